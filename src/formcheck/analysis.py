@@ -1,0 +1,167 @@
+"""The pipeline after pose: smoothing -> metrics -> reps -> checks, and the result object.
+
+``Analysis`` is what ``analyze_video`` and ``analyze_landmarks`` return and what the JSON, CSV
+and summary table are written from, so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from . import __version__
+from .checks import Finding, run_checks
+from .errors import InputError
+from .exercises import reverse_lunge
+from .feedback import cue_for
+from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics
+from .profile import Profile, load_profile
+from .reps import Rep, segment_reps
+from .series import PoseSeries
+from .smoothing import smooth_series
+
+SCHEMA_VERSION = "formcheck-analysis/1"
+EXERCISES = {reverse_lunge.NAME: reverse_lunge}
+TARGET_REPS_PER_LEG = (12, 15)  # [article] 12-15 reps per leg
+TARGET_SETS = (2, 3)  # [article] 2-3 sets
+
+
+@dataclass(frozen=True)
+class RepResult:
+    rep: Rep
+    values: dict[str, float]
+    findings: list[Finding]
+
+    @property
+    def mistakes(self) -> list[Finding]:
+        return [f for f in self.findings if f.flagged]
+
+    def to_dict(self) -> dict:
+        d = asdict(self.rep)
+        d["values"] = {k: _json_number(v) for k, v in self.values.items()}
+        d["mistakes"] = [_finding_dict(f) for f in self.mistakes]
+        d["checks"] = [_finding_dict(f) for f in self.findings]
+        return d
+
+
+@dataclass(frozen=True)
+class Analysis:
+    exercise: str
+    source: str
+    model: str
+    image_size: tuple[int, int]
+    view: str
+    series: PoseSeries
+    metrics: FrameMetrics
+    phase: np.ndarray
+    reps: list[RepResult]
+    profile_path: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def complete_reps(self) -> list[RepResult]:
+        return [r for r in self.reps if r.rep.complete]
+
+    def reps_per_leg(self, complete_only: bool = True) -> dict[str, int]:
+        counts = {"left": 0, "right": 0, "unknown": 0}
+        for r in self.complete_reps if complete_only else self.reps:
+            counts[r.rep.leg if r.rep.leg in counts else "unknown"] += 1
+        return counts
+
+    @property
+    def sets(self) -> int:
+        return max((r.rep.set for r in self.reps), default=0)
+
+    def summary(self) -> dict:
+        mistakes: dict[str, int] = {}
+        for r in self.complete_reps:
+            for f in r.mistakes:
+                mistakes[f.code] = mistakes.get(f.code, 0) + 1
+        detected = self.series.detected
+        return {
+            "complete_reps": len(self.complete_reps),
+            "incomplete_reps": len(self.reps) - len(self.complete_reps),
+            "reps_per_leg": self.reps_per_leg(),
+            "sets": self.sets,
+            "target_reps_per_leg": list(TARGET_REPS_PER_LEG),
+            "target_sets": list(TARGET_SETS),
+            "variants": sorted({r.rep.variant for r in self.reps}),
+            "mistake_counts": dict(sorted(mistakes.items(), key=lambda kv: -kv[1])),
+            "clean_reps": sum(1 for r in self.complete_reps if not r.mistakes),
+            "frames": len(self.series),
+            "frames_with_person": int(detected.sum()),
+            "duration_s": round(float(self.series.t[-1] - self.series.t[0]), 3) if len(self.series) else 0.0,
+            "fps": round(self.series.fps, 3),
+        }
+
+    def frame_table(self) -> dict[str, list]:
+        """Per-frame series as JSON-ready columns (NaN -> null)."""
+        table: dict[str, list] = {"t": [round(float(x), 4) for x in self.metrics.t]}
+        for name in METRIC_NAMES:
+            table[name] = [_json_number(x) for x in np.round(self.metrics[name], 3)]
+        table["phase"] = [str(p) or None for p in self.phase]
+        table["view"] = [str(v) or None for v in self.metrics.view]
+        return table
+
+    def to_dict(self, include_frames: bool = True) -> dict:
+        d = {
+            "schema_version": SCHEMA_VERSION,
+            "formcheck_version": __version__,
+            "exercise": self.exercise,
+            "source": self.source,
+            "model": self.model,
+            "profile": self.profile_path,
+            "image_size": list(self.image_size),
+            "view": self.view,
+            "warnings": self.warnings,
+            "summary": self.summary(),
+            "reps": [r.to_dict() for r in self.reps],
+        }
+        if include_frames:
+            d["frames"] = self.frame_table()
+        return d
+
+
+def _json_number(x) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) or math.isinf(x) else x
+
+
+def _finding_dict(f: Finding) -> dict:
+    d = asdict(f)
+    d["cue"] = cue_for(f.code) if f.flagged else ""
+    return d
+
+
+def _stepped_forward(rep: Rep) -> Finding:
+    t = rep.bottom_s
+    return Finding("stepped_forward", "foot_placement", "flagged", rep.leg, "major", None, 0.0,
+                   "variant", t, "the stepping foot went forward: this rep was a forward lunge")
+
+
+def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
+                   profile: Profile | None = None, zero_phase: bool = True) -> Analysis:
+    """Everything after pose estimation, for a whole series."""
+    if exercise not in EXERCISES:
+        raise InputError(f"unknown exercise '{exercise}' (choose from: {', '.join(EXERCISES)})")
+    rules = EXERCISES[exercise]
+    profile = profile or load_profile()
+    smoothed = smooth_series(series, zero_phase=zero_phase, **profile.section("smoothing"))
+    metrics = compute_metrics(smoothed, profile)
+    reps, phase = segment_reps(metrics, profile)
+    pixels = smoothed.pixels
+    results = []
+    for rep in reps:
+        values = rules.rep_values(rep, metrics, pixels, profile)
+        times = {"start": rep.start_s, "bottom": rep.bottom_s}
+        findings = run_checks(rules.CHECKS, values, rules.sides_for(rep, values), rep.view, times, profile)
+        if rep.variant == "forward":
+            findings.insert(0, _stepped_forward(rep))
+        results.append(RepResult(rep, values, findings))
+    warnings = []
+    if len(series) and not series.detected.any():
+        warnings.append("no person was found in any frame")
+    return Analysis(exercise, series.source, str(series.meta.get("model", "")), series.image_size,
+                    metrics.clip_view, smoothed, metrics, phase, results, profile.path, warnings)

@@ -1,0 +1,53 @@
+"""The library face: analyse a video file or an array of landmarks.
+
+Both return the same ``Analysis`` that the JSON report serialises.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import Analysis, analyze_series
+from .errors import NoPersonError
+from .pose import ProgressCallback, estimate_video
+from .profile import load_profile
+from .series import PoseSeries
+
+
+def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", model: str = "full",
+                  profile: str | os.PathLike | None = None,
+                  progress: ProgressCallback | None = None) -> Analysis:
+    """Run pose estimation and the form analysis over a video file.
+
+    >>> result = analyze_video("sample_videos/lunge_side_clean.mp4")   # doctest: +SKIP
+    >>> len(result.complete_reps)
+    6
+
+    Raises InputError for a missing or unreadable file, ModelError for a missing model,
+    NoPersonError when nobody is found in any frame.
+    """
+    prof = load_profile(profile)  # a bad profile fails before minutes of inference
+    series = estimate_video(str(Path(path)), model=model, progress=progress)
+    if len(series) and not series.detected.any():
+        raise NoPersonError(f"no person was found in {path}")
+    return analyze_series(series, exercise, prof)
+
+
+def analyze_landmarks(landmarks: np.ndarray, timestamps: np.ndarray, image_size: tuple[int, int],
+                      exercise: str = "reverse-lunge", world: np.ndarray | None = None,
+                      profile: str | os.PathLike | None = None) -> Analysis:
+    """Analyse landmarks you already have, shaped like MediaPipe's normalized image landmarks.
+
+    ``landmarks``: (T, 33, 4) x, y in [0, 1], z, visibility (or (T, 33, 2|3)); NaN where no
+    person was found. ``timestamps``: (T,) seconds, increasing. ``image_size``: (width, height).
+
+    >>> import numpy as np
+    >>> lm = np.full((10, 33, 4), np.nan); t = np.arange(10) / 30
+    >>> analyze_landmarks(lm, t, (640, 480)).reps
+    []
+    """
+    series = PoseSeries.from_landmarks(landmarks, timestamps, image_size, world=world)
+    return analyze_series(series, exercise, load_profile(profile))

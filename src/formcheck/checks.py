@@ -1,0 +1,78 @@
+"""Checks as data: a Check compares one per-rep value with one profile threshold.
+
+An exercise module lists its checks; ``run_checks`` applies them. A check names the views that
+can observe its value: from any other view, or when the value could not be measured, the result
+is "not assessed" with the reason, never a pass.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .profile import Profile
+
+FAMILIES = ("foot_placement", "knee_placement", "posture")
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    family: str
+    value: str  # key into a rep's values
+    compare: str  # "above" flags value > threshold, "below" flags value < threshold
+    threshold: str  # profile key
+    views: tuple[str, ...]
+    at: str = "bottom"  # which moment the value describes: "start" or "bottom"
+    side_from: str = "front_leg"  # which leg a finding belongs to: front_leg, leg, value_side, none
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The outcome of one check on one rep. ``status`` is flagged, ok or not_assessed."""
+
+    code: str
+    family: str
+    status: str
+    side: str
+    severity: str
+    value: float | None
+    threshold: float
+    compare: str
+    t: float
+    reason: str = ""
+
+    @property
+    def flagged(self) -> bool:
+        return self.status == "flagged"
+
+
+def _severity(value: float, threshold: float, compare: str, major_factor: float) -> str:
+    """'major' when the value is past the threshold by more than (factor - 1) x |threshold|."""
+    excess = value - threshold if compare == "above" else threshold - value
+    return "major" if excess > (major_factor - 1.0) * abs(threshold) else "minor"
+
+
+def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[str, str],
+               view: str, times: dict[str, float], profile: Profile) -> list[Finding]:
+    """Apply every check to one rep's values (NaN = could not be measured)."""
+    out = []
+    for check in checks:
+        threshold = profile[check.threshold]
+        value = values.get(check.value, math.nan)
+        side = sides.get(check.side_from, "none")
+        t = times[check.at]
+        if view not in check.views:
+            out.append(Finding(check.code, check.family, "not_assessed", side, "", None, threshold,
+                               check.compare, t, f"not visible from a {view or 'unknown'} view "
+                               f"(needs {' or '.join(check.views)})"))
+            continue
+        if value is None or math.isnan(value):
+            out.append(Finding(check.code, check.family, "not_assessed", side, "", None, threshold,
+                               check.compare, t, "landmarks needed for it were not visible"))
+            continue
+        bad = value > threshold if check.compare == "above" else value < threshold
+        severity = _severity(value, threshold, check.compare, profile["severity.major_factor"]) if bad else ""
+        out.append(Finding(check.code, check.family, "flagged" if bad else "ok", side, severity,
+                           round(float(value), 3), threshold, check.compare, t))
+    return out

@@ -1,0 +1,122 @@
+"""Command line: thin typed functions over the library (parse, call, print).
+
+Every FormcheckError becomes one line on stderr and its exit code; a traceback is a bug.
+Exit codes: 0 ok, 1 other error, 2 bad input, 3 model, 4 profile, 5 no person found, 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .errors import FormcheckError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="formcheck: camera-based form coach for the reverse lunge.")
+err = Console(stderr=True)
+out = Console()
+
+
+def _fail(message: str, code: int) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main() -> None:
+    """Analyse reverse lunges from a video: reps per leg and what went wrong on each rep."""
+
+
+@app.command()
+def analyze(
+    video: Path = typer.Argument(..., help="Video file to analyse (any format OpenCV/FFmpeg reads)."),
+    exercise: str = typer.Option("reverse-lunge", help="Exercise: reverse-lunge."),
+    model: str = typer.Option("full", help="Pose model: lite, full, heavy or a .task path."),
+    json_path: str | None = typer.Option(None, "--json", help="Write the JSON report here ('-' = stdout)."),
+    csv_path: str | None = typer.Option(None, "--csv", help="Write the per-rep CSV here ('-' = stdout)."),
+    profile: Path | None = typer.Option(None, help="Threshold profile TOML overriding the defaults."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+) -> None:
+    """Analyse a recorded set: progress bar, then reps per leg, sets and mistakes per rep."""
+    from .api import analyze_video
+    from .report.csv_report import write_csv
+    from .report.json_report import write_json
+
+    to_stdout = "-" in (json_path, csv_path)
+    show = not quiet and not to_stdout
+    try:
+        with Progress(TextColumn("[bold]analysing[/] {task.description}"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total} frames"), TimeRemainingColumn(),
+                      console=err, transient=True, disable=not show) as bar:
+            task = bar.add_task(video.name, total=None)
+
+            def progress(done: int, expected: int) -> None:
+                bar.update(task, completed=done, total=max(expected, done) or None)
+
+            result = analyze_video(video, exercise=exercise, model=model, profile=profile, progress=progress)
+        if json_path:
+            write_json(result, json_path)
+        if csv_path:
+            write_csv(result, csv_path)
+    except FormcheckError as exc:
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    if show:
+        print_summary(result)
+
+
+def print_summary(result) -> None:
+    """Reps per leg, sets, and one row per rep with its mistakes."""
+    from .feedback import describe
+
+    s = result.summary()
+    legs = s["reps_per_leg"]
+    out.print(f"[bold]{Path(result.source).name}[/]: {s['complete_reps']} complete reps "
+              f"(left {legs['left']}, right {legs['right']}"
+              + (f", unknown {legs['unknown']}" if legs["unknown"] else "")
+              + f"), {s['sets']} set(s), view: {result.view or 'unknown'}"
+              + (f", {s['incomplete_reps']} incomplete" if s["incomplete_reps"] else ""), highlight=False)
+    if not result.reps:
+        out.print("No lunge reps found.")
+        return
+    table = Table(show_lines=False)
+    for col in ("rep", "set", "leg", "variant", "bottom s", "front knee", "trunk lean", "mistakes"):
+        table.add_column(col)
+    for r in result.reps:
+        rep = r.rep
+        knee, lean = r.values.get("front_knee_flexion_deg"), r.values.get("trunk_lean_forward_deg")
+        mistakes = ", ".join(sorted({describe(f.code) + (f" ({f.side})" if f.side not in ("none", "") else "")
+                                     for f in r.mistakes})) or "[green]clean[/]"
+        if not rep.complete:
+            mistakes = f"[yellow]incomplete: {rep.incomplete_reason}[/]"
+        table.add_row(str(rep.index), str(rep.set), rep.leg, rep.variant, f"{rep.bottom_s:.1f}",
+                      "-" if knee != knee else f"{knee:.0f}°", "-" if lean != lean else f"{lean:.0f}°", mistakes)
+    out.print(table)
+    not_seen = sorted({f.code for r in result.reps for f in r.findings if f.status == "not_assessed"})
+    if not_seen:
+        out.print(f"Not assessed from this view: {', '.join(not_seen)}", style="dim", highlight=False)
+
+
+@app.command()
+def models() -> None:
+    """List the pose models and whether each is installed and verified."""
+    from .models import VARIANTS, resolve_model
+
+    for variant in VARIANTS:
+        try:
+            out.print(f"{variant:6s} ok       {resolve_model(variant)}", highlight=False)
+        except FormcheckError as exc:
+            out.print(f"{variant:6s} missing  {exc}", highlight=False)
+
+
+def run() -> None:  # console-script entry point
+    app()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,130 @@
+"""Reverse lunge: the article's three mistake families as checks, and the per-rep values.
+
+Form (source article): start standing, feet hip-width apart; step back and land on the ball of
+the back foot; lower until both knees are at about 90 degrees; trunk upright, hips facing
+forward; push off the back foot to return. Every value is a median over a short window at the
+moment it describes (the rep's start or bottom), so one noisy frame cannot raise a finding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..checks import Check
+from ..metrics import FrameMetrics
+from ..profile import Profile
+from ..reps import Rep
+
+NAME = "reverse-lunge"
+SIDE_ONLY, FRONT_ONLY = ("side",), ("front",)
+SIDE_OR_OBLIQUE, FRONT_OR_OBLIQUE = ("side", "oblique"), ("front", "oblique")
+
+CHECKS: tuple[Check, ...] = (
+    # foot placement
+    Check("stance_too_narrow", "foot_placement", "stance_width_ratio", "below",
+          "checks.stance.too_narrow_ratio", FRONT_ONLY, at="start", side_from="none"),
+    Check("stance_too_wide", "foot_placement", "stance_width_ratio", "above",
+          "checks.stance.too_wide_ratio", FRONT_ONLY, at="start", side_from="none"),
+    Check("step_too_short", "foot_placement", "step_length_ratio", "below",
+          "checks.step.too_short_ratio", SIDE_OR_OBLIQUE, side_from="leg"),
+    Check("step_too_long", "foot_placement", "step_length_ratio", "above",
+          "checks.step.too_long_ratio", SIDE_OR_OBLIQUE, side_from="leg"),
+    Check("step_crosses_midline", "foot_placement", "back_foot_across_midline_ratio", "above",
+          "checks.step.crosses_midline_ratio", FRONT_ONLY, side_from="back_leg"),
+    # knee placement
+    Check("knee_past_toes", "knee_placement", "front_knee_past_toe_ratio", "above",
+          "checks.knee.past_toes_ratio", SIDE_ONLY),
+    Check("knee_caving_in", "knee_placement", "front_knee_valgus_deg", "above",
+          "checks.knee.valgus_deg", FRONT_ONLY),
+    Check("depth_short", "knee_placement", "front_knee_flexion_deg", "below",
+          "checks.knee.depth_front_min_flexion_deg", SIDE_OR_OBLIQUE),
+    Check("depth_short", "knee_placement", "back_knee_flexion_deg", "below",
+          "checks.knee.depth_back_min_flexion_deg", SIDE_OR_OBLIQUE, side_from="back_leg"),
+    # posture
+    Check("trunk_lean_forward", "posture", "trunk_lean_forward_deg", "above",
+          "checks.posture.trunk_forward_deg", SIDE_OR_OBLIQUE, side_from="none"),
+    Check("trunk_lean_side", "posture", "trunk_lean_side_abs_deg", "above",
+          "checks.posture.trunk_side_deg", FRONT_OR_OBLIQUE, side_from="lean_side"),
+    Check("hip_drop", "posture", "pelvis_tilt_abs_deg", "above",
+          "checks.posture.hip_drop_deg", FRONT_OR_OBLIQUE, side_from="dropped_hip"),
+    Check("hips_rotated", "posture", "pelvis_rotation_abs_deg", "above",
+          "checks.posture.hip_rotation_deg", FRONT_OR_OBLIQUE, side_from="none"),
+)
+
+
+def _window(t: np.ndarray, center: int, half_s: float, lo: int, hi: int) -> slice:
+    a, b = center, center
+    while a > lo and t[center] - t[a - 1] <= half_s:
+        a -= 1
+    while b < hi and t[b + 1] - t[center] <= half_s:
+        b += 1
+    return slice(a, b + 1)
+
+
+def _median(values: np.ndarray) -> float:
+    return float(np.nanmedian(values)) if len(values) and not np.isnan(values).all() else float("nan")
+
+
+def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Profile) -> dict[str, float]:
+    """The numbers a rep is judged on. Front/back legs are taken per frame by ankle position."""
+    t = metrics.t
+    half = profile["reps.bottom_window_s"] / 2.0
+    bottom = _window(t, rep.bottom_frame, half, rep.start_frame, rep.end_frame)
+    start = _window(t, rep.start_frame, half, max(0, rep.start_frame - len(t)), rep.bottom_frame)
+    fl, fr = metrics.forward_position["left"], metrics.forward_position["right"]
+    left_front = (fl > fr)[bottom]
+
+    def front_back(name: str) -> tuple[float, float]:
+        lv, rv = metrics[f"left_{name}"][bottom], metrics[f"right_{name}"][bottom]
+        return _median(np.where(left_front, lv, rv)), _median(np.where(left_front, rv, lv))
+
+    front_knee, back_knee = front_back("knee_flexion_deg")
+    tilt = _median(metrics["pelvis_tilt_deg"][bottom])
+    side_lean = _median(metrics["trunk_lean_side_deg"][bottom])
+    values = {
+        "front_knee_flexion_deg": front_knee,
+        "back_knee_flexion_deg": back_knee,
+        "front_hip_flexion_deg": front_back("hip_flexion_deg")[0],
+        "front_knee_past_toe_ratio": front_back("knee_past_toe_ratio")[0],
+        "front_knee_valgus_deg": front_back("knee_valgus_deg")[0],
+        "trunk_lean_forward_deg": _median(metrics["trunk_lean_forward_deg"][bottom]),
+        "trunk_lean_side_deg": side_lean,
+        "trunk_lean_side_abs_deg": abs(side_lean),
+        "pelvis_tilt_deg": tilt,
+        "pelvis_tilt_abs_deg": abs(tilt),
+        "pelvis_rotation_abs_deg": abs(_median(metrics["pelvis_rotation_deg"][bottom])),
+        "step_length_ratio": _median(metrics["step_length_ratio"][bottom]),
+        "stance_width_ratio": _median(metrics["stance_width_ratio"][start]),
+        "back_foot_across_midline_ratio": _median(_across_midline(pixels, left_front, bottom)),
+        "hip_height_ratio": _median(metrics["hip_height_ratio"][bottom]),
+    }
+    return {k: round(v, 3) if not np.isnan(v) else float("nan") for k, v in values.items()}
+
+
+def _across_midline(pixels: np.ndarray, left_front: np.ndarray, window: slice) -> np.ndarray:
+    """How far the back ankle sits past the body's midline toward the front leg, in hip widths.
+
+    0 = on the midline; negative = in its own lane (the normal hip-width stance is about -0.5).
+    """
+    lh, rh, la, ra = (pixels[window, i] for i in (23, 24, 27, 28))
+    mid = (lh + rh) / 2.0
+    hip_w = np.linalg.norm(lh - rh, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        toward_left = (lh - rh) / hip_w[:, None]
+        back_ankle = np.where(left_front[:, None], ra, la)
+        own_side = np.where(left_front, -1.0, 1.0)  # the back leg's own side along toward_left
+        lateral = np.sum((back_ankle - mid) * toward_left, axis=-1) / hip_w
+    return -lateral * own_side
+
+
+def sides_for(rep: Rep, values: dict[str, float]) -> dict[str, str]:
+    """Which leg each kind of finding is about."""
+    back = rep.leg if rep.variant != "forward" else rep.front_leg
+    tilt = values.get("pelvis_tilt_deg", float("nan"))
+    lean = values.get("trunk_lean_side_deg", float("nan"))
+    return {
+        "front_leg": rep.front_leg, "back_leg": back, "leg": rep.leg, "none": "none",
+        # + tilt means the left hip is higher, so the right one dropped; + lean is toward the left
+        "dropped_hip": "right" if tilt > 0 else "left" if tilt < 0 else "none",
+        "lean_side": "left" if lean > 0 else "right" if lean < 0 else "none",
+    }

@@ -1,0 +1,112 @@
+"""Vectorised geometry on landmark arrays: pure numpy, no OpenCV, no MediaPipe, no I/O.
+
+Every function takes arrays whose last axis is the coordinate (2 or 3) and broadcasts over any
+leading axes (frames, landmarks). NaN in, NaN out: a missing landmark never becomes a number.
+Angles are returned in degrees, and their names say so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+UP_IMAGE = np.array([0.0, -1.0])  # image y grows downward, so "up" is -y
+
+
+def norm(v: np.ndarray) -> np.ndarray:
+    """Euclidean length along the last axis."""
+    return np.sqrt(np.sum(np.square(v), axis=-1))
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return norm(np.asarray(b, float) - np.asarray(a, float))
+
+
+def midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (np.asarray(a, float) + np.asarray(b, float)) / 2.0
+
+
+def angle_between_deg(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Unsigned angle between vectors, 0-180 deg; NaN where either has zero length."""
+    u, v = np.asarray(u, float), np.asarray(v, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.sum(u * v, axis=-1) / (norm(u) * norm(v))
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Inner angle at ``b`` of the chain a-b-c (180 = straight)."""
+    a, b, c = (np.asarray(x, float) for x in (a, b, c))
+    return angle_between_deg(a - b, c - b)
+
+
+def flexion_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Flexion at ``b``: 0 when a-b-c is straight, 90 at a right angle (clinical convention)."""
+    return 180.0 - joint_angle_deg(a, b, c)
+
+
+def signed_angle_2d_deg(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Angle from u to v in the image plane, (-180, 180]; positive is clockwise on screen (y down)."""
+    u, v = np.asarray(u, float), np.asarray(v, float)
+    cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+    dot = np.sum(u[..., :2] * v[..., :2], axis=-1)
+    out = np.degrees(np.arctan2(cross, dot))
+    zero = (norm(u[..., :2]) == 0) | (norm(v[..., :2]) == 0)
+    return np.where(zero, np.nan, out)
+
+
+def tilt_from_vertical_deg(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Signed 2-D angle of the segment lower->upper from image-up; + leans toward image +x."""
+    return -signed_angle_2d_deg(np.asarray(upper, float)[..., :2] - np.asarray(lower, float)[..., :2],
+                                np.broadcast_to(UP_IMAGE, np.shape(upper)[:-1] + (2,)))
+
+
+def tilt_from_horizontal_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Signed 2-D angle of the line a->b from image-horizontal in (-90, 90]; + when b is higher."""
+    d = np.asarray(b, float)[..., :2] - np.asarray(a, float)[..., :2]
+    d = np.where(d[..., :1] < 0, -d, d)  # direction-free: a line, not an arrow
+    with np.errstate(invalid="ignore"):
+        out = np.degrees(np.arctan2(-d[..., 1], d[..., 0]))
+    return np.where(norm(d) == 0, np.nan, out)
+
+
+def scalar_projection(v: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """Length of v along ``axis`` (axis need not be unit length)."""
+    v, axis = np.asarray(v, float), np.asarray(axis, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sum(v * axis, axis=-1) / norm(axis)
+
+
+def frontal_projection_angle_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
+                                 medial: np.ndarray) -> np.ndarray:
+    """Frontal-plane projection angle (FPPA) of the knee, signed: + is valgus (knee inside).
+
+    FPPA is the 2-D angle between thigh and shin seen from the front (Willson & Davis 2008,
+    J Sport Rehabil); its sign here comes from whether the knee sits on the medial side of the
+    hip-ankle line, ``medial`` being a 2-D vector pointing toward the body's midline.
+    """
+    hip, knee, ankle = (np.asarray(x, float)[..., :2] for x in (hip, knee, ankle))
+    magnitude = flexion_deg(hip, knee, ankle)
+    line = ankle - hip
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.sum((knee - hip) * line, axis=-1) / np.sum(line * line, axis=-1)
+    offset = knee - (hip + t[..., None] * line)
+    side = np.sign(np.sum(offset * np.asarray(medial, float)[..., :2], axis=-1))
+    return magnitude * side
+
+
+def rolling(values: np.ndarray, window: int, fn=np.nanmedian) -> np.ndarray:
+    """Centered rolling statistic over axis 0 ignoring NaN (window clipped at the ends)."""
+    values = np.asarray(values, float)
+    n = len(values)
+    if n == 0 or window <= 1:
+        return values.copy()
+    half = window // 2
+    padded = np.concatenate([np.full((half,) + values.shape[1:], np.nan), values,
+                             np.full((window - 1 - half,) + values.shape[1:], np.nan)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window, axis=0)
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return fn(windows, axis=-1)[:n]

@@ -1,0 +1,138 @@
+"""MediaPipe Tasks PoseLandmarker, turned into a PoseSeries.
+
+The landmarker runs in VIDEO mode (it tracks between frames, so it needs increasing
+timestamps). Frames are downscaled to ``INFERENCE_MAX_SIDE`` before inference: the networks see
+224-256 px crops anyway, so a 1080p frame only costs conversion time. The landmarker is always
+closed explicitly; relying on ``__del__`` raises at interpreter shutdown.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+
+import numpy as np
+
+from .errors import ModelError
+from .models import resolve_model
+from .series import NUM_LANDMARKS, PoseSeries
+from .sources import Frame, probe, read_frames
+
+os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ logging: warnings and up only
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+INFERENCE_MAX_SIDE = 640
+ProgressCallback = Callable[[int, int], None]  # (frames done, frames expected or 0)
+
+
+@contextmanager
+def _quiet_stderr():
+    """TFLite prints an INFO line on the C stderr when it builds its delegate; hide it."""
+    try:
+        fd = os.dup(2)
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(fd, 2)
+        os.close(fd)
+        os.close(devnull)
+
+
+class PoseEstimator:
+    """One PoseLandmarker in VIDEO mode: feed frames in time order, get landmarks back.
+
+    >>> with PoseEstimator("lite") as est:          # doctest: +SKIP
+    ...     image_lm, world_lm = est.detect(frame_bgr, t_seconds)
+    """
+
+    def __init__(self, model: str = "full", min_detection_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5) -> None:
+        self.model_path = resolve_model(model)
+        import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._mp = mp
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=1,
+            min_pose_detection_confidence=min_detection_confidence,
+            min_pose_presence_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+        )
+        try:
+            with _quiet_stderr():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except Exception as exc:  # MediaPipe raises RuntimeError/ValueError on a bad bundle
+            raise ModelError(f"cannot load pose model {self.model_path}: {exc}") from exc
+        self._last_ms = -1
+        self._warmed = False
+
+    def detect(self, frame_bgr: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """Landmarks for one BGR frame at ``t`` seconds: ((33, 4) image, (33, 3) world), NaN if none."""
+        import cv2
+
+        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        ms = max(int(round(t * 1000.0)), self._last_ms + 1)  # VIDEO mode needs strictly increasing
+        self._last_ms = ms
+        if self._warmed:
+            result = self._landmarker.detect_for_video(image, ms)
+        else:  # the first call logs a projection warning on the C stderr
+            with _quiet_stderr():
+                result = self._landmarker.detect_for_video(image, ms)
+            self._warmed = True
+        image_lm = np.full((NUM_LANDMARKS, 4), np.nan)
+        world_lm = np.full((NUM_LANDMARKS, 3), np.nan)
+        if result.pose_landmarks:
+            image_lm[:] = [(p.x, p.y, p.z, p.visibility if p.visibility is not None else 1.0)
+                           for p in result.pose_landmarks[0]]
+            world_lm[:] = [(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]]
+        return image_lm, world_lm
+
+    def close(self) -> None:
+        if getattr(self, "_landmarker", None) is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model: str = "full",
+                    source: str = "", progress: ProgressCallback | None = None,
+                    expected: int = 0) -> PoseSeries:
+    """Run the landmarker over frames in time order and stack the results."""
+    images: list[np.ndarray] = []
+    worlds: list[np.ndarray] = []
+    times: list[float] = []
+    with PoseEstimator(model) as estimator:
+        for frame in frames:
+            image_lm, world_lm = estimator.detect(frame.image, frame.t)
+            images.append(image_lm)
+            worlds.append(world_lm)
+            times.append(frame.t)
+            if progress is not None:
+                progress(len(times), expected)
+    if not times:
+        return PoseSeries.empty(image_size, source)
+    return PoseSeries(np.stack(images), np.stack(worlds), np.asarray(times), image_size, source,
+                      meta={"model": str(estimator.model_path.name)})
+
+
+def estimate_video(path: str, model: str = "full", progress: ProgressCallback | None = None,
+                   max_side: int = INFERENCE_MAX_SIDE) -> PoseSeries:
+    """Pose series of a whole video file (frames streamed, never all held in memory)."""
+    info = probe(path)
+    return estimate_frames(read_frames(path, max_side=max_side), (info.width, info.height),
+                           model=model, source=str(path), progress=progress,
+                           expected=info.frame_count)

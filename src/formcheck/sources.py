@@ -1,0 +1,153 @@
+"""Frame sources: a video file read on its own thread, with container timestamps.
+
+OpenCV applies the rotation tag of phone videos itself (``CAP_PROP_ORIENTATION_AUTO``), so the
+frames and the frame size we report are upright. Timestamps are the container's presentation
+times, not ``index / fps``, so variable-frame-rate phone clips keep their real timing.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .errors import InputError
+
+_END = object()
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    path: str
+    width: int
+    height: int
+    fps: float
+    frame_count: int  # the container's estimate; may be 0 or wrong for some files
+
+    @property
+    def duration_s(self) -> float:
+        return self.frame_count / self.fps if self.fps > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Frame:
+    index: int
+    t: float  # seconds
+    image: np.ndarray  # BGR, possibly downscaled for inference
+
+
+def check_readable(path: str | os.PathLike) -> Path:
+    """Fail early with one clear line for the common ways a path is not a video."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"no such file: {p}")
+    if p.is_dir():
+        raise InputError(f"{p} is a directory, not a video file")
+    if not os.access(p, os.R_OK):
+        raise InputError(f"permission denied: {p}")
+    if p.stat().st_size == 0:
+        raise InputError(f"{p} is empty (0 bytes)")
+    return p
+
+
+def open_video(path: str | os.PathLike) -> tuple[cv2.VideoCapture, VideoInfo]:
+    p = check_readable(path)
+    cap = cv2.VideoCapture(str(p))
+    if not cap.isOpened():
+        raise InputError(f"{p} is not a readable video")
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+    width, height = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    if width <= 0 or height <= 0:
+        cap.release()
+        raise InputError(f"{p} has no video stream")
+    info = VideoInfo(str(p), width, height, float(cap.get(cv2.CAP_PROP_FPS) or 0.0),
+                     int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0))
+    return cap, info
+
+
+def probe(path: str | os.PathLike) -> VideoInfo:
+    """Open a video, read its first frame to prove it decodes, and describe it."""
+    cap, info = open_video(path)
+    try:
+        ok, frame = cap.read()
+        if not ok or frame is None:
+            raise InputError(f"{info.path} has no decodable video frames")
+        h, w = frame.shape[:2]  # after auto-rotation: the upright size
+        return VideoInfo(info.path, w, h, info.fps, info.frame_count)
+    finally:
+        cap.release()
+
+
+def scale_to(frame: np.ndarray, max_side: int) -> np.ndarray:
+    """Downscale so the longer side is at most ``max_side`` (never upscale)."""
+    h, w = frame.shape[:2]
+    scale = max_side / max(h, w)
+    if max_side <= 0 or scale >= 1.0:
+        return frame
+    return cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+
+
+def _frames(cap: cv2.VideoCapture, fps: float, max_side: int) -> Iterator[Frame]:
+    nominal = 1.0 / fps if fps > 0 else 1.0 / 30.0
+    last_t = -np.inf
+    index = 0
+    while True:
+        ok, image = cap.read()
+        if not ok or image is None:
+            return
+        t = cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+        if not np.isfinite(t) or t <= last_t:  # missing or repeated pts: step nominally
+            t = (last_t + nominal) if np.isfinite(last_t) else 0.0
+        last_t = t
+        yield Frame(index, t, scale_to(image, max_side))
+        index += 1
+
+
+def read_frames(path: str | os.PathLike, max_side: int = 0, prefetch: int = 8) -> Iterator[Frame]:
+    """Yield decoded frames, decoding on a background thread so inference never waits on it."""
+    cap, info = open_video(path)
+    buffer: queue.Queue = queue.Queue(maxsize=prefetch)
+    stop = threading.Event()
+    failure: list[BaseException] = []
+
+    def decode() -> None:
+        try:
+            for frame in _frames(cap, info.fps, max_side):
+                while not stop.is_set():
+                    try:
+                        buffer.put(frame, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+        except BaseException as exc:  # surfaced in the consumer's thread
+            failure.append(exc)
+        finally:
+            while not stop.is_set():
+                try:
+                    buffer.put(_END, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+
+    worker = threading.Thread(target=decode, name="formcheck-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = buffer.get()
+            if item is _END:
+                break
+            yield item
+        if failure:
+            raise InputError(f"{info.path}: decoding failed: {failure[0]}")
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+        cap.release()
