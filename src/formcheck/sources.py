@@ -14,10 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
-import numpy as np
+# FFmpeg and OpenCV print decoder complaints to stderr; formcheck reports problems itself.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 
-from .errors import InputError
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .errors import InputError  # noqa: E402
 
 _END = object()
 

@@ -1,0 +1,36 @@
+"""Shared fixtures: the real clips in ../shared/videos and cached analyses (the real model)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_VIDEOS = Path(os.environ.get("FORMCHECK_SHARED_VIDEOS", ROOT.parent / "shared" / "videos"))
+SAMPLES = ROOT / "sample_videos"
+
+
+def shared_labels() -> dict:
+    path = SHARED_VIDEOS / "labels.json"
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text())["clips"]
+
+
+@pytest.fixture(scope="session")
+def analyses():
+    """analyze_video results, computed once per (path, model) for the whole session."""
+    from formcheck import analyze_video
+
+    cache: dict = {}
+
+    def get(path: Path, model: str = "full"):
+        key = (str(path), model)
+        if key not in cache:
+            cache[key] = analyze_video(path, model=model)
+        return cache[key]
+
+    return get

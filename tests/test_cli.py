@@ -1,0 +1,93 @@
+"""The command line as a user meets it: one clear line and an exit code for bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SHARED_VIDEOS
+
+CLIP = SHARED_VIDEOS / "reverse_lunge_band_34side.mp4"
+
+
+def run(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "formcheck.cli", *args], capture_output=True,
+                          text=True, timeout=300, **kw)
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess, code: int, words: str) -> None:
+    assert proc.returncode == code, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert words in lines[0].lower()
+
+
+def test_missing_file(tmp_path):
+    assert_one_line_error(run("analyze", str(tmp_path / "nope.mp4")), 2, "no such file")
+
+
+def test_not_a_video(tmp_path):
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("this is not a video\n" * 50)
+    assert_one_line_error(run("analyze", str(fake)), 2, "not a readable video")
+
+
+def test_empty_file(tmp_path):
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    assert_one_line_error(run("analyze", str(empty)), 2, "empty")
+
+
+def test_directory(tmp_path):
+    assert_one_line_error(run("analyze", str(tmp_path)), 2, "directory")
+
+
+def test_missing_model_file(tmp_path):
+    assert_one_line_error(run("analyze", str(CLIP), "--model", str(tmp_path / "x.task")), 3, "model")
+
+
+def test_bad_profile(tmp_path):
+    profile = tmp_path / "p.toml"
+    profile.write_text("[checks.knee]\nvalgus_degs = 3\n")
+    assert_one_line_error(run("analyze", str(CLIP), "--profile", str(profile)), 4, "unknown setting")
+
+
+def test_no_person(tmp_path):
+    import cv2
+    import numpy as np
+
+    path = tmp_path / "empty_room.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (320, 240))
+    for i in range(20):
+        writer.write(np.full((240, 320, 3), 40 + i, np.uint8))
+    writer.release()
+    assert_one_line_error(run("analyze", str(path)), 5, "no person")
+
+
+@pytest.mark.skipif(not CLIP.is_file(), reason="shared clips not available")
+def test_json_and_csv_reports(tmp_path):
+    proc = run("analyze", str(CLIP), "--json", str(tmp_path / "r.json"), "--csv", str(tmp_path / "r.csv"))
+    assert proc.returncode == 0, proc.stderr
+    assert "2 complete reps" in proc.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["schema_version"] == "formcheck-analysis/1"
+    assert report["summary"]["reps_per_leg"]["left"] == 2
+    frames = report["frames"]
+    assert len(frames["t"]) == 191 and len(frames["left_knee_flexion_deg"]) == 191
+    assert set(frames["phase"]) >= {"standing", "descending", "bottom", "ascending"}
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text())))
+    assert [r["complete"] for r in rows] == ["True", "True", "False"]
+    assert not list(tmp_path.glob("*.tmp"))  # atomic writes leave no temp files
+
+
+@pytest.mark.skipif(not CLIP.is_file(), reason="shared clips not available")
+def test_json_to_stdout_is_pure_json():
+    proc = run("analyze", str(CLIP), "--model", "lite", "--json", "-")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["model"] == "pose_landmarker_lite.task"

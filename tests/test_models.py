@@ -1,0 +1,52 @@
+"""Model bundles: present, verified against the manifest, valid aligned Tasks zips."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import zipfile
+
+import pytest
+
+from formcheck import models
+from formcheck.errors import ModelError
+
+
+@pytest.mark.parametrize("variant", ["lite", "full"])
+def test_bundle_is_verified_aligned_zip(variant):
+    path = models.resolve_model(variant)
+    with zipfile.ZipFile(path) as zf:
+        names = sorted(zf.namelist())
+        assert names == ["pose_detector.tflite", "pose_landmarks_detector.tflite"]
+        raw = path.read_bytes()
+        for info in zf.infolist():
+            assert info.compress_type == zipfile.ZIP_STORED
+            name_len, extra_len = struct.unpack("<HH", raw[info.header_offset + 26:info.header_offset + 30])
+            data_offset = info.header_offset + 30 + name_len + extra_len
+            assert data_offset % 4 == 0
+            assert raw[data_offset + 4:data_offset + 8] == b"TFL3"  # a flatbuffer TFLite model
+
+
+def test_tampered_bundle_fails_checksum(tmp_path, monkeypatch):
+    src = models.resolve_model("lite")
+    folder = tmp_path / "models"
+    folder.mkdir()
+    shutil.copy(src.parent / "manifest.json", folder / "manifest.json")
+    data = bytearray(src.read_bytes())
+    data[-100] ^= 0xFF
+    (folder / src.name).write_bytes(bytes(data))
+    monkeypatch.setattr(models, "model_dirs", lambda: [folder])
+    with pytest.raises(ModelError, match="SHA-256.*build_models.py"):
+        models.resolve_model("lite")
+
+
+def test_missing_variant_says_how_to_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(models, "model_dirs", lambda: [tmp_path])
+    with pytest.raises(ModelError, match="build_models.py --variant heavy"):
+        models.resolve_model("heavy")
+
+
+def test_manifest_lists_committed_bundles():
+    manifest = json.loads((models.resolve_model("full").parent / "manifest.json").read_text())
+    assert {"pose_landmarker_lite.task", "pose_landmarker_full.task"} <= set(manifest["bundles"])
