@@ -94,19 +94,25 @@ def frontal_projection_angle_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.nd
     return magnitude * side
 
 
-def rolling(values: np.ndarray, window: int, fn=np.nanmedian) -> np.ndarray:
-    """Centered rolling statistic over axis 0 ignoring NaN (window clipped at the ends)."""
+def rolling_quantile(values: np.ndarray, window: int, q: float) -> np.ndarray:
+    """Centred rolling ``q``-th percentile over axis 0, ignoring NaN (window clipped at the ends).
+
+    Vectorised: each window is sorted (NaN sorts last) and read at its own valid count, so the
+    cost is one sort of a (T, window) array instead of a Python call per frame.
+    """
     values = np.asarray(values, float)
     n = len(values)
     if n == 0 or window <= 1:
         return values.copy()
     half = window // 2
-    padded = np.concatenate([np.full((half,) + values.shape[1:], np.nan), values,
-                             np.full((window - 1 - half,) + values.shape[1:], np.nan)])
-    windows = np.lib.stride_tricks.sliding_window_view(padded, window, axis=0)
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return fn(windows, axis=-1)[:n]
+    pad = [(half, window - 1 - half)] + [(0, 0)] * (values.ndim - 1)
+    padded = np.pad(values, pad, constant_values=np.nan)
+    windows = np.sort(np.lib.stride_tricks.sliding_window_view(padded, window, axis=0), axis=-1)[:n]
+    count = np.sum(~np.isnan(windows), axis=-1)
+    pos = (q / 100.0) * np.maximum(count - 1, 0)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
+    frac = pos - lo
+    low = np.take_along_axis(windows, lo[..., None], axis=-1)[..., 0]
+    high = np.take_along_axis(windows, hi[..., None], axis=-1)[..., 0]
+    return np.where(count > 0, low + frac * (high - low), np.nan)

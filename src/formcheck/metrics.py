@@ -68,7 +68,7 @@ def _baseline(values: np.ndarray, t: np.ndarray, window_s: float, q: float) -> n
     """Rolling ``q``-th percentile over ``window_s``: the 'usual' level of a slow quantity."""
     fps = 1.0 / np.median(np.diff(t)) if len(t) > 1 else 30.0
     window = max(1, int(round(window_s * fps)))
-    return g.rolling(values, window, lambda x, axis: np.nanpercentile(x, q, axis=axis))
+    return g.rolling_quantile(values, window, q)
 
 
 def classify_view(px: np.ndarray, t: np.ndarray, profile: Profile) -> np.ndarray:

@@ -74,18 +74,20 @@ def zero_phase_one_euro(values: np.ndarray, t: np.ndarray, **params: float) -> n
 def smooth_series(series: PoseSeries, min_cutoff_hz: float = 1.5, beta: float = 0.05,
                   d_cutoff_hz: float = 1.0, max_gap_s: float = 0.3,
                   zero_phase: bool = True) -> PoseSeries:
-    """Smooth pixel positions (x, y, z) of every landmark; visibility is left as measured.
+    """Smooth image (x, y, z) and world positions of every landmark; visibility stays as measured.
 
-    Filtering happens in pixels so that ``beta`` means the same at any resolution.
+    Filtering happens in pixels (and world millimetres) so ``beta`` means the same at any resolution.
     """
     if len(series) == 0:
         return series
     w, h = series.image_size
-    scale = np.array([w, h, w], dtype=float)
-    xyz = series.image[:, :, :3] * scale
+    # Pixels and millimetres: one unit scale, so ``beta`` means the same for both; both arrays go
+    # through one filter pass together (the per-frame Python loop is the filter's whole cost).
+    scale = np.concatenate([np.tile([w, h, w], (33, 1)), np.full((33, 3), 1000.0)])
+    xyz = np.concatenate([series.image[:, :, :3], series.world], axis=1) * scale
     params = dict(min_cutoff_hz=min_cutoff_hz, beta=beta, d_cutoff_hz=d_cutoff_hz, max_gap_s=max_gap_s)
     run = zero_phase_one_euro if zero_phase else one_euro
+    filtered = run(xyz, series.t, **params) / scale
     image = series.image.copy()
-    image[:, :, :3] = run(xyz, series.t, **params) / scale
-    world = run(series.world * 1000.0, series.t, **params) / 1000.0  # beta in mm/s, like pixels
-    return series.with_landmarks(image, world)
+    image[:, :, :3] = filtered[:, :33]
+    return series.with_landmarks(image, filtered[:, 33:])

@@ -117,8 +117,8 @@ class Appearance:
 
     skin: BGR = (125, 160, 205)
     hair: BGR = (35, 45, 60)
-    shirt: BGR = (150, 85, 40)
-    shorts: BGR = (55, 50, 45)
+    shirt: BGR = (50, 105, 215)
+    shorts: BGR = (140, 100, 62)
     shoes: BGR = (235, 235, 235)
     soles: BGR = (70, 70, 70)
     eyes: BGR = (245, 245, 245)
@@ -127,7 +127,7 @@ class Appearance:
     long_pants: bool = True        # trousers/leggings to the ankle (else shorts to mid-thigh)
     long_sleeves: bool = False     # else short sleeves to mid upper arm
     girth: float = 1.0             # multiplies every limb and torso radius (slim < 1 < heavy)
-    far_side_shade: float = 0.78   # colour factor of limbs on the far side of the body
+    far_side_shade: float = 0.62   # colour factor of limbs on the far side of the body
     light_dir: tuple[float, float] = (-0.45, -0.89)   # image direction the light comes from
 
 
@@ -148,6 +148,7 @@ class FigureShape:
     # torso rings: (height above the hip joints, half-width, half-depth, forward offset), fractions of H
     crotch: tuple[float, float, float, float] = (-0.045, 0.080, 0.060, -0.008)
     hips: tuple[float, float, float, float] = (0.000, 0.098, 0.066, -0.006)
+    belt: tuple[float, float, float, float] = (0.045, 0.087, 0.061, -0.004)
     waist: tuple[float, float, float, float] = (0.105, 0.080, 0.058, 0.000)
     chest: tuple[float, float, float, float] = (0.215, 0.095, 0.066, 0.006)
     shoulders: tuple[float, float, float, float] = (0.300, 0.118, 0.050, 0.000)
@@ -344,8 +345,8 @@ def _add_shoe(pt: _Painter, pose: Pose, side: str, body: BodyProportions, look: 
     ball, rear, toes = p[f"{side}_ball"], pose.frames[f"{side}_foot"], pose.frames[f"{side}_toes"]
     rear_local = []
     for y in (-1.0, 1.0):
-        rear_local += [(-bf * fl - 0.004 * h, 0.018 * h * y, 0.0), (-bf * fl, 0.018 * h * y, 0.05 * h),
-                       (-(bf - body.ankle_from_heel) * fl, 0.021 * h * y, 0.062 * h),
+        rear_local += [(-bf * fl - 0.004 * h, 0.018 * h * y, 0.0), (-bf * fl, 0.018 * h * y, 0.042 * h),
+                       (-(bf - body.ankle_from_heel) * fl, 0.021 * h * y, 0.046 * h),
                        (0.0, 0.028 * h * y, 0.0), (0.0, 0.027 * h * y, 0.034 * h)]
     toe_local = []
     for y in (-1.0, 1.0):
@@ -389,6 +390,7 @@ def _add_arm(pt: _Painter, pose: Pose, side: str, body: BodyProportions, look: A
 
 def _ring(centre: np.ndarray, frame: np.ndarray, ring: tuple[float, float, float, float], h: float,
           girth: float) -> np.ndarray:
+    """16 points of an elliptical torso cross-section (radii scaled by ``girth``)."""
     dz, half_w, half_d, dx = ring
     ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
     local = np.stack([dx * h + girth * half_d * h * np.cos(ang), girth * half_w * h * np.sin(ang),
@@ -396,29 +398,34 @@ def _ring(centre: np.ndarray, frame: np.ndarray, ring: tuple[float, float, float
     return centre + local @ frame.T
 
 
+_TORSO_SHADES = ((1.0, 0.0, 0.74), (0.84, 0.06, 1.0), (0.45, 0.16, 1.13))   # (radius, light shift, tone)
+
+
 def _add_torso(pt: _Painter, pose: Pose, body: BodyProportions, look: Appearance, shape: FigureShape) -> None:
+    """Torso as hulls of consecutive cross-sections, shaded by shrinking the sections themselves
+    (so neighbouring pieces stay seamless)."""
     p, f, h, g = pose.points, pose.frames, body.height_m, look.girth
     pelvis, trunk = f["pelvis"], f["trunk"]
     # The pelvis block follows the pelvis (obliquity, rotation); the chest follows the trunk.
-    rings = {"crotch": _ring(p["pelvis"], pelvis, shape.crotch, h, g),
-             "hips": _ring(p["pelvis"], pelvis, shape.hips, h, g),
-             "belt": _ring(p["pelvis"], pelvis, (0.045, 0.087, 0.061, -0.004), h, g),
-             "waist": _ring(p["pelvis"], trunk, shape.waist, h, g),
-             "chest": _ring(p["pelvis"], trunk, shape.chest, h, g),
-             "shoulders": _ring(p["pelvis"], trunk, shape.shoulders, h, g)}
-    pieces = (("crotch", "hips", look.shorts), ("hips", "belt", look.shorts), ("belt", "waist", look.shirt),
-              ("waist", "chest", look.shirt), ("chest", "shoulders", look.shirt))
-    drawn = []
-    for lo, hi, color in pieces:
-        uv, z = pt.cam.project(np.concatenate([rings[lo], rings[hi]]))
-        drawn.append((uv, color, float(z.mean())))
-    depth = float(np.mean([d for _, _, d in drawn]))
+    rings = (("crotch", pelvis, shape.crotch), ("hips", pelvis, shape.hips),
+             ("belt", pelvis, shape.belt), ("waist", trunk, shape.waist), ("chest", trunk, shape.chest),
+             ("shoulders", trunk, shape.shoulders))
+    pieces = ((0, 1, look.shorts), (1, 2, look.shorts), (2, 3, look.shirt), (3, 4, look.shirt),
+              (4, 5, look.shirt))
+    layers = []
+    for k, shift, tone in _TORSO_SHADES:
+        uv = [pt.cam.project(_ring(p["pelvis"], fr, ring, h, g * k))[0] for _, fr, ring in rings]
+        layers.append((uv, shift, tone))
+    _, z = pt.cam.project(np.stack([p["pelvis"], p["neck"]]))
+    size = float(pt.cam.focal_px * body.trunk_m / z.mean())
 
     def draw() -> None:
-        for uv, color, _ in drawn:
-            shaded_hull(pt.img, uv, color, pt.light)
+        for uv, shift, tone in layers:
+            off = pt.light * shift * size * 0.5
+            for lo, hi, color in pieces:
+                _fill(pt.img, np.concatenate([uv[lo], uv[hi]]) + off, _scaled(color, tone))
 
-    pt.add(depth, draw)
+    pt.add(float(z.mean()), draw)
     top = p["neck"] + trunk @ np.array([0.0, 0.0, 0.02 * h])
     _limb(pt, top, p["head"] - f["head"] @ np.array([0.01 * h, 0.0, 0.035 * h]), h * shape.neck * g,
           h * shape.neck * g, look.skin, 0.05)
