@@ -28,9 +28,13 @@ def midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def angle_between_deg(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Unsigned angle between vectors, 0-180 deg; NaN where either has zero length."""
     u, v = np.asarray(u, float), np.asarray(v, float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cos = np.sum(u * v, axis=-1) / (norm(u) * norm(v))
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    dot = np.sum(u * v, axis=-1)
+    if u.shape[-1] == 2:
+        cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
+    else:
+        cross = norm(np.cross(u, v))
+    out = np.degrees(np.arctan2(cross, dot))  # exact near 0 and 180, unlike arccos
+    return np.where((norm(u) == 0) | (norm(v) == 0), np.nan, out)
 
 
 def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -47,7 +51,7 @@ def flexion_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
 def signed_angle_2d_deg(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Angle from u to v in the image plane, (-180, 180]; positive is clockwise on screen (y down)."""
     u, v = np.asarray(u, float), np.asarray(v, float)
-    cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+    cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0] + 0.0  # -0.0 would give -180
     dot = np.sum(u[..., :2] * v[..., :2], axis=-1)
     out = np.degrees(np.arctan2(cross, dot))
     zero = (norm(u[..., :2]) == 0) | (norm(v[..., :2]) == 0)
@@ -61,9 +65,13 @@ def tilt_from_vertical_deg(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
 
 
 def tilt_from_horizontal_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Signed 2-D angle of the line a->b from image-horizontal in (-90, 90]; + when b is higher."""
+    """Signed 2-D angle of the line through a and b from image-horizontal, in (-90, 90].
+
+    Direction-free (a line, not an arrow): + when the line rises to the right on screen.
+    """
     d = np.asarray(b, float)[..., :2] - np.asarray(a, float)[..., :2]
-    d = np.where(d[..., :1] < 0, -d, d)  # direction-free: a line, not an arrow
+    flip = (d[..., :1] < 0) | ((d[..., :1] == 0) & (d[..., 1:2] > 0))
+    d = np.where(flip, -d, d)
     with np.errstate(invalid="ignore"):
         out = np.degrees(np.arctan2(-d[..., 1], d[..., 0]))
     return np.where(norm(d) == 0, np.nan, out)
@@ -100,6 +108,8 @@ def rolling_quantile(values: np.ndarray, window: int, q: float) -> np.ndarray:
     Vectorised: each window is sorted (NaN sorts last) and read at its own valid count, so the
     cost is one sort of a (T, window) array instead of a Python call per frame.
     """
+    if not 0.0 <= q <= 100.0:
+        raise ValueError(f"q must be a percentile in [0, 100], got {q}")
     values = np.asarray(values, float)
     n = len(values)
     if n == 0 or window <= 1:

@@ -7,6 +7,7 @@ so a typo can never switch a check off.
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +71,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
     for key, value in _read(Path(path)).items():
         if key not in values:
             raise ProfileError(f"profile {path}: unknown setting '{key}'")
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ProfileError(f"profile {path}: '{key}' must be a number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ProfileError(f"profile {path}: '{key}' must be a finite number, got {value!r}")
         values[key] = float(value)
     return Profile(values, str(path))

@@ -142,8 +142,8 @@ class PoseSeries:
             raise ValueError("timestamps must be strictly increasing")
         full = np.full((len(lm), NUM_LANDMARKS, 4), np.nan)
         full[:, :, : lm.shape[2]] = lm
-        if lm.shape[2] < 3:
-            full[:, :, 2] = 0.0
+        if lm.shape[2] < 3:  # no depth given: 0, but NaN where the landmark itself is missing
+            full[:, :, 2] = np.where(np.isnan(lm[:, :, 0]), np.nan, 0.0)
         if lm.shape[2] < 4:
             full[:, :, 3] = np.where(np.isnan(lm[:, :, 0]), np.nan, 1.0)
         w = np.full((len(lm), NUM_LANDMARKS, 3), np.nan) if world is None else np.asarray(world, float)

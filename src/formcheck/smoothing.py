@@ -47,7 +47,7 @@ class OneEuroFilter:
         a_d = _alpha(self.d_cutoff_hz, dt)
         dx_hat = np.where(np.isnan(self._dx) | fresh, dx, a_d * dx + (1 - a_d) * self._dx)
         a = _alpha(self.min_cutoff_hz + self.beta * np.abs(dx_hat), dt)
-        x_hat = a * x + (1 - a) * prev
+        x_hat = prev + a * (x - prev)  # exact for a constant input
         self._x, self._dx, self._t = x_hat, dx_hat, t
         return x_hat
 

@@ -1,25 +1,33 @@
-"""Draw the synthetic skeleton as a solid, shaded figure through a perspective camera (OpenCV).
+"""Draw the synthetic skeleton as a solid, lit figure through a perspective camera (OpenCV only).
 
-The figure is built from the few shapes a person detector keys on: tapered limb capsules, a torso
-of elliptical cross-sections, a head with hair, eyes, nose, mouth and ears, shoes with heel and
-toe. Every shape is the convex hull of projected 3-D points, so it is correct from any viewing
-angle, and shapes are painted far-to-near (painter's algorithm on camera depth). Limbs on the far
-side of the body are drawn darker, the way they look under ordinary room light.
+The figure is a handful of low-poly "lathe" meshes (rings of points around an axis): tapered
+limb capsules, a torso of elliptical cross-sections, an ellipsoid head with hair, nose and ears,
+shoes with heel, sole and toe cap. Every quad gets Lambert shading from a light above the camera
+and is painted far-to-near (painter's algorithm with back-face culling), so overlaps and surface
+orientation look right from any viewing angle -- the cues a pose model uses to tell the near leg
+from the far one. Frames are drawn at 2x and area-downsampled, which anti-aliases without seams.
+
+Pixel convention (also the ground truth's): continuous coordinates in which pixel i spans
+[i, i + 1), i.e. MediaPipe's normalised x times the image width.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from formcheck.synth.kinematics import SIDES, BodyProportions, Pose, side_sign
+from formcheck.synth.kinematics import SIDES, BodyProportions, Pose, Side
 
 BGR = tuple[int, int, int]
 _SHIFT = 4                       # sub-pixel bits for OpenCV polygon drawing
 _ONE = 1 << _SHIFT
+_SIDES_N = 16                    # quads around every lathe ring
+_COS = np.cos(np.linspace(0, 2 * np.pi, _SIDES_N, endpoint=False))
+_SIN = np.sin(np.linspace(0, 2 * np.pi, _SIDES_N, endpoint=False))
+_CAP = np.radians([-90.0, -60.0, -30.0, 0.0])   # hemispherical capsule ends
 
 
 # ---------------------------------------------------------------------------------------------
@@ -70,6 +78,10 @@ class Camera:
         w, h = self.size
         return np.array([[self.focal_px, 0.0, w / 2], [0.0, self.focal_px, h / 2], [0.0, 0.0, 1.0]])
 
+    def scaled(self, k: int) -> Camera:
+        """The same view rendered k times larger (for supersampling)."""
+        return Camera(self.position, self.rotation, self.focal_px * k, (self.size[0] * k, self.size[1] * k))
+
     def to_camera(self, pts: np.ndarray) -> np.ndarray:
         return (np.asarray(pts, float) - self.position) @ self.rotation.T
 
@@ -82,9 +94,9 @@ class Camera:
         return uv, c[..., 2]
 
     def view_dir(self, p: np.ndarray) -> np.ndarray:
-        """Unit vector from the camera to a world point."""
+        """Unit vector(s) from the camera to world point(s)."""
         d = np.asarray(p, float) - self.position
-        return d / np.linalg.norm(d)
+        return d / np.linalg.norm(d, axis=-1, keepdims=True)
 
 
 def place_camera(spec: CameraSpec, points: np.ndarray, size: tuple[int, int]) -> Camera:
@@ -94,7 +106,7 @@ def place_camera(spec: CameraSpec, points: np.ndarray, size: tuple[int, int]) ->
     """
     pts = np.asarray(points, float).reshape(-1, 3)
     lo, hi = pts.min(axis=0), pts.max(axis=0)
-    target = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2])
+    target = (lo + hi) / 2
     yaw = np.radians(spec.yaw_deg)
     pos = np.array([target[0] + spec.distance_m * np.cos(yaw), target[1] - spec.distance_m * np.sin(yaw),
                     spec.height_m])
@@ -118,7 +130,7 @@ class Appearance:
     skin: BGR = (125, 160, 205)
     hair: BGR = (35, 45, 60)
     shirt: BGR = (50, 105, 215)
-    shorts: BGR = (140, 100, 62)
+    shorts: BGR = (140, 100, 62)   # trousers when long_pants
     shoes: BGR = (235, 235, 235)
     soles: BGR = (70, 70, 70)
     eyes: BGR = (245, 245, 245)
@@ -127,8 +139,11 @@ class Appearance:
     long_pants: bool = True        # trousers/leggings to the ankle (else shorts to mid-thigh)
     long_sleeves: bool = False     # else short sleeves to mid upper arm
     girth: float = 1.0             # multiplies every limb and torso radius (slim < 1 < heavy)
-    far_side_shade: float = 0.62   # colour factor of limbs on the far side of the body
-    light_dir: tuple[float, float] = (-0.45, -0.89)   # image direction the light comes from
+    far_side_shade: float = 0.80   # colour factor of limbs on the far side of the body (ambient occlusion)
+    light: tuple[float, float, float] = (-0.45, 0.55, 0.75)  # toward the light: camera right, toward, up
+    ambient: float = 0.38
+    diffuse: float = 0.50          # key light
+    fill: float = 0.35             # light from the camera: surfaces facing the lens are brighter
 
 
 @dataclass(frozen=True)
@@ -152,6 +167,7 @@ class FigureShape:
     waist: tuple[float, float, float, float] = (0.105, 0.080, 0.058, 0.000)
     chest: tuple[float, float, float, float] = (0.215, 0.095, 0.066, 0.006)
     shoulders: tuple[float, float, float, float] = (0.300, 0.118, 0.050, 0.000)
+    neck_base: tuple[float, float, float, float] = (0.318, 0.060, 0.035, 0.000)
     head_radii: tuple[float, float, float] = (0.058, 0.047, 0.066)  # half depth, breadth, height
     eye_radius: float = 0.0075
     iris_radius: float = 0.0042
@@ -167,125 +183,78 @@ class Scene:
     floor_lines: BGR = (85, 112, 136)
     baseboard: BGR = (235, 238, 240)
     wall_distance_m: float = 2.5    # wall behind the centre of the motion, along the view
-    board_m: float = 0.25           # floor board width
+    board_m: float = 0.40           # floor board width
     shadow_alpha: float = 0.28
 
 
 # ---------------------------------------------------------------------------------------------
-# Drawing primitives
+# Meshes
 # ---------------------------------------------------------------------------------------------
 
-def _fixed(pts: np.ndarray) -> np.ndarray:
-    return np.round(np.asarray(pts) * _ONE).astype(np.int32)
+def _basis(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two unit vectors perpendicular to unit vector u."""
+    ref = np.array([0.0, 0.0, 1.0]) if abs(u[2]) < 0.9 else np.array([1.0, 0.0, 0.0])
+    e1 = np.cross(u, ref)
+    e1 /= np.linalg.norm(e1)
+    return e1, np.cross(u, e1)
 
 
-def _fill(img: np.ndarray, pts: np.ndarray, color: Iterable[float]) -> None:
-    hull = cv2.convexHull(_fixed(pts).reshape(-1, 1, 2))
-    cv2.fillConvexPoly(img, hull, tuple(float(c) for c in color), cv2.LINE_AA, _SHIFT)
+@dataclass
+class _Mesh:
+    """World-space quads with outward normals and base colours, plus 2-D decorations."""
 
+    quads: list[np.ndarray] = field(default_factory=list)      # (n, 4, 3)
+    normals: list[np.ndarray] = field(default_factory=list)    # (n, 3)
+    colors: list[np.ndarray] = field(default_factory=list)     # (n, 3)
+    extras: list[tuple[float, Callable[[np.ndarray], None]]] = field(default_factory=list)
 
-def _scaled(color: Iterable[float], k: float) -> tuple[float, ...]:
-    return tuple(float(min(255.0, c * k)) for c in color)
+    def lathe(self, centres: np.ndarray, ax_a: np.ndarray, ax_b: np.ndarray,
+              color: BGR | np.ndarray) -> np.ndarray:
+        """Rings ``centres[i] + cos t * ax_a[i] + sin t * ax_b[i]`` joined by quads; returns quad centres."""
+        v = centres[:, None] + _COS[None, :, None] * ax_a[:, None] + _SIN[None, :, None] * ax_b[:, None]
+        v1 = np.roll(v, -1, axis=1)
+        q = np.stack([v[:-1], v1[:-1], v1[1:], v[1:]], axis=2)
+        n = np.cross(q[..., 2, :] - q[..., 0, :], q[..., 3, :] - q[..., 1, :])
+        mid = q.mean(axis=2)
+        outward = mid - ((centres[:-1] + centres[1:]) / 2)[:, None]
+        n *= np.where(np.sum(n * outward, axis=-1, keepdims=True) < 0, -1.0, 1.0)
+        n /= np.maximum(np.linalg.norm(n, axis=-1, keepdims=True), 1e-12)
+        col = np.broadcast_to(np.asarray(color, float), (*q.shape[:2], 3)).copy()
+        self.quads.append(q.reshape(-1, 4, 3))
+        self.normals.append(n.reshape(-1, 3))
+        self.colors.append(col.reshape(-1, 3))
+        return mid
 
+    def capsule(self, a: np.ndarray, b: np.ndarray, ra: float, rb: float, color: BGR | np.ndarray) -> None:
+        """Tapered limb with rounded ends between world points a and b (radii in metres)."""
+        axis = b - a
+        length = np.linalg.norm(axis)
+        u = axis / length if length > 1e-9 else np.array([0.0, 0.0, 1.0])
+        e1, e2 = _basis(u)
+        s = np.concatenate([ra * np.sin(_CAP), rb * np.sin(-_CAP[::-1])])
+        r = np.concatenate([ra * np.cos(_CAP), rb * np.cos(-_CAP[::-1])])
+        base = np.concatenate([np.repeat(a[None], 4, 0), np.repeat(b[None], 4, 0)])
+        self.lathe(base + u * s[:, None], e1 * r[:, None], e2 * r[:, None], color)
 
-_CIRCLE = np.stack([np.cos(np.linspace(0, 2 * np.pi, 18, endpoint=False)),
-                    np.sin(np.linspace(0, 2 * np.pi, 18, endpoint=False))], axis=1)
+    def ellipsoid(self, centre: np.ndarray, frame: np.ndarray, radii: np.ndarray, color: BGR | np.ndarray,
+                  rings: int = 9) -> np.ndarray:
+        """Ellipsoid around the frame's z axis; returns quad centres in unit local coordinates."""
+        th = np.linspace(-np.pi / 2, np.pi / 2, rings)
+        centres = centre + np.outer(np.sin(th) * radii[2], frame[:, 2])
+        mid = self.lathe(centres, np.outer(np.cos(th) * radii[0], frame[:, 0]),
+                         np.outer(np.cos(th) * radii[1], frame[:, 1]), color)
+        return ((mid - centre) @ frame) / radii
 
-
-def _capsule_pts(a: np.ndarray, b: np.ndarray, ra: float, rb: float) -> np.ndarray:
-    return np.concatenate([a + ra * _CIRCLE, b + rb * _CIRCLE])
-
-
-def shaded_capsule(img: np.ndarray, a: np.ndarray, b: np.ndarray, ra: float, rb: float, color: BGR,
-                   light: np.ndarray) -> None:
-    """A tapered limb: dark rim, mid-tone body, highlight toward the light."""
-    _fill(img, _capsule_pts(a, b, ra, rb), _scaled(color, 0.72))
-    for k, shift, tone in ((0.8, 0.16, 1.0), (0.42, 0.42, 1.16)):
-        off = light * shift * (ra + rb) / 2
-        _fill(img, _capsule_pts(a + off, b + off, ra * k, rb * k), _scaled(color, tone))
-
-
-def shaded_hull(img: np.ndarray, pts: np.ndarray, color: BGR, light: np.ndarray) -> None:
-    """A solid blob (torso piece, head, shoe) shaded by shrinking it toward the light."""
-    _fill(img, pts, _scaled(color, 0.74))
-    c = pts.mean(axis=0)
-    size = float(np.sqrt(np.ptp(pts[:, 0]) * np.ptp(pts[:, 1]) + 1e-6))
-    for k, shift, tone in ((0.86, 0.05, 1.0), (0.5, 0.16, 1.13)):
-        _fill(img, c + (pts - c) * k + light * shift * size, _scaled(color, tone))
-
-
-# ---------------------------------------------------------------------------------------------
-# Background
-# ---------------------------------------------------------------------------------------------
-
-def render_background(cam: Camera, scene: Scene, centre: np.ndarray) -> np.ndarray:
-    """Wall and floor as seen by ``cam``; ``centre`` is the middle of the motion on the floor."""
-    w, h = cam.size
-    ramp = np.linspace(0.0, 1.0, h)[:, None, None]
-    img = ((1 - ramp) * np.array(scene.wall_top) + ramp * np.array(scene.wall_bottom)).astype(np.float32)
-    img = np.repeat(img, w, axis=1).astype(np.uint8)
-    fwd = cam.rotation[2] * np.array([1.0, 1.0, 0.0])
-    fwd /= np.linalg.norm(fwd)
-    right = np.array([-fwd[1], fwd[0], 0.0]) * -1.0
-    cam_xy = cam.position * np.array([1.0, 1.0, 0.0])
-    along = float(np.dot(np.asarray(centre, float) * [1, 1, 0] - cam_xy, fwd)) + scene.wall_distance_m
-
-    def floor_pt(a: float, b: float, z: float = 0.0) -> np.ndarray:
-        return cam_xy + a * fwd + b * right + np.array([0.0, 0.0, z])
-
-    far = 60.0
-    junction, _ = cam.project(np.stack([floor_pt(along, -far), floor_pt(along, far)]))
-    board_top, _ = cam.project(np.stack([floor_pt(along, -far, 0.09), floor_pt(along, far, 0.09)]))
-    floor_poly = np.array([junction[0], junction[1], [junction[1][0], 10 * h], [junction[0][0], 10 * h]])
-    cv2.fillPoly(img, [_fixed(floor_poly)], scene.floor, cv2.LINE_AA, _SHIFT)
-    near = 0.6
-    for b in np.arange(-30.0, 30.0 + 1e-6, scene.board_m):   # boards run toward the wall
-        seg, _ = cam.project(np.stack([floor_pt(near, b), floor_pt(along, b)]))
-        cv2.line(img, tuple(_fixed(seg[0])), tuple(_fixed(seg[1])), scene.floor_lines, 1, cv2.LINE_AA, _SHIFT)
-    for a in np.arange(near + 0.9, along, 1.2):               # board ends
-        seg, _ = cam.project(np.stack([floor_pt(a, -far), floor_pt(a, far)]))
-        cv2.line(img, tuple(_fixed(seg[0])), tuple(_fixed(seg[1])), scene.floor_lines, 1, cv2.LINE_AA, _SHIFT)
-    base = np.array([junction[0], junction[1], board_top[1], board_top[0]])
-    cv2.fillPoly(img, [_fixed(base)], scene.baseboard, cv2.LINE_AA, _SHIFT)
-    return img
-
-
-def draw_shadow(img: np.ndarray, cam: Camera, pose: Pose, scene: Scene) -> None:
-    """Soft contact shadow on the floor under the body and each foot."""
-    overlay = img.copy()
-    ang = np.linspace(0, 2 * np.pi, 28, endpoint=False)
-    ring = np.stack([np.cos(ang), np.sin(ang), np.zeros_like(ang)], axis=1)
-    p = pose.points
-    blobs = [(p["pelvis"] * [1, 1, 0], np.array([0.30, 0.22, 0.0]))]
-    for s in SIDES:
-        mid = (p[f"{s}_heel"] + p[f"{s}_foot_index"]) / 2 * [1, 1, 0]
-        blobs.append((mid, np.array([0.17, 0.09, 0.0])))
-    for centre, radii in blobs:
-        uv, depth = cam.project(centre + ring * radii)
-        if (depth > 0.2).all():
-            _fill(overlay, uv, (0, 0, 0))
-    cv2.addWeighted(overlay, scene.shadow_alpha, img, 1 - scene.shadow_alpha, 0, dst=img)
+    def recolor_last(self, mask: np.ndarray, color: BGR) -> None:
+        self.colors[-1][mask.reshape(-1)] = color
 
 
 # ---------------------------------------------------------------------------------------------
 # The figure
 # ---------------------------------------------------------------------------------------------
 
-@dataclass
-class _Painter:
-    """Collects (depth, draw) pairs for one frame and paints them far to near."""
-
-    img: np.ndarray
-    cam: Camera
-    light: np.ndarray
-    items: list[tuple[float, Callable[[], None]]]
-
-    def add(self, depth: float, fn: Callable[[], None]) -> None:
-        self.items.append((depth, fn))
-
-    def paint(self) -> None:
-        for _, fn in sorted(self.items, key=lambda it: -it[0]):
-            fn()
+def _scaled(color: BGR | np.ndarray, k: float) -> np.ndarray:
+    return np.minimum(np.asarray(color, float) * k, 255.0)
 
 
 def _side_shade(cam: Camera, pose: Pose, look: Appearance) -> dict[str, float]:
@@ -299,237 +268,281 @@ def _side_shade(cam: Camera, pose: Pose, look: Appearance) -> dict[str, float]:
     return {far: 1.0 - (1.0 - look.far_side_shade) * k, ("right" if far == "left" else "left"): 1.0}
 
 
-def draw_figure(img: np.ndarray, pose: Pose, cam: Camera, body: BodyProportions,
-                look: Appearance = Appearance(), shape: FigureShape = FigureShape()) -> None:
-    """Paint one frame of the figure onto ``img`` (in place)."""
-    light = np.asarray(look.light_dir, float)
-    pt = _Painter(img, cam, light / np.linalg.norm(light), [])
+def build_figure(pose: Pose, cam: Camera, body: BodyProportions, look: Appearance = Appearance(),
+                 shape: FigureShape = FigureShape()) -> _Mesh:
+    """All meshes of one frame in world coordinates."""
+    mesh = _Mesh()
     shade = _side_shade(cam, pose, look)
     for side in SIDES:
-        _add_leg(pt, pose, side, body, look, shape, shade[side])
-        _add_arm(pt, pose, side, body, look, shape, shade[side])
-    _add_torso(pt, pose, body, look, shape)
-    _add_head(pt, pose, body, look, shape)
-    pt.paint()
+        _leg(mesh, pose, side, body, look, shape, shade[side])
+        _arm(mesh, pose, side, body, look, shape, shade[side])
+        _shoe(mesh, pose, side, body, look, shade[side])
+    _torso(mesh, pose, body, look, shape)
+    _head(mesh, pose, cam, body, look, shape)
+    return mesh
 
 
-def _limb(pt: _Painter, a: np.ndarray, b: np.ndarray, ra_m: float, rb_m: float, color: BGR,
-          bias: float = 0.0) -> None:
-    """Queue a tapered capsule between world points a and b with radii in metres."""
-    uv, z = pt.cam.project(np.stack([a, b]))
-    f = pt.cam.focal_px
-    ra, rb = f * ra_m / max(z[0], 1e-3), f * rb_m / max(z[1], 1e-3)
-    pt.add(float(z.mean()) + bias, lambda: shaded_capsule(pt.img, uv[0], uv[1], ra, rb, color, pt.light))
+def draw_figure(img: np.ndarray, pose: Pose, cam: Camera, body: BodyProportions,
+                look: Appearance = Appearance(), shape: FigureShape = FigureShape()) -> None:
+    """Paint one frame of the figure onto ``img`` (in place; ``cam`` must match img's size)."""
+    mesh = build_figure(pose, cam, body, look, shape)
+    quads = np.concatenate(mesh.quads)
+    normals = np.concatenate(mesh.normals)
+    colors = np.concatenate(mesh.colors)
+    centres = quads.mean(axis=1)
+    to_cam = -cam.view_dir(centres)
+    facing = np.sum(normals * to_cam, axis=1)
+    keep = facing > 0.0
+    quads, normals, colors, centres, facing = quads[keep], normals[keep], colors[keep], centres[keep], facing[keep]
+    light = cam.rotation.T @ np.array([look.light[0], -look.light[2], -look.light[1]])
+    light /= np.linalg.norm(light)
+    tone = look.ambient + look.diffuse * np.clip(normals @ light, 0.0, None) + look.fill * facing
+    colors = np.minimum(colors * tone[:, None], 255.0)
+    uv, _ = cam.project(quads)
+    depth = cam.to_camera(centres)[:, 2]
+    pts = np.round((uv - 0.5) * _ONE).astype(np.int32)
+    items = [(float(d), i) for i, d in enumerate(depth)] + [(d, -1 - j) for j, (d, _) in enumerate(mesh.extras)]
+    items.sort(key=lambda it: -it[0])
+    col_list = colors.tolist()
+    for _, i in items:
+        if i >= 0:
+            cv2.fillConvexPoly(img, pts[i], col_list[i], cv2.LINE_8, _SHIFT)
+        else:
+            mesh.extras[-1 - i][1](img)
 
 
-def _add_leg(pt: _Painter, pose: Pose, side: str, body: BodyProportions, look: Appearance,
-             shape: FigureShape, shade: float) -> None:
+def _leg(mesh: _Mesh, pose: Pose, side: Side, body: BodyProportions, look: Appearance, shape: FigureShape,
+         shade: float) -> None:
     p, h, g = pose.points, body.height_m, look.girth
     hip, knee, ankle = p[f"{side}_hip"], p[f"{side}_knee"], p[f"{side}_ankle"]
-    lower = look.shorts if look.long_pants else look.skin
-    _limb(pt, hip, knee, g * h * shape.thigh_top, g * h * shape.knee, _scaled(look.shorts, shade))
-    if not look.long_pants:   # bare leg below the shorts' hem
+    pants, skin = _scaled(look.shorts, shade), _scaled(look.skin, shade)
+    if look.long_pants:
+        mesh.capsule(hip, knee, g * h * shape.thigh_top, g * h * shape.knee, pants)
+    else:   # shorts to mid-thigh, bare leg below
         hem = hip + 0.45 * (knee - hip)
-        _limb(pt, hem, knee, g * h * shape.thigh_top * 0.88, g * h * shape.knee, _scaled(look.skin, shade), -0.002)
+        mesh.capsule(hip, hem, g * h * shape.thigh_top * 1.03, g * h * shape.thigh_top * 0.93, pants)
+        mesh.capsule(hem, knee, g * h * shape.thigh_top * 0.88, g * h * shape.knee, skin)
+    lower = pants if look.long_pants else skin
     calf = knee + 0.3 * (ankle - knee)
-    _limb(pt, knee, calf, g * h * shape.knee, g * h * shape.calf, _scaled(lower, shade))
-    _limb(pt, calf, ankle, g * h * shape.calf, g * h * shape.ankle, _scaled(lower, shade))
-    _add_shoe(pt, pose, side, body, look, shade)
+    mesh.capsule(knee, calf, g * h * shape.knee, g * h * shape.calf, lower)
+    mesh.capsule(calf, ankle, g * h * shape.calf, g * h * shape.ankle, lower)
 
 
-def _add_shoe(pt: _Painter, pose: Pose, side: str, body: BodyProportions, look: Appearance,
-              shade: float) -> None:
-    p, h = pose.points, body.height_m
-    fl = body.m(body.foot_length)
-    bf = body.ball_from_heel
-    ball, rear, toes = p[f"{side}_ball"], pose.frames[f"{side}_foot"], pose.frames[f"{side}_toes"]
-    rear_local = []
-    for y in (-1.0, 1.0):
-        rear_local += [(-bf * fl - 0.004 * h, 0.018 * h * y, 0.0), (-bf * fl, 0.018 * h * y, 0.042 * h),
-                       (-(bf - body.ankle_from_heel) * fl, 0.021 * h * y, 0.046 * h),
-                       (0.0, 0.028 * h * y, 0.0), (0.0, 0.027 * h * y, 0.034 * h)]
-    toe_local = []
-    for y in (-1.0, 1.0):
-        toe_local += [(0.0, 0.028 * h * y, 0.0), (0.0, 0.027 * h * y, 0.034 * h),
-                      ((1 - bf) * fl, 0.018 * h * y, 0.0), ((1 - bf) * fl - 0.01 * h, 0.02 * h * y, 0.02 * h)]
-    world = np.concatenate([ball + np.array(rear_local) @ rear.T, ball + np.array(toe_local) @ toes.T])
-    uv, z = pt.cam.project(world)
-    color = _scaled(look.shoes, shade)
-    sole = _scaled(look.soles, shade)
-
-    def draw() -> None:
-        n = len(rear_local)
-        bottoms = np.concatenate([uv[:n][0::5], uv[:n][3::5], uv[n:][0::4], uv[n:][2::4]])
-        _fill(pt.img, bottoms + np.array([0.0, 1.5]), sole)
-        shaded_hull(pt.img, uv[:n], color, pt.light)
-        shaded_hull(pt.img, uv[n:], color, pt.light)
-
-    pt.add(float(z.mean()) - 0.01, draw)
+def _shoe(mesh: _Mesh, pose: Pose, side: Side, body: BodyProportions, look: Appearance, shade: float) -> None:
+    """Shoe as a lathe along the foot: rear part follows the heel raise, the toe cap stays flat."""
+    h, fl, bf = body.height_m, body.m(body.foot_length), body.ball_from_heel
+    ball, rear, toes = pose.points[f"{side}_ball"], pose.frames[f"{side}_foot"], pose.frames[f"{side}_toes"]
+    # (x from the ball along the foot, half-width, half-height, centre height), fractions of H or m
+    rings = [(-bf * fl - 0.004 * h, 0.008, 0.010, 0.020, rear), (-bf * fl + 0.006 * h, 0.018, 0.022, 0.024, rear),
+             (-(bf - body.ankle_from_heel) * fl, 0.022, 0.026, 0.026, rear), (-0.02 * h, 0.028, 0.019, 0.019, rear),
+             (0.0, 0.028, 0.018, 0.018, toes), (0.6 * (1 - bf) * fl, 0.025, 0.014, 0.014, toes),
+             ((1 - bf) * fl - 0.006 * h, 0.016, 0.009, 0.010, toes), ((1 - bf) * fl, 0.004, 0.003, 0.009, toes)]
+    centres = np.stack([ball + fr @ np.array([x, 0.0, zc * h]) for x, _, _, zc, fr in rings])
+    ax_a = np.stack([fr[:, 1] * w * h for _, w, _, _, fr in rings])
+    ax_b = np.stack([fr[:, 2] * hh * h for _, _, hh, _, fr in rings])
+    mesh.lathe(centres, ax_a, ax_b, _scaled(look.shoes, shade))
+    down = mesh.normals[-1] @ rear[:, 2] < -0.55
+    mesh.recolor_last(down, tuple(_scaled(look.soles, shade)))
 
 
-def _add_arm(pt: _Painter, pose: Pose, side: str, body: BodyProportions, look: Appearance,
-             shape: FigureShape, shade: float) -> None:
+def _arm(mesh: _Mesh, pose: Pose, side: Side, body: BodyProportions, look: Appearance, shape: FigureShape,
+         shade: float) -> None:
     p, h, g = pose.points, body.height_m, look.girth
     sh, el, wr = p[f"{side}_shoulder"], p[f"{side}_elbow"], p[f"{side}_wrist"]
-    sleeve = _scaled(look.shirt, shade)
-    skin = _scaled(look.skin, shade)
+    sleeve, skin = _scaled(look.shirt, shade), _scaled(look.skin, shade)
     if look.long_sleeves:
-        _limb(pt, sh, el, g * h * shape.upper_arm, g * h * shape.elbow, sleeve)
-        _limb(pt, el, wr, g * h * shape.elbow, g * h * shape.wrist, sleeve)
+        mesh.capsule(sh, el, g * h * shape.upper_arm * 1.1, g * h * shape.elbow * 1.1, sleeve)
+        mesh.capsule(el, wr, g * h * shape.elbow * 1.1, g * h * shape.wrist * 1.1, sleeve)
     else:
         hem = sh + 0.55 * (el - sh)
-        _limb(pt, hem, el, g * h * shape.upper_arm * 0.85, g * h * shape.elbow, skin, 0.002)
-        _limb(pt, sh, hem, g * h * shape.upper_arm * 1.12, g * h * shape.upper_arm * 1.05, sleeve)
-        _limb(pt, el, wr, g * h * shape.elbow, g * h * shape.wrist, skin)
+        mesh.capsule(sh, hem, g * h * shape.upper_arm * 1.15, g * h * shape.upper_arm * 1.08, sleeve)
+        mesh.capsule(hem, el, g * h * shape.upper_arm * 0.9, g * h * shape.elbow, skin)
+        mesh.capsule(el, wr, g * h * shape.elbow, g * h * shape.wrist, skin)
     knuckles = p[f"{side}_knuckles"]
-    _limb(pt, wr, knuckles, h * shape.hand, h * shape.hand * 1.05, skin, -0.003)
-    _limb(pt, knuckles, (p[f"{side}_index"] + p[f"{side}_pinky"]) / 2, h * shape.hand, h * shape.hand * 0.7,
-          skin, -0.003)
-    _limb(pt, wr + 0.3 * (p[f"{side}_thumb"] - wr), p[f"{side}_thumb"], h * 0.007, h * 0.006, skin, -0.004)
+    tips = (p[f"{side}_index"] + p[f"{side}_pinky"]) / 2
+    mesh.capsule(wr, knuckles, h * shape.hand * 0.9, h * shape.hand, skin)
+    mesh.capsule(knuckles, tips, h * shape.hand * 0.9, h * shape.hand * 0.6, skin)
+    mesh.capsule(wr + 0.3 * (p[f"{side}_thumb"] - wr), p[f"{side}_thumb"], h * 0.0065, h * 0.0055, skin)
 
 
-def _ring(centre: np.ndarray, frame: np.ndarray, ring: tuple[float, float, float, float], h: float,
-          girth: float) -> np.ndarray:
-    """16 points of an elliptical torso cross-section (radii scaled by ``girth``)."""
-    dz, half_w, half_d, dx = ring
-    ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-    local = np.stack([dx * h + girth * half_d * h * np.cos(ang), girth * half_w * h * np.sin(ang),
-                      np.full_like(ang, dz * h)], axis=1)
-    return centre + local @ frame.T
-
-
-_TORSO_SHADES = ((1.0, 0.0, 0.74), (0.84, 0.06, 1.0), (0.45, 0.16, 1.13))   # (radius, light shift, tone)
-
-
-def _add_torso(pt: _Painter, pose: Pose, body: BodyProportions, look: Appearance, shape: FigureShape) -> None:
-    """Torso as hulls of consecutive cross-sections, shaded by shrinking the sections themselves
-    (so neighbouring pieces stay seamless)."""
+def _torso(mesh: _Mesh, pose: Pose, body: BodyProportions, look: Appearance, shape: FigureShape) -> None:
+    """Elliptical cross-sections: the pelvis block follows the pelvis (obliquity, rotation), the
+    chest follows the trunk."""
     p, f, h, g = pose.points, pose.frames, body.height_m, look.girth
-    pelvis, trunk = f["pelvis"], f["trunk"]
-    # The pelvis block follows the pelvis (obliquity, rotation); the chest follows the trunk.
-    rings = (("crotch", pelvis, shape.crotch), ("hips", pelvis, shape.hips),
-             ("belt", pelvis, shape.belt), ("waist", trunk, shape.waist), ("chest", trunk, shape.chest),
-             ("shoulders", trunk, shape.shoulders))
-    pieces = ((0, 1, look.shorts), (1, 2, look.shorts), (2, 3, look.shirt), (3, 4, look.shirt),
-              (4, 5, look.shirt))
-    layers = []
-    for k, shift, tone in _TORSO_SHADES:
-        uv = [pt.cam.project(_ring(p["pelvis"], fr, ring, h, g * k))[0] for _, fr, ring in rings]
-        layers.append((uv, shift, tone))
-    _, z = pt.cam.project(np.stack([p["pelvis"], p["neck"]]))
-    size = float(pt.cam.focal_px * body.trunk_m / z.mean())
-
-    def draw() -> None:
-        for uv, shift, tone in layers:
-            off = pt.light * shift * size * 0.5
-            for lo, hi, color in pieces:
-                _fill(pt.img, np.concatenate([uv[lo], uv[hi]]) + off, _scaled(color, tone))
-
-    pt.add(float(z.mean()), draw)
-    top = p["neck"] + trunk @ np.array([0.0, 0.0, 0.02 * h])
-    _limb(pt, top, p["head"] - f["head"] @ np.array([0.01 * h, 0.0, 0.035 * h]), h * shape.neck * g,
-          h * shape.neck * g, look.skin, 0.05)
+    rings = ((shape.crotch, f["pelvis"]), (shape.hips, f["pelvis"]), (shape.belt, f["pelvis"]),
+             (shape.waist, f["trunk"]), (shape.chest, f["trunk"]), (shape.shoulders, f["trunk"]),
+             (shape.neck_base, f["trunk"]))
+    centres = np.stack([p["pelvis"] + fr @ np.array([dx * h, 0.0, dz * h]) for (dz, _, _, dx), fr in rings])
+    ax_a = np.stack([fr[:, 0] * hd * h * g for (_, _, hd, _), fr in rings])
+    ax_b = np.stack([fr[:, 1] * hw * h * g for (_, hw, _, _), fr in rings])
+    bands = np.array([look.shorts, look.shorts, look.shirt, look.shirt, look.shirt, look.shirt], float)
+    mesh.lathe(centres, ax_a, ax_b, bands[:, None, :])
+    bottom = centres[0] - f["pelvis"][:, 2] * 0.01 * h   # close the crotch
+    mesh.lathe(np.stack([bottom, centres[0]]), np.stack([ax_a[0] * 0.0, ax_a[0]]),
+               np.stack([ax_b[0] * 0.0, ax_b[0]]), look.shorts)
+    top = p["neck"] + f["trunk"] @ np.array([0.0, 0.0, 0.02 * h])
+    head_base = p["head"] - f["head"] @ np.array([0.01 * h, 0.0, 0.035 * h])
+    mesh.capsule(top, head_base, h * shape.neck * g, h * shape.neck * g * 0.95, look.skin)
 
 
-def _ellipsoid_pts(centre: np.ndarray, frame: np.ndarray, radii: np.ndarray,
-                   keep: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
-    u, v = np.meshgrid(np.linspace(0, 2 * np.pi, 20, endpoint=False), np.linspace(-np.pi / 2, np.pi / 2, 11))
-    unit = np.stack([np.cos(v) * np.cos(u), np.cos(v) * np.sin(u), np.sin(v)], axis=-1).reshape(-1, 3)
-    if keep is not None:
-        unit = unit[keep(unit)]
-    return centre + (unit * radii) @ frame.T
-
-
-def _add_head(pt: _Painter, pose: Pose, body: BodyProportions, look: Appearance, shape: FigureShape) -> None:
+def _head(mesh: _Mesh, pose: Pose, cam: Camera, body: BodyProportions, look: Appearance,
+          shape: FigureShape) -> None:
     p, h = pose.points, body.height_m
     frame, centre = pose.frames["head"], p["head"]
-    radii = np.array(shape.head_radii) * h
-    cam = pt.cam
-    head_uv, z = cam.project(_ellipsoid_pts(centre, frame, radii))
-    crown_uv, _ = cam.project(_ellipsoid_pts(centre, frame, radii * 1.04,
-                                             lambda u: (u[:, 2] > 0.45) & (u[:, 0] < 0.75)))
-    back_uv, _ = cam.project(_ellipsoid_pts(centre, frame, radii * 1.04,
-                                            lambda u: (u[:, 0] < -0.05) & (u[:, 2] > -0.35)))
-    view = cam.view_dir(centre)
-    facing = float(np.dot(view, frame[:, 0]))        # -1 = face toward the camera
+    local = mesh.ellipsoid(centre, frame, np.array(shape.head_radii) * h, look.skin)
+    hair = (local[..., 2] > 0.42) | ((local[..., 0] < -0.15) & (local[..., 2] > -0.45))
+    mesh.recolor_last(hair, look.hair)
+    for side in SIDES:
+        ear_frame = frame @ np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]])
+        mesh.ellipsoid(p[f"{side}_ear"], ear_frame, np.array([0.011, 0.005, 0.017]) * h,
+                       _scaled(look.skin, 0.9), rings=5)
+    bridge = (p["left_eye_inner"] + p["right_eye_inner"]) / 2 - frame[:, 2] * 0.006 * h - frame[:, 0] * 0.006 * h
+    mesh.capsule(bridge, p["nose"] - frame[:, 0] * 0.004 * h, 0.004 * h, 0.0065 * h, _scaled(look.skin, 0.97))
+    _face_details(mesh, pose, cam, body, look, shape)
 
-    def visible(point: np.ndarray, normal: np.ndarray) -> float:
+
+def _face_details(mesh: _Mesh, pose: Pose, cam: Camera, body: BodyProportions, look: Appearance,
+                  shape: FigureShape) -> None:
+    """Eyes, brows and mouth as 2-D marks painted right after the face surface they sit on."""
+    p, h = pose.points, body.height_m
+    frame = pose.frames["head"]
+
+    def facing(point: np.ndarray, normal: np.ndarray) -> float:
         return float(-np.dot(cam.view_dir(point), normal))
 
-    def draw() -> None:
-        if facing < -0.5:
-            _fill(pt.img, back_uv, look.hair)
-        shaded_hull(pt.img, head_uv, look.skin, pt.light)
-        for side in SIDES:
-            _draw_ear(pt, p[f"{side}_ear"], frame[:, 1] * side_sign(side), look, h, visible)
-        if facing >= -0.5:
-            shaded_hull(pt.img, back_uv, look.hair, pt.light)
-        shaded_hull(pt.img, crown_uv, look.hair, pt.light)
-        _draw_face(pt, pose, frame, look, shape, h, visible)
+    def fixed(uv: np.ndarray) -> tuple[int, int]:
+        return tuple(np.round((uv - 0.5) * _ONE).astype(int))
 
-    pt.add(float(z.mean()), draw)
-
-
-def _draw_ear(pt: _Painter, ear: np.ndarray, normal: np.ndarray, look: Appearance, h: float,
-              visible: Callable[[np.ndarray, np.ndarray], float]) -> None:
-    vis = visible(ear, normal)
-    if vis <= 0.15:
-        return
-    uv, z = pt.cam.project(ear)
-    r = pt.cam.focal_px * 0.012 * h / z
-    cv2.ellipse(pt.img, tuple(_fixed(uv)), (int(r * vis * 0.8 * _ONE) + 1, int(r * 1.4 * _ONE)), 0, 0, 360,
-                _scaled(look.skin, 0.85), -1, cv2.LINE_AA, _SHIFT)
-
-
-def _draw_face(pt: _Painter, pose: Pose, frame: np.ndarray, look: Appearance, shape: FigureShape, h: float,
-               visible: Callable[[np.ndarray, np.ndarray], float]) -> None:
-    p, cam = pose.points, pt.cam
-    fwd = frame[:, 0]
     for side in SIDES:
         eye = p[f"{side}_eye"]
         normal = (eye - p["head"]) / np.linalg.norm(eye - p["head"])
-        vis = visible(eye, normal)
-        if vis <= 0.1:
+        vis = facing(eye, normal)
+        if vis <= 0.15:
             continue
         uv, z = cam.project(eye)
         lat, _ = cam.project(eye + frame[:, 1] * 0.01)
-        ang = float(np.degrees(np.arctan2(*(lat - uv)[::-1])))
+        ang = float(np.degrees(np.arctan2(lat[1] - uv[1], lat[0] - uv[0])))
         r = cam.focal_px * shape.eye_radius * h / z
         ri = cam.focal_px * shape.iris_radius * h / z
-        centre = tuple(_fixed(uv))
-        cv2.ellipse(pt.img, centre, (int(r * vis * _ONE) + 1, int(r * 0.7 * _ONE) + 1), ang, 0, 360, look.eyes,
-                    -1, cv2.LINE_AA, _SHIFT)
-        iris_uv, _ = cam.project(eye + fwd * 0.003 * h)
-        cv2.ellipse(pt.img, tuple(_fixed(iris_uv)), (int(ri * vis * _ONE) + 1, int(ri * _ONE) + 1), ang, 0, 360,
-                    look.iris, -1, cv2.LINE_AA, _SHIFT)
-        brow, _ = cam.project(np.stack([p[f"{side}_eye_inner"], p[f"{side}_eye_outer"]])
-                              + frame[:, 2] * 0.014 * h)
-        cv2.line(pt.img, tuple(_fixed(brow[0])), tuple(_fixed(brow[1])), look.hair,
-                 max(1, int(round(r * 0.5))), cv2.LINE_AA, _SHIFT)
-    nose, bridge = p["nose"], (p["left_eye_inner"] + p["right_eye_inner"]) / 2 - frame[:, 2] * 0.008 * h
-    if visible(nose, fwd) > -0.2:
-        uv, z = cam.project(np.stack([bridge, nose]))
-        r = cam.focal_px * 0.0065 * h / z.mean()
-        shaded_capsule(pt.img, uv[0], uv[1], r * 0.8, r, _scaled(look.skin, 0.95), pt.light)
+        iris_uv, _ = cam.project(eye + frame[:, 0] * 0.003 * h)
+        brow, _ = cam.project(np.stack([p[f"{side}_eye_inner"], p[f"{side}_eye_outer"]]) + frame[:, 2] * 0.014 * h)
+
+        def draw(img: np.ndarray, uv=uv, iris_uv=iris_uv, brow=brow, r=r, ri=ri, vis=vis, ang=ang) -> None:
+            axes = (int(r * vis * _ONE) + 1, int(r * 0.7 * _ONE) + 1)
+            cv2.ellipse(img, fixed(uv), axes, ang, 0, 360, look.eyes, -1, cv2.LINE_8, _SHIFT)
+            cv2.ellipse(img, fixed(iris_uv), (int(ri * vis * _ONE) + 1, int(ri * _ONE) + 1), ang, 0, 360,
+                        look.iris, -1, cv2.LINE_8, _SHIFT)
+            cv2.line(img, fixed(brow[0]), fixed(brow[1]), look.hair, max(1, int(round(r * 0.5))), cv2.LINE_8,
+                     _SHIFT)
+
+        mesh.extras.append((float(z) - 0.02, draw))
     mouth = np.stack([p["mouth_left"], p["mouth_right"]])
-    if visible(mouth.mean(axis=0), fwd) > 0.25:
+    if facing(mouth.mean(axis=0), frame[:, 0]) > 0.3:
         uv, z = cam.project(mouth)
         thick = max(1, int(round(cam.focal_px * 0.004 * h / z.mean())))
-        cv2.line(pt.img, tuple(_fixed(uv[0])), tuple(_fixed(uv[1])), look.lips, thick, cv2.LINE_AA, _SHIFT)
+
+        def draw_mouth(img: np.ndarray) -> None:
+            cv2.line(img, fixed(uv[0]), fixed(uv[1]), look.lips, thick, cv2.LINE_8, _SHIFT)
+
+        mesh.extras.append((float(z.mean()) - 0.02, draw_mouth))
+
+
+# ---------------------------------------------------------------------------------------------
+# Background and shadow
+# ---------------------------------------------------------------------------------------------
+
+def _fixed(pts: np.ndarray) -> np.ndarray:
+    return np.round((np.asarray(pts) - 0.5) * _ONE).astype(np.int32)
+
+
+def render_background(cam: Camera, scene: Scene, centre: np.ndarray) -> np.ndarray:
+    """Wall and floor as seen by ``cam``; ``centre`` is the middle of the motion."""
+    w, h = cam.size
+    ramp = np.linspace(0.0, 1.0, h)[:, None, None]
+    img = ((1 - ramp) * np.array(scene.wall_top) + ramp * np.array(scene.wall_bottom)).astype(np.float32)
+    img = np.ascontiguousarray(np.repeat(img, w, axis=1).astype(np.uint8))
+    fwd = cam.rotation[2] * np.array([1.0, 1.0, 0.0])
+    fwd /= np.linalg.norm(fwd)
+    right = np.array([fwd[1], -fwd[0], 0.0])
+    cam_xy = cam.position * np.array([1.0, 1.0, 0.0])
+    along = float(np.dot(np.asarray(centre, float) * [1, 1, 0] - cam_xy, fwd)) + scene.wall_distance_m
+
+    def floor_pt(a: float, b: float, z: float = 0.0) -> np.ndarray:
+        return cam_xy + a * fwd + b * right + np.array([0.0, 0.0, z])
+
+    def line(p0: np.ndarray, p1: np.ndarray, color: BGR) -> None:
+        seg, _ = cam.project(np.stack([p0, p1]))
+        thick = max(1, w // 900)
+        cv2.line(img, tuple(_fixed(seg[0])), tuple(_fixed(seg[1])), color, thick, cv2.LINE_AA, _SHIFT)
+
+    far = 60.0
+    junction, _ = cam.project(np.stack([floor_pt(along, -far), floor_pt(along, far)]))
+    board_top, _ = cam.project(np.stack([floor_pt(along, -far, 0.09), floor_pt(along, far, 0.09)]))
+    floor_poly = np.array([junction[0], junction[1], [junction[1][0], 10 * h], [junction[0][0], 10 * h]])
+    cv2.fillPoly(img, [_fixed(floor_poly)], scene.floor, cv2.LINE_AA, _SHIFT)
+    near = 0.6
+    for b in np.arange(-30.0, 30.0 + 1e-6, scene.board_m):   # boards run toward the wall
+        line(floor_pt(near, b), floor_pt(along, b), scene.floor_lines)
+    for a in np.arange(near + 0.9, along, 1.2):               # board ends
+        line(floor_pt(a, -far), floor_pt(a, far), scene.floor_lines)
+    base = np.array([junction[0], junction[1], board_top[1], board_top[0]])
+    cv2.fillPoly(img, [_fixed(base)], scene.baseboard, cv2.LINE_AA, _SHIFT)
+    return img
+
+
+def draw_shadow(img: np.ndarray, cam: Camera, pose: Pose, scene: Scene) -> None:
+    """Soft contact shadow on the floor under the body and each foot."""
+    ang = np.linspace(0, 2 * np.pi, 28, endpoint=False)
+    ring = np.stack([np.cos(ang), np.sin(ang), np.zeros_like(ang)], axis=1)
+    p = pose.points
+    blobs = [(p["pelvis"] * [1, 1, 0], np.array([0.30, 0.22, 0.0]))]
+    for s in SIDES:
+        mid = (p[f"{s}_heel"] + p[f"{s}_foot_index"]) / 2 * [1, 1, 0]
+        blobs.append((mid, np.array([0.17, 0.09, 0.0])))
+    polys = []
+    for centre, radii in blobs:
+        uv, depth = cam.project(centre + ring * radii)
+        if (depth > 0.2).all():
+            polys.append(_fixed(uv))
+    if not polys:
+        return
+    allpts = np.concatenate(polys) >> _SHIFT
+    x0, y0 = np.maximum(allpts.min(axis=0) - 2, 0)
+    x1, y1 = np.minimum(allpts.max(axis=0) + 3, [img.shape[1], img.shape[0]])
+    if x1 <= x0 or y1 <= y0:
+        return
+    roi = img[y0:y1, x0:x1]
+    overlay = roi.copy()
+    offset = np.array([x0, y0]) * _ONE
+    for poly in polys:
+        cv2.fillConvexPoly(overlay, poly - offset, (0, 0, 0), cv2.LINE_AA, _SHIFT)
+    cv2.addWeighted(overlay, scene.shadow_alpha, roi, 1 - scene.shadow_alpha, 0, dst=roi)
 
 
 # ---------------------------------------------------------------------------------------------
 # Frames and video
 # ---------------------------------------------------------------------------------------------
 
-def render_frame(background: np.ndarray, pose: Pose, cam: Camera, body: BodyProportions,
-                 look: Appearance = Appearance(), shape: FigureShape = FigureShape(),
-                 scene: Scene = Scene()) -> np.ndarray:
-    """One BGR frame: background, contact shadow, figure."""
-    img = background.copy()
-    draw_shadow(img, cam, pose, scene)
-    draw_figure(img, pose, cam, body, look, shape)
-    return img
+class FrameRenderer:
+    """Renders poses of one clip: fixed camera, looks and background, drawn at ``supersample`` x."""
+
+    def __init__(self, cam: Camera, body: BodyProportions, look: Appearance = Appearance(),
+                 shape: FigureShape = FigureShape(), scene: Scene = Scene(),
+                 centre: np.ndarray | None = None, supersample: int = 2) -> None:
+        self.cam, self.body, self.look, self.shape, self.scene = cam, body, look, shape, scene
+        self.supersample = supersample
+        self.draw_cam = cam.scaled(supersample)
+        centre = np.zeros(3) if centre is None else np.asarray(centre, float)
+        self.background = render_background(self.draw_cam, scene, centre)
+
+    def render(self, pose: Pose) -> np.ndarray:
+        """One BGR frame at the camera's size: background, contact shadow, figure."""
+        img = self.background.copy()
+        draw_shadow(img, self.draw_cam, pose, self.scene)
+        draw_figure(img, pose, self.draw_cam, self.body, self.look, self.shape)
+        if self.supersample == 1:
+            return img
+        return cv2.resize(img, self.cam.size, interpolation=cv2.INTER_AREA)
 
 
 def degrade(img: np.ndarray, rng: np.random.Generator, noise_sigma: float = 0.0,
@@ -539,7 +552,8 @@ def degrade(img: np.ndarray, rng: np.random.Generator, noise_sigma: float = 0.0,
     if blur_sigma > 0:
         out = cv2.GaussianBlur(out, (0, 0), blur_sigma)
     if noise_sigma > 0:
-        out = np.clip(out.astype(np.float32) + rng.normal(0.0, noise_sigma, out.shape), 0, 255).astype(np.uint8)
+        noisy = out.astype(np.float32) + rng.normal(0.0, noise_sigma, out.shape)
+        out = np.clip(noisy, 0, 255).astype(np.uint8)
     return out
 
 

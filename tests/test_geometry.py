@@ -1,0 +1,736 @@
+"""Unit tests for formcheck.geometry with hand-computed expected values.
+
+Image coordinates throughout: x grows to the right, y grows DOWN the screen.
+Constants used in the hand computations below:
+    sqrt(2) = 1.41421356, sqrt(3) = 1.73205081
+    atan(3/4) = 36.8698976 deg, atan(4/3) = 53.1301024 deg (3-4-5 triangle)
+    atan(1/10) = 5.71059314 deg
+    acos(1/sqrt(3)) = 54.7356103 deg (angle between a cube's edge and its diagonal)
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+
+from formcheck import geometry as g
+
+SQRT2 = math.sqrt(2.0)
+SQRT3 = math.sqrt(3.0)
+ATAN_3_4 = 36.86989764584402  # atan(3/4) in degrees
+ATAN_4_3 = 53.13010235415598  # atan(4/3) in degrees
+ATAN_1_10 = 5.710593137499643  # atan(1/10) in degrees
+NAN = float("nan")
+
+
+def a(*xs: float) -> np.ndarray:
+    return np.array(xs, dtype=float)
+
+
+@contextmanager
+def no_warnings():
+    """Turn every warning into an error: proves no RuntimeWarning escapes to the user."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # numpy's user-facing defaults (warn on divide/overflow/invalid), turned into errors above
+        with np.errstate(divide="warn", over="warn", invalid="warn", under="ignore"):
+            yield
+
+
+# --------------------------------------------------------------------------------------- norm
+
+
+@pytest.mark.parametrize(
+    ("v", "expected"),
+    [
+        (a(3, 4), 5.0),  # 3-4-5 triangle: sqrt(9 + 16) = 5
+        (a(-3, -4), 5.0),  # signs do not matter
+        (a(1, 2, 2), 3.0),  # sqrt(1 + 4 + 4) = 3
+        (a(2, 3, 6), 7.0),  # sqrt(4 + 9 + 36) = 7
+        (a(1, 1), SQRT2),  # unit-square diagonal
+        (a(0, 0), 0.0),
+        (a(0, 0, 0), 0.0),
+    ],
+)
+def test_norm_hand_values(v, expected):
+    assert g.norm(v) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_norm_broadcasts_over_frames_and_landmarks():
+    # T=2 frames x 3 landmarks; lengths picked from Pythagorean triples.
+    v = np.array([[[3, 4], [5, 12], [0, 0]],
+                  [[8, 15], [6, 8], [-7, 24]]], dtype=float)
+    out = g.norm(v)
+    assert out.shape == (2, 3)
+    np.testing.assert_allclose(out, [[5, 13, 0], [17, 10, 25]], rtol=1e-12)
+
+
+def test_norm_nan_in_nan_out():
+    with no_warnings():
+        out = g.norm(np.array([[3, NAN], [NAN, NAN], [3, 4]]))
+    assert np.isnan(out[0]) and np.isnan(out[1])
+    assert out[2] == 5.0
+
+
+def test_norm_large_coordinates():
+    # 3-4-5 scaled by 1e6 (pixels of a huge canvas) and by 1e100 (still no overflow: 1e200 < 1.8e308).
+    assert g.norm(a(3e6, 4e6)) == pytest.approx(5e6, rel=1e-12)
+    assert g.norm(a(3e100, 4e100)) == pytest.approx(5e100, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- distance, midpoint
+
+
+def test_distance_2d_and_3d():
+    # (1,1)->(4,5): d = (3,4) -> 5
+    assert g.distance(a(1, 1), a(4, 5)) == pytest.approx(5.0)
+    # (1,2,3)->(3,5,9): d = (2,3,6) -> sqrt(4+9+36) = 7
+    assert g.distance(a(1, 2, 3), a(3, 5, 9)) == pytest.approx(7.0)
+    # symmetric
+    assert g.distance(a(4, 5), a(1, 1)) == pytest.approx(5.0)
+    assert g.distance(a(2, 2), a(2, 2)) == 0.0
+
+
+def test_distance_accepts_lists_and_broadcasts():
+    # (T=3, 2) points against one fixed point (0,0) given as a list.
+    pts = np.array([[3, 4], [6, 8], [-5, 12]], dtype=float)
+    np.testing.assert_allclose(g.distance([0, 0], pts), [5, 10, 13])
+    # (T=2, K=2, 3) against (3,)
+    pts3 = np.array([[[1, 2, 2], [2, 3, 6]], [[0, 0, 0], [2, 6, 9]]], dtype=float)
+    out = g.distance(pts3, a(0, 0, 0))
+    assert out.shape == (2, 2)
+    np.testing.assert_allclose(out, [[3, 7], [0, 11]])  # sqrt(4+36+81) = 11
+
+
+def test_distance_nan():
+    with no_warnings():
+        assert np.isnan(g.distance(a(NAN, 0), a(1, 1)))
+        assert np.isnan(g.distance(a(0, 0, 0), a(1, 1, NAN)))
+
+
+def test_distance_large_coordinates_small_difference():
+    # Two points 1e8 px from the origin, 3-4-5 apart: float64 keeps integers exact to 2**53.
+    p = a(1e8, 1e8)
+    assert g.distance(p, p + a(3, 4)) == pytest.approx(5.0, abs=1e-6)
+
+
+def test_midpoint():
+    np.testing.assert_allclose(g.midpoint(a(0, 0), a(4, 6)), [2, 3])
+    np.testing.assert_allclose(g.midpoint(a(-1, 2, 3), a(3, 4, -5)), [1, 3, -1])
+    pts = np.array([[0, 0], [2, 2]], dtype=float)
+    np.testing.assert_allclose(g.midpoint(pts, a(2, 0)), [[1, 0], [2, 1]])
+    out = g.midpoint(a(NAN, 2), a(4, 6))
+    assert np.isnan(out[0]) and out[1] == 4.0
+
+
+# ----------------------------------------------------------------------------- angle_between_deg
+
+
+@pytest.mark.parametrize(
+    ("u", "v", "expected"),
+    [
+        (a(1, 0), a(0, 1), 90.0),
+        (a(1, 0), a(1, 1), 45.0),  # diagonal of a unit square
+        (a(1, 0), a(-1, 0), 180.0),
+        (a(1, 0), a(5, 0), 0.0),  # same direction, different lengths
+        (a(1, 0), a(1, SQRT3), 60.0),  # 30-60-90 triangle: tan(60) = sqrt(3)
+        (a(1, 0), a(SQRT3, 1), 30.0),  # tan(30) = 1/sqrt(3)
+        (a(1, 0), a(-1, SQRT3), 120.0),  # 180 - 60
+        (a(4, 0), a(4, 3), ATAN_3_4),  # 3-4-5 triangle
+        (a(0, 3), a(4, 3), ATAN_4_3),
+        (a(1, 0, 0), a(0, 0, 1), 90.0),
+        (a(1, 0, 0), a(1, 1, 1), 54.7356103172453),  # acos(1/sqrt(3))
+        (a(1, 1, 0), a(-1, -1, 0), 180.0),
+    ],
+)
+def test_angle_between_hand_values(u, v, expected):
+    # 1e-5 deg: arccos of a cosine rounded to 1 ulp below +-1 (e.g. |(1,1)|^2 = 2.0000000000000004) is
+    # ~1.2e-6 deg off at 0 and 180 deg; far below anything a form check resolves.
+    assert g.angle_between_deg(u, v) == pytest.approx(expected, abs=1e-5)
+    # unsigned and symmetric
+    assert g.angle_between_deg(v, u) == pytest.approx(expected, abs=1e-5)
+
+
+def test_angle_between_is_scale_invariant_at_large_coordinates():
+    # 60 deg (30-60-90 triangle) with vectors 1e6 and 1e100 long.
+    assert g.angle_between_deg(a(1e6, 0), a(1e6, SQRT3 * 1e6)) == pytest.approx(60.0, abs=1e-9)
+    assert g.angle_between_deg(a(1e100, 0), a(1e100, SQRT3 * 1e100)) == pytest.approx(60.0, abs=1e-9)
+
+
+def test_angle_between_broadcasts():
+    # (T=2, K=3, 2) against one reference (1, 0).
+    u = np.array([[[1, 0], [0, 1], [-1, 0]],
+                  [[1, 1], [0, -2], [1, SQRT3]]], dtype=float)
+    out = g.angle_between_deg(u, a(1, 0))
+    assert out.shape == (2, 3)
+    np.testing.assert_allclose(out, [[0, 90, 180], [45, 90, 60]], atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("u", "v"),
+    [
+        (a(0, 0), a(1, 0)),
+        (a(1, 0), a(0, 0)),
+        (a(0, 0), a(0, 0)),
+        (a(0, 0, 0), a(1, 2, 3)),
+        (a(NAN, 0), a(1, 0)),
+        (a(1, 0), a(NAN, NAN)),
+        (a(1, 0, NAN), a(1, 0, 0)),
+    ],
+)
+def test_angle_between_zero_or_nan_is_nan_without_warning(u, v):
+    with no_warnings():
+        out = g.angle_between_deg(u, v)
+    assert np.isnan(out)
+
+
+def test_angle_between_mixed_batch_keeps_good_values():
+    # Zero vector in the middle of a batch must not spoil its neighbours.
+    u = np.array([[1, 0], [0, 0], [NAN, 1], [0, 1]], dtype=float)
+    with no_warnings():
+        out = g.angle_between_deg(u, a(1, 0))
+    assert out[0] == pytest.approx(0.0, abs=1e-6)
+    assert np.isnan(out[1]) and np.isnan(out[2])
+    assert out[3] == pytest.approx(90.0)
+
+
+# ------------------------------------------------------------------------- joint angle, flexion
+
+
+def test_joint_angle_30_60_90_triangle():
+    # P=(0,0), Q=(sqrt3,0), R=(0,1): legs 1 and sqrt3, hypotenuse 2.
+    # angle at P = 90, at Q = asin(1/2) = 30, at R = 60.
+    p, q, r = a(0, 0), a(SQRT3, 0), a(0, 1)
+    assert g.joint_angle_deg(q, p, r) == pytest.approx(90.0)
+    assert g.joint_angle_deg(p, q, r) == pytest.approx(30.0)
+    assert g.joint_angle_deg(p, r, q) == pytest.approx(60.0)
+    # angles of a triangle add to 180
+    total = g.joint_angle_deg(q, p, r) + g.joint_angle_deg(p, q, r) + g.joint_angle_deg(p, r, q)
+    assert total == pytest.approx(180.0)
+
+
+def test_joint_angle_3_4_5_triangle_and_order_of_ends():
+    # P=(0,0), Q=(4,0), R=(0,3): angle at Q = atan(3/4), at R = atan(4/3).
+    p, q, r = a(0, 0), a(4, 0), a(0, 3)
+    assert g.joint_angle_deg(p, q, r) == pytest.approx(ATAN_3_4)
+    assert g.joint_angle_deg(r, q, p) == pytest.approx(ATAN_3_4)  # a and c swap freely
+    assert g.joint_angle_deg(p, r, q) == pytest.approx(ATAN_4_3)
+
+
+def test_joint_angle_3d():
+    # Right angle at the origin between the x and z axes, with a 3-D offset added to all points.
+    off = a(10, -20, 30)
+    assert g.joint_angle_deg(a(2, 0, 0) + off, off, a(0, 0, 5) + off) == pytest.approx(90.0)
+    # Cube: edge (1,0,0) vs diagonal (1,1,1) -> acos(1/sqrt3) = 54.7356 deg
+    assert g.joint_angle_deg(a(1, 0, 0), a(0, 0, 0), a(1, 1, 1)) == pytest.approx(54.7356103172453)
+
+
+@pytest.mark.parametrize(
+    ("hip", "knee", "ankle", "expected"),
+    [
+        (a(0, 0), a(0, 1), a(0, 2), 0.0),  # straight leg
+        (a(0, 0), a(0, 5), a(0, 7), 0.0),  # straight, unequal segments
+        (a(0, 0), a(0, 1), a(1, 1), 90.0),  # right angle
+        (a(0, 0), a(0, 1), a(0, 0), 180.0),  # fully folded: ankle back on the hip
+        (a(0, 0), a(0, 2), a(SQRT3, 3), 60.0),  # shin (sqrt3, 1) is 60 deg off the thigh line (0, 1)
+        (a(0, 0), a(0, 2), a(1, 2 + SQRT3), 30.0),  # shin (1, sqrt3): 30 deg off
+        (a(0, 0), a(3, 4), a(0, 8), 2 * ATAN_3_4),  # isosceles 3-4-5 "knee": 180 - acos(-7/25) = 73.74
+        (a(0, 0, 0), a(0, 1, 0), a(0, 1, 1), 90.0),  # 3-D: shin along z
+    ],
+)
+def test_flexion_hand_values(hip, knee, ankle, expected):
+    assert g.flexion_deg(hip, knee, ankle) == pytest.approx(expected, abs=1e-6)
+
+
+def test_flexion_broadcasts_over_frames():
+    # Frame k: thigh from knee to hip is (0,-2), shin from knee to ankle is 3*(sin phi_k, cos phi_k),
+    # so the inner angle is 180 - phi_k and the flexion is phi_k by construction.
+    phis = np.array([0.0, 30.0, 45.0, 60.0, 90.0, 120.0])
+    knee = np.array([[100.0 + 10 * k, 200.0] for k in range(len(phis))])
+    hip = knee + a(0, -2)
+    rad = np.radians(phis)
+    ankle = knee + 3 * np.stack([np.sin(rad), np.cos(rad)], axis=-1)
+    out = g.flexion_deg(hip, knee, ankle)
+    assert out.shape == (6,)
+    np.testing.assert_allclose(out, phis, atol=1e-6)
+
+
+def test_flexion_broadcasts_frames_by_landmarks():
+    # (T=2, K=2, 2): every landmark "knee" is a right angle, except [1, 1] which is straight.
+    hip = np.zeros((2, 2, 2))
+    knee = np.broadcast_to(a(0, 1), (2, 2, 2)).copy()
+    ankle = np.broadcast_to(a(1, 1), (2, 2, 2)).copy()
+    ankle[1, 1] = a(0, 2)
+    out = g.flexion_deg(hip, knee, ankle)
+    assert out.shape == (2, 2)
+    np.testing.assert_allclose(out, [[90, 90], [90, 0]], atol=1e-6)
+
+
+def test_flexion_nan_and_zero_length_segments():
+    with no_warnings():
+        assert np.isnan(g.flexion_deg(a(NAN, 0), a(0, 1), a(0, 2)))  # missing hip
+        assert np.isnan(g.flexion_deg(a(0, 0), a(0, 1), a(0, NAN)))  # missing ankle
+        assert np.isnan(g.flexion_deg(a(0, 0), a(0, 0), a(0, 2)))  # hip on the knee
+        assert np.isnan(g.flexion_deg(a(0, 0), a(0, 2), a(0, 2)))  # ankle on the knee
+        assert np.isnan(g.joint_angle_deg(a(1, 1), a(1, 1), a(1, 1)))
+
+
+def test_flexion_large_coordinates():
+    # Right angle 1e7 px from the origin with 1e6 px segments.
+    base = a(1e7, 1e7)
+    assert g.flexion_deg(base, base + a(0, 1e6), base + a(1e6, 1e6)) == pytest.approx(90.0, abs=1e-9)
+
+
+# ------------------------------------------------------------------------- signed_angle_2d_deg
+
+
+@pytest.mark.parametrize(
+    ("u", "v", "expected"),
+    [
+        # y is down: from "right" (1,0) to "down the screen" (0,1) turns clockwise on screen -> +90.
+        (a(1, 0), a(0, 1), 90.0),
+        (a(1, 0), a(0, -1), -90.0),  # to screen-up: counter-clockwise
+        (a(0, -1), a(1, 0), 90.0),  # 12 o'clock -> 3 o'clock is clockwise
+        (a(1, 0), a(1, SQRT3), 60.0),  # 30-60-90, v below u on screen
+        (a(1, 0), a(SQRT3, -1), -30.0),  # v above u on screen
+        (a(1, 0), a(4, 3), ATAN_3_4),  # 3-4-5
+        (a(1, 0), a(-1, 0), 180.0),
+        (a(1, 0), a(2, 0), 0.0),
+        (a(0, 1), a(1, 0), -90.0),
+        (a(1, 0, 7), a(0, 1, -3), 90.0),  # 3-D input: z is ignored
+        (a(1, 0, 0), a(0, 0, 1), NAN),  # v has no image-plane component -> zero length in 2-D
+    ],
+)
+def test_signed_angle_hand_values(u, v, expected):
+    with no_warnings():
+        out = g.signed_angle_2d_deg(u, v)
+    if math.isnan(expected):
+        assert np.isnan(out)
+    else:
+        assert out == pytest.approx(expected, abs=1e-9)
+
+
+def test_signed_angle_is_antisymmetric_and_matches_unsigned_magnitude():
+    u = np.array([[1, 0], [3, 4], [-2, 5], [1, -1]], dtype=float)
+    v = np.array([[0, 1], [-4, 3], [1, 1], [-1, -SQRT3]], dtype=float)
+    s = g.signed_angle_2d_deg(u, v)
+    np.testing.assert_allclose(g.signed_angle_2d_deg(v, u), -s, atol=1e-9)
+    np.testing.assert_allclose(np.abs(s), g.angle_between_deg(u, v), atol=1e-6)
+    # With y down, a clockwise quarter turn on screen maps (x, y) -> (-y, x): (1,0) -> (0,1) and
+    # (3,4) -> (-4,3) are both +90. (-2,5) -> (1,1): cross = -2*1 - 5*1 = -7, dot = 3 -> -atan(7/3).
+    np.testing.assert_allclose(s[:3], [90.0, 90.0, -math.degrees(math.atan(7 / 3))], atol=1e-9)
+
+
+def test_signed_angle_broadcasts():
+    # (T=3, K=2, 2) against the single reference (1, 0).
+    v = np.array([[[0, 1], [0, -1]],
+                  [[1, 1], [1, -1]],
+                  [[-1, 1], [2, 0]]], dtype=float)
+    out = g.signed_angle_2d_deg(a(1, 0), v)
+    assert out.shape == (3, 2)
+    np.testing.assert_allclose(out, [[90, -90], [45, -45], [135, 0]], atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("u", "v"),
+    [(a(0, 0), a(1, 0)), (a(1, 0), a(0, 0)), (a(0, 0), a(0, 0)), (a(NAN, 1), a(1, 0)), (a(1, 0), a(0, NAN))],
+)
+def test_signed_angle_zero_or_nan_is_nan_without_warning(u, v):
+    with no_warnings():
+        assert np.isnan(g.signed_angle_2d_deg(u, v))
+
+
+def test_signed_angle_range_excludes_minus_180_for_the_easy_case():
+    # Documented range is (-180, 180]; (1,0) vs (-1,0) lands on +180.
+    assert g.signed_angle_2d_deg(a(1, 0), a(-1, 0)) == 180.0
+    assert g.signed_angle_2d_deg(a(0, -1), a(0, 1)) == 180.0
+
+
+@pytest.mark.parametrize(("u", "v"), [(a(0, 1), a(0, -1)), (a(-1, 0), a(1, 0))])
+def test_signed_angle_opposite_vectors_are_plus_180(u, v):
+    assert g.signed_angle_2d_deg(u, v) == 180.0
+
+
+# ------------------------------------------------------------------------------ tilts
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper", "expected"),
+    [
+        (a(0, 0), a(0, -1), 0.0),  # straight up the screen
+        (a(0, 0), a(1, -1), 45.0),  # up and toward +x
+        (a(0, 0), a(-1, -1), -45.0),  # up and toward -x
+        (a(0, 0), a(SQRT3, -1), 60.0),  # 30-60-90: atan(sqrt3 / 1) = 60 from vertical
+        (a(0, 0), a(-1, -SQRT3), -30.0),  # atan(1 / sqrt3) = 30 toward -x
+        (a(0, 0), a(3, -4), ATAN_3_4),  # 3-4-5: 3 across, 4 up -> atan(3/4)
+        (a(0, 0), a(1, 0), 90.0),  # horizontal toward +x
+        (a(0, 0), a(-1, 0), -90.0),  # horizontal toward -x
+        (a(100, 400), a(103, 396), ATAN_3_4),  # offset origin: d = (3, -4)
+        (a(0, 0, 5), a(1, -1, -9), 45.0),  # 3-D: z ignored
+    ],
+)
+def test_tilt_from_vertical_hand_values(lower, upper, expected):
+    assert g.tilt_from_vertical_deg(lower, upper) == pytest.approx(expected, abs=1e-9)
+
+
+def test_tilt_from_vertical_upside_down_is_180_in_magnitude():
+    # Segment pointing down the screen is 180 deg from "up".
+    assert abs(g.tilt_from_vertical_deg(a(0, 0), a(0, 1))) == pytest.approx(180.0)
+
+
+def test_tilt_from_vertical_broadcasts():
+    # Trunk of T=4 frames: hips fixed at (320, 400), shoulders leaning 0, +45, -30 deg, and missing.
+    hips = np.array([[320, 400]] * 4, dtype=float)
+    shoulders = np.array([[320, 300], [420, 300], [320 - 50, 400 - 50 * SQRT3], [NAN, NAN]])
+    with no_warnings():
+        out = g.tilt_from_vertical_deg(hips, shoulders)
+    assert out.shape == (4,)
+    np.testing.assert_allclose(out[:3], [0, 45, -30], atol=1e-9)
+    assert np.isnan(out[3])
+    # one fixed lower point against (T, 2) upper points, and (T, 2) lower against one upper point
+    np.testing.assert_allclose(g.tilt_from_vertical_deg(a(320, 400), shoulders[:2]), [0, 45], atol=1e-9)
+    np.testing.assert_allclose(g.tilt_from_vertical_deg(np.array([[320, 400], [220, 400]]), a(320, 300)),
+                               [0, 45], atol=1e-9)
+
+
+def test_tilt_from_vertical_zero_length_and_nan():
+    with no_warnings():
+        assert np.isnan(g.tilt_from_vertical_deg(a(5, 5), a(5, 5)))
+        assert np.isnan(g.tilt_from_vertical_deg(a(5, 5, 0), a(5, 5, 9)))  # only z differs
+        assert np.isnan(g.tilt_from_vertical_deg(a(NAN, 5), a(5, 0)))
+
+
+@pytest.mark.parametrize(
+    ("pa", "pb", "expected"),
+    [
+        (a(0, 0), a(1, 0), 0.0),
+        (a(0, 0), a(1, -1), 45.0),  # b higher on screen (smaller y)
+        (a(0, 0), a(1, 1), -45.0),  # b lower
+        (a(0, 0), a(SQRT3, -1), 30.0),  # 30-60-90
+        (a(0, 0), a(1, -SQRT3), 60.0),
+        (a(0, 0), a(4, -3), ATAN_3_4),  # 3-4-5: rise 3 over run 4
+        (a(10, 20), a(14, 23), -ATAN_3_4),  # falls 3 over run 4
+        (a(0, 0), a(0, -1), 90.0),  # vertical
+        (a(0, 0, 3), a(1, -1, -8), 45.0),  # 3-D: z ignored
+    ],
+)
+def test_tilt_from_horizontal_hand_values(pa, pb, expected):
+    assert g.tilt_from_horizontal_deg(pa, pb) == pytest.approx(expected, abs=1e-9)
+
+
+def test_tilt_from_horizontal_is_direction_free():
+    # A line, not an arrow: swapping the ends changes nothing.
+    pts_a = np.array([[0, 0], [0, 0], [5, 5], [2, 7]], dtype=float)
+    pts_b = np.array([[-1, 1], [-1, -1], [1, 5], [6, 4]], dtype=float)
+    fwd = g.tilt_from_horizontal_deg(pts_a, pts_b)
+    np.testing.assert_allclose(fwd, g.tilt_from_horizontal_deg(pts_b, pts_a), atol=1e-12)
+    # (0,0)-(-1,1): the right end (0,0) is higher -> rises to the right -> +45.
+    # (0,0)-(-1,-1): the right end (0,0) is lower -> -45.
+    # (5,5)-(1,5): horizontal -> 0.  (2,7)-(6,4): rise 3 over run 4 -> +atan(3/4).
+    np.testing.assert_allclose(fwd, [45, -45, 0, ATAN_3_4], atol=1e-9)
+
+
+def test_tilt_from_horizontal_range_for_near_vertical_lines():
+    # Lines just off vertical stay inside (-90, 90] whichever way they are drawn.
+    eps = 1e-9
+    for pb in (a(eps, -1), a(eps, 1), a(-eps, -1), a(-eps, 1)):
+        out = g.tilt_from_horizontal_deg(a(0, 0), pb)
+        assert -90.0 < out <= 90.0
+        assert abs(out) == pytest.approx(90.0, abs=1e-6)
+
+
+def test_tilt_from_horizontal_vertical_line_drawn_downward():
+    assert g.tilt_from_horizontal_deg(a(0, 0), a(0, 1)) == 90.0
+
+
+def test_tilt_from_horizontal_zero_length_and_nan():
+    with no_warnings():
+        assert np.isnan(g.tilt_from_horizontal_deg(a(3, 3), a(3, 3)))
+        assert np.isnan(g.tilt_from_horizontal_deg(a(3, NAN), a(4, 3)))
+        assert np.isnan(g.tilt_from_horizontal_deg(a(NAN, 3), a(4, 3)))
+        out = g.tilt_from_horizontal_deg(np.array([[0, 0], [0, 0], [NAN, 0]]), np.array([[1, -1], [0, 0], [1, 1]]))
+    assert out[0] == pytest.approx(45.0)
+    assert np.isnan(out[1]) and np.isnan(out[2])
+
+
+def test_tilt_from_horizontal_pelvis_broadcast_frames_by_people():
+    # (T=2, P=2, 2) left/right hip pairs; expected: level, 30 deg, -45 deg, rise 4 over run 3 = atan(4/3).
+    left = np.array([[[0, 0], [0, 0]], [[0, 0], [0, 0]]], dtype=float)
+    right = np.array([[[10, 0], [SQRT3, -1]], [[1, 1], [3, -4]]], dtype=float)
+    out = g.tilt_from_horizontal_deg(left, right)
+    assert out.shape == (2, 2)
+    np.testing.assert_allclose(out, [[0, 30], [-45, ATAN_4_3]], atol=1e-9)
+
+
+# -------------------------------------------------------------------------- scalar_projection
+
+
+@pytest.mark.parametrize(
+    ("v", "axis", "expected"),
+    [
+        (a(3, 4), a(1, 0), 3.0),
+        (a(3, 4), a(10, 0), 3.0),  # axis need not be unit length
+        (a(3, 4), a(0, -2), -4.0),  # pointing against the axis is negative
+        (a(3, 4), a(1, 1), 7 / SQRT2),  # (3+4)/sqrt2 = 4.94975
+        (a(3, 4), a(4, 3), 24 / 5),  # (12+12)/5 = 4.8
+        (a(3, 4), a(-4, 3), 0.0),  # perpendicular
+        (a(0, 0), a(1, 1), 0.0),  # zero vector projects to 0
+        (a(1, 2, 2), a(0, 0, 5), 2.0),  # 3-D
+        (a(1, 2, 2), a(1, 2, 2), 3.0),  # onto itself: its own length
+    ],
+)
+def test_scalar_projection_hand_values(v, axis, expected):
+    assert g.scalar_projection(v, axis) == pytest.approx(expected, abs=1e-12)
+
+
+def test_scalar_projection_broadcasts_and_nan():
+    v = np.array([[3, 4], [NAN, 1], [-6, 8]], dtype=float)
+    with no_warnings():
+        out = g.scalar_projection(v, a(0, 2))
+    assert out[0] == pytest.approx(4.0) and np.isnan(out[1]) and out[2] == pytest.approx(8.0)
+
+
+def test_scalar_projection_zero_axis_is_nan_without_warning():
+    with no_warnings():
+        assert np.isnan(g.scalar_projection(a(3, 4), a(0, 0)))
+        out = g.scalar_projection(np.array([[3, 4], [3, 4]]), np.array([[0, 0], [1, 0]]))
+    assert np.isnan(out[0]) and out[1] == pytest.approx(3.0)
+
+
+# ------------------------------------------------------------------ frontal_projection_angle_deg
+
+
+def test_fppa_valgus_is_positive_for_left_leg():
+    # Front view of the subject's LEFT leg (image right, x ~ 100); the midline is toward -x: medial = (-1, 0).
+    # Knee 10 px medial at half height: thigh knee->hip = (10,-100), shin knee->ankle = (10,100).
+    # Each bends atan(10/100) off the hip-ankle line, so FPPA = 2*atan(0.1) = 11.4212 deg, + (valgus).
+    hip, knee, ankle = a(100, 0), a(90, 100), a(100, 200)
+    out = g.frontal_projection_angle_deg(hip, knee, ankle, a(-1, 0))
+    assert out == pytest.approx(2 * ATAN_1_10, abs=1e-9)
+    assert out == pytest.approx(11.421186274999286, abs=1e-9)
+
+
+def test_fppa_varus_is_negative():
+    # Same leg, knee 10 px LATERAL (toward +x, away from the midline): -11.42 deg.
+    out = g.frontal_projection_angle_deg(a(100, 0), a(110, 100), a(100, 200), a(-1, 0))
+    assert out == pytest.approx(-2 * ATAN_1_10, abs=1e-9)
+
+
+def test_fppa_right_leg_mirrors_left():
+    # Subject's RIGHT leg at x ~ -100 (image left); midline toward +x: medial = (+1, 0).
+    # Knee at x = -90 is toward the midline: valgus, +11.42.
+    assert g.frontal_projection_angle_deg(a(-100, 0), a(-90, 100), a(-100, 200), a(1, 0)) == pytest.approx(
+        2 * ATAN_1_10, abs=1e-9)
+    # Knee at x = -110: varus.
+    assert g.frontal_projection_angle_deg(a(-100, 0), a(-110, 100), a(-100, 200), a(1, 0)) == pytest.approx(
+        -2 * ATAN_1_10, abs=1e-9)
+
+
+def test_fppa_sign_depends_on_medial_direction_only():
+    hip, knee, ankle = a(0, 0), a(3, 4), a(0, 8)
+    # 3-4-5 knee: thigh (-3,-4), shin (-3,4): cos = (9-16)/25 = -7/25 -> inner 106.26, FPPA 2*atan(3/4) = 73.74.
+    expected = 2 * ATAN_3_4
+    assert g.frontal_projection_angle_deg(hip, knee, ankle, a(1, 0)) == pytest.approx(expected)
+    assert g.frontal_projection_angle_deg(hip, knee, ankle, a(-1, 0)) == pytest.approx(-expected)
+    # medial need not be unit length or perfectly horizontal
+    assert g.frontal_projection_angle_deg(hip, knee, ankle, a(250, 30)) == pytest.approx(expected)
+
+
+def test_fppa_straight_leg_is_zero():
+    out = g.frontal_projection_angle_deg(a(0, 0), a(0, 100), a(0, 200), a(1, 0))
+    assert out == pytest.approx(0.0, abs=1e-9)
+
+
+def test_fppa_tilted_hip_ankle_line():
+    # Hip-ankle line tilted 45 deg: hip (0,0), ankle (100,100). The knee (40,60) projects onto the line at
+    # t = (40*100 + 60*100) / (100^2 + 100^2) = 0.5, i.e. (50,50); its offset (-10, 10) points toward -x,
+    # so with medial (-1,0) it is valgus (+).
+    # Thigh knee->hip = (-40,-60), shin knee->ankle = (60,40): cos = (-2400-2400)/(sqrt(5200)*sqrt(5200))
+    # = -12/13 -> inner = acos(-12/13) = 157.38 deg -> FPPA = 180 - 157.38 = acos(12/13) = 22.6199 deg.
+    out = g.frontal_projection_angle_deg(a(0, 0), a(40, 60), a(100, 100), a(-1, 0))
+    assert out == pytest.approx(math.degrees(math.acos(12 / 13)), abs=1e-9)
+    assert out == pytest.approx(22.619864948040426, abs=1e-9)
+
+
+def test_fppa_ignores_depth_and_is_scale_invariant():
+    # 3-D landmarks: z (depth) must not change a frontal-plane angle.
+    out = g.frontal_projection_angle_deg(a(100, 0, 5), a(90, 100, -300), a(100, 200, 42), a(-1, 0, 99))
+    assert out == pytest.approx(2 * ATAN_1_10, abs=1e-9)
+    # same geometry scaled by 1e5 and moved far away
+    k = 1e5
+    off = a(1e9, 1e9)
+    out = g.frontal_projection_angle_deg(off + k * a(100, 0), off + k * a(90, 100), off + k * a(100, 200), a(-1, 0))
+    assert out == pytest.approx(2 * ATAN_1_10, abs=1e-6)
+
+
+def test_fppa_broadcasts_over_frames():
+    # T=4 frames of the left leg: valgus 10 px, straight, varus 10 px, knee missing.
+    hip = np.array([[100, 0]] * 4, dtype=float)
+    ankle = np.array([[100, 200]] * 4, dtype=float)
+    knee = np.array([[90, 100], [100, 100], [110, 100], [NAN, NAN]])
+    medial = np.array([[-1, 0]] * 4, dtype=float)
+    with no_warnings():
+        out = g.frontal_projection_angle_deg(hip, knee, ankle, medial)
+    assert out.shape == (4,)
+    np.testing.assert_allclose(out[:3], [2 * ATAN_1_10, 0.0, -2 * ATAN_1_10], atol=1e-9)
+    assert np.isnan(out[3])
+
+
+@pytest.mark.parametrize(
+    ("hip", "knee", "ankle", "medial"),
+    [
+        (a(NAN, 0), a(90, 100), a(100, 200), a(-1, 0)),  # missing hip
+        (a(100, 0), a(90, 100), a(100, NAN), a(-1, 0)),  # missing ankle
+        (a(100, 0), a(90, 100), a(100, 200), a(NAN, NAN)),  # missing other hip -> unknown medial side
+        (a(100, 0), a(90, 100), a(100, 0), a(-1, 0)),  # hip == ankle: no hip-ankle line
+        (a(100, 0), a(100, 0), a(100, 200), a(-1, 0)),  # knee on the hip
+        (a(5, 5), a(5, 5), a(5, 5), a(-1, 0)),  # everything on one point
+    ],
+)
+def test_fppa_degenerate_is_nan_without_warning(hip, knee, ankle, medial):
+    with no_warnings():
+        out = g.frontal_projection_angle_deg(hip, knee, ankle, medial)
+    assert np.isnan(out)
+
+
+# --------------------------------------------------------------------------- rolling_quantile
+# Percentiles use linear interpolation between order statistics (numpy's default): for n valid values
+# sorted s[0..n-1], the q-th percentile sits at position q/100 * (n - 1).
+
+
+def test_rolling_median_odd_window():
+    # window 3 centred, ends clipped: [med(1,2), med(1,2,3), med(2,3,4), med(3,4,5), med(4,5)]
+    out = g.rolling_quantile(a(1, 2, 3, 4, 5), 3, 50)
+    np.testing.assert_allclose(out, [1.5, 2, 3, 4, 4.5])
+
+
+def test_rolling_median_even_window():
+    # window 4: 2 before, 1 after -> [med(1,2), med(1,2,3), med(1..4), med(2..5), med(3,4,5)]
+    out = g.rolling_quantile(a(1, 2, 3, 4, 5), 4, 50)
+    np.testing.assert_allclose(out, [1.5, 2, 2.5, 3.5, 4])
+
+
+def test_rolling_90th_percentile_by_hand():
+    # Unsorted input [5, 1, 4, 2, 3], window 3:
+    #   i0 {5,1}   -> sorted 1,5:   pos 0.9*1 = 0.9 -> 1 + 0.9*4 = 4.6
+    #   i1 {5,1,4} -> sorted 1,4,5: pos 0.9*2 = 1.8 -> 4 + 0.8*1 = 4.8
+    #   i2 {1,4,2} -> 1,2,4: 2 + 0.8*2 = 3.6
+    #   i3 {4,2,3} -> 2,3,4: 3 + 0.8*1 = 3.8
+    #   i4 {2,3}   -> 2,3:   pos 0.9 -> 2.9
+    out = g.rolling_quantile(a(5, 1, 4, 2, 3), 3, 90)
+    np.testing.assert_allclose(out, [4.6, 4.8, 3.6, 3.8, 2.9], rtol=1e-12)
+
+
+def test_rolling_quantile_extremes_are_min_and_max():
+    vals = a(5, 1, 4, 2, 3)
+    np.testing.assert_allclose(g.rolling_quantile(vals, 3, 0), [1, 1, 1, 2, 2])
+    np.testing.assert_allclose(g.rolling_quantile(vals, 3, 100), [5, 5, 4, 4, 3])
+
+
+def test_rolling_ignores_nan_and_rejects_outlier():
+    # [1, nan, 3, 100, 5], window 3, median:
+    # i0 {1} -> 1; i1 {1,3} -> 2; i2 {3,100} -> 51.5; i3 {3,100,5} -> 5; i4 {100,5} -> 52.5
+    with no_warnings():
+        out = g.rolling_quantile(a(1, NAN, 3, 100, 5), 3, 50)
+    np.testing.assert_allclose(out, [1, 2, 51.5, 5, 52.5])
+
+
+def test_rolling_all_nan_window_is_nan_without_warning():
+    with no_warnings():
+        out = g.rolling_quantile(a(NAN, NAN, NAN, NAN, 7), 3, 90)
+    assert np.isnan(out[:3]).all()
+    np.testing.assert_allclose(out[3:], [7, 7])  # one valid value: every percentile is that value
+    with no_warnings():
+        assert np.isnan(g.rolling_quantile(np.full((4, 2), np.nan), 5, 50)).all()
+
+
+def test_rolling_2d_columns_are_independent():
+    vals = np.array([[1, 10], [2, 20], [100, 30], [4, NAN]], dtype=float)
+    # median per column, window 3:
+    # col0: {1,2}->1.5, {1,2,100}->2, {2,100,4}->4, {100,4}->52
+    # col1: {10,20}->15, {10,20,30}->20, {20,30}->25, {30}->30
+    out = g.rolling_quantile(vals, 3, 50)
+    assert out.shape == (4, 2)
+    np.testing.assert_allclose(out, [[1.5, 15], [2, 20], [4, 25], [52, 30]])
+
+
+def test_rolling_3d_frames_by_landmarks_by_coordinates():
+    # (T=3, K=2, 2): landmark 0 x = 0, 10, 20; everything else constant 7. Window 3, median:
+    # x of landmark 0 -> med(0,10)=5, med(0,10,20)=10, med(10,20)=15
+    vals = np.full((3, 2, 2), 7.0)
+    vals[:, 0, 0] = [0, 10, 20]
+    out = g.rolling_quantile(vals, 3, 50)
+    assert out.shape == (3, 2, 2)
+    np.testing.assert_allclose(out[:, 0, 0], [5, 10, 15])
+    np.testing.assert_allclose(out[:, 0, 1], 7.0)
+    np.testing.assert_allclose(out[:, 1], 7.0)
+
+
+def test_rolling_window_longer_than_series():
+    # every window covers the whole series -> the median 2 everywhere
+    np.testing.assert_allclose(g.rolling_quantile(a(1, 2, 3), 7, 50), [2, 2, 2])
+
+
+def test_rolling_trivial_windows_return_a_copy():
+    vals = a(3, 1, 2)
+    for w in (0, 1):
+        out = g.rolling_quantile(vals, w, 90)
+        np.testing.assert_array_equal(out, vals)
+        assert out is not vals
+        out[0] = 99.0
+        assert vals[0] == 3.0  # the caller's array is untouched
+    assert g.rolling_quantile(np.empty(0), 5, 50).shape == (0,)
+
+
+def test_rolling_matches_a_plain_loop_over_nanpercentile():
+    # Independent reference: clip each centred window by hand and ask numpy for the percentile.
+    rng = np.random.default_rng(3)
+    for n, window, q in [(1, 5, 50), (7, 3, 90), (20, 6, 10), (33, 11, 99.5), (25, 4, 0), (25, 9, 100)]:
+        vals = rng.normal(size=(n, 3))
+        vals[rng.random((n, 3)) < 0.3] = np.nan
+        half = window // 2
+        ref = np.empty_like(vals)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows in the reference only
+            for i in range(n):
+                ref[i] = np.nanpercentile(vals[max(0, i - half): min(n, i + window - half)], q, axis=0)
+        with no_warnings():
+            out = g.rolling_quantile(vals, window, q)
+        np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+def test_rolling_accepts_lists_and_integers():
+    np.testing.assert_allclose(g.rolling_quantile([1, 2, 3, 4, 5], 3, 50), [1.5, 2, 3, 4, 4.5])
+
+
+# ------------------------------------------------------------------------ degenerate skeletons
+
+
+def test_degenerate_skeleton_all_points_equal():
+    # (T=3, 33, 2) skeleton with every landmark on the same pixel: every angle is NaN, distances 0.
+    pts = np.full((3, 33, 2), 250.0)
+    hip, knee, ankle, other_hip = pts[:, 23], pts[:, 25], pts[:, 27], pts[:, 24]
+    with no_warnings():
+        assert np.isnan(g.flexion_deg(hip, knee, ankle)).all()
+        assert np.isnan(g.joint_angle_deg(hip, knee, ankle)).all()
+        assert np.isnan(g.tilt_from_vertical_deg(hip, pts[:, 11])).all()
+        assert np.isnan(g.tilt_from_horizontal_deg(hip, other_hip)).all()
+        assert np.isnan(g.signed_angle_2d_deg(knee - hip, ankle - knee)).all()
+        assert np.isnan(g.frontal_projection_angle_deg(hip, knee, ankle, other_hip - hip)).all()
+        assert np.isnan(g.scalar_projection(knee - hip, ankle - knee)).all()
+        np.testing.assert_array_equal(g.distance(hip, ankle), np.zeros(3))
+        np.testing.assert_array_equal(g.midpoint(hip, ankle), np.full((3, 2), 250.0))
+
+
+def test_all_nan_skeleton_stays_nan():
+    pts = np.full((2, 33, 3), np.nan)
+    with no_warnings():
+        outs = (g.norm(pts), g.distance(pts[:, 0], pts[:, 1]), g.flexion_deg(pts[:, 23], pts[:, 25], pts[:, 27]),
+                g.tilt_from_vertical_deg(pts[:, 23], pts[:, 11]), g.tilt_from_horizontal_deg(pts[:, 23], pts[:, 24]),
+                g.frontal_projection_angle_deg(pts[:, 23], pts[:, 25], pts[:, 27], pts[:, 24] - pts[:, 23]))
+        for out in outs:
+            assert np.isnan(out).all()
