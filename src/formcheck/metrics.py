@@ -46,6 +46,7 @@ class FrameMetrics:
     facing_sign: np.ndarray  # (T,) +1 facing image right, -1 facing left (side/oblique)
     forward_position: dict[str, np.ndarray]  # ankle position along travel, leg lengths, per side
     ankle_image: dict[str, np.ndarray]  # (T, 2) ankle in the image, in leg lengths: floor-fixed
+    left_ankle_behind: np.ndarray  # (T,) 1.0 left ankle is the back one, 0.0 right, NaN unknown
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]
@@ -200,7 +201,24 @@ def compute_metrics(series: PoseSeries, profile: Profile) -> FrameMetrics:
         v["hip_height_ratio"] = height / _baseline(height, t, window, 90) if n else height
     with np.errstate(invalid="ignore", divide="ignore"):
         ankle_image = {s: px[:, _JOINTS[s][3]] / leg_px[:, None] for s in SIDES}
-    return FrameMetrics(t, v, view, clip_view, facing, fwd_pos, ankle_image)
+    return FrameMetrics(t, v, view, clip_view, facing, fwd_pos, ankle_image,
+                        _left_ankle_behind(px, fwd_pos, facing, side, front))
+
+
+def _left_ankle_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: np.ndarray,
+                       side: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """Which ankle is the back one, from the evidence each view gives best.
+
+    Side: the image, along the facing direction. Front: the image too: the floor recedes upward,
+    so the ankle higher in the frame is further from the camera (world depth from a monocular
+    front view is too weak to order the feet). Oblique: world positions along travel.
+    """
+    la, ra = px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]
+    with np.errstate(invalid="ignore"):
+        behind = np.where(side, (la[:, 0] - ra[:, 0]) * facing < 0,
+                          np.where(front, la[:, 1] < ra[:, 1], fwd_pos["left"] < fwd_pos["right"]))
+    known = ~(np.isnan(la).any(-1) | np.isnan(ra).any(-1) | np.isnan(fwd_pos["left"]) | np.isnan(fwd_pos["right"]))
+    return np.where(known, behind.astype(float), np.nan)
 
 
 def _leg_length(points: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:

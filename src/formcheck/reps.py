@@ -14,6 +14,7 @@ swap for a few frames, which side views produce, cannot flip a rep's leg.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -56,13 +57,36 @@ class _Dip:
     reason: str
 
 
+def _matched_offset(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(T,) how far the worse-matched foot is from ``b``, pairing feet by position, not label.
+
+    ``a``: (T, 2, 2) and ``b``: (T|1, 2, 2) ankle positions (left, right) in leg lengths. Pairing
+    by position makes the test immune to MediaPipe swapping the left/right labels.
+    """
+    keep = np.fmax(np.linalg.norm(a[:, 0] - b[:, 0], axis=-1), np.linalg.norm(a[:, 1] - b[:, 1], axis=-1))
+    swap = np.fmax(np.linalg.norm(a[:, 0] - b[:, 1], axis=-1), np.linalg.norm(a[:, 1] - b[:, 0], axis=-1))
+    return np.fmin(keep, swap)
+
+
+def foot_speed(ankles: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """(T,) speed of the faster foot in leg lengths per second (label-free, see _matched_offset)."""
+    speed = np.full(len(t), np.nan)
+    if len(t) > 1:
+        speed[1:] = _matched_offset(ankles[1:], ankles[:-1]) / np.diff(t)
+        speed[0] = speed[1]
+    return speed
+
+
 @dataclass
 class _Tracker:
-    """Hysteresis state machine over the hip-height ratio and the feet (one pass, O(T))."""
+    """Hysteresis state machine over the hip-height ratio and the feet (one pass, O(T)).
+
+    The feet are judged in the image, which is fixed to the floor: "at rest" means the hip is up
+    and both feet are where they were when the rep started.
+    """
 
     ratio: np.ndarray
-    sep: np.ndarray  # foot separation along travel, leg lengths (label-free)
-    lift: np.ndarray  # ankle height difference, leg lengths
+    ankles: np.ndarray  # (T, 2, 2) image positions of the left and right ankle, leg lengths
     t: np.ndarray
     profile: Profile
 
@@ -71,33 +95,40 @@ class _Tracker:
         self.descend, self.stand = p["reps.descend_ratio"], p["reps.stand_ratio"]
         self.max_gap, self.hold_s = p["smoothing.max_gap_s"], p["reps.stand_hold_s"]
         self.feet_tol = p["reps.return_feet_tolerance_ratio"]
-        self.lookback = max(1, int(round(p["reps.start_lookback_s"] * self._fps())))
+        fps = 1.0 / float(np.median(np.diff(self.t))) if len(self.t) > 1 else 30.0
+        self.lookback = max(1, int(round(p["reps.start_lookback_s"] * fps)))
+        self.rest_speed = p["reps.rest_foot_speed_ratio_per_s"]
+        settle = max(1, int(round(p["reps.settle_s"] * fps)))
+        speed = np.concatenate([np.full(settle - 1, np.nan), foot_speed(self.ankles, self.t)])
+        windows = np.lib.stride_tricks.sliding_window_view(speed, settle)
+        with warnings.catch_warnings():  # all-NaN windows (nobody seen) stay NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self.settled_speed = np.nanmean(windows, axis=-1)  # trailing mean over settle_s
 
-    def _fps(self) -> float:
-        return 1.0 / float(np.median(np.diff(self.t))) if len(self.t) > 1 else 30.0
-
-    def _at_rest(self, i: int, ref_sep: float, ref_lift: float) -> bool:
-        """Hip up and feet as they were at the start (NaN feet: judged by the hip alone)."""
+    def _at_rest(self, i: int, ref: np.ndarray) -> bool:
+        """Hip up and both feet back where they started (unseen feet: judged by the hip alone)."""
         if not self.ratio[i] >= self.stand:
             return False
-        sep_ok = np.isnan(self.sep[i]) or np.isnan(ref_sep) or abs(self.sep[i] - ref_sep) <= self.feet_tol
-        lift_ok = np.isnan(self.lift[i]) or np.isnan(ref_lift) or abs(self.lift[i] - ref_lift) <= self.feet_tol / 2
-        return bool(sep_ok and lift_ok)
+        offset = _matched_offset(self.ankles[i:i + 1], ref[None])[0]
+        return bool(np.isnan(offset) or offset <= self.feet_tol)
 
-    def _reference(self, entry: int, floor: int) -> tuple[int, float, float]:
-        """Start frame and the resting foot layout (lower quartiles: robust to label swaps)."""
+    def _start(self, entry: int, floor: int) -> int:
+        """The rep's start: the last settled moment before the dip (hip up, feet on average
+        slower than ``rest_foot_speed`` over the past ``settle_s``), else the most settled one.
+
+        One still frame is not enough (a quick step can pause for a frame with the foot already
+        back), and people lunging in a rhythm barely stop, hence the fallback."""
         lo = max(floor, entry - self.lookback)
         hips_up = lo + np.where(self.ratio[lo:entry + 1] >= self.stand)[0]
         if len(hips_up) == 0:
-            return lo, np.nan, np.nan
-        ref_sep = _nan_stat(lambda x: np.nanpercentile(x, 25), self.sep[hips_up])
-        ref_lift = _nan_stat(lambda x: np.nanpercentile(x, 25), self.lift[hips_up])
-        start = int(hips_up[0])
-        for j in hips_up[::-1]:  # the last resting frame before the dip
-            if self._at_rest(int(j), ref_sep, ref_lift):
-                start = int(j)
-                break
-        return start, ref_sep, ref_lift
+            return lo
+        speed = self.settled_speed[hips_up]
+        calm = hips_up[speed <= self.rest_speed]
+        if len(calm):
+            return int(calm[-1])
+        if np.isnan(speed).all():
+            return int(hips_up[0])
+        return int(hips_up[np.nanargmin(speed)])
 
     def dips(self) -> list[_Dip]:
         out: list[_Dip] = []
@@ -105,7 +136,7 @@ class _Tracker:
         segment_start = 0  # first valid frame after the last long gap
         stood = False  # seen standing since segment_start
         start = entry = 0
-        ref_sep = ref_lift = np.nan
+        ref = np.full((2, 2), np.nan)
         cut_start = False
         hold_from, last_valid = -1, -1
         for i, r in enumerate(self.ratio):
@@ -122,9 +153,10 @@ class _Tracker:
                 if r < self.descend:
                     in_rep, entry, hold_from = True, i, -1
                     cut_start = not stood
-                    start, ref_sep, ref_lift = self._reference(i, segment_start)
+                    start = self._start(i, segment_start)
+                    ref = self.ankles[start]
                 continue
-            if self._at_rest(i, ref_sep, ref_lift):
+            if self._at_rest(i, ref):
                 hold_from = i if hold_from < 0 else hold_from
                 if self.t[i] - self.t[hold_from] >= self.hold_s:
                     out.append(_Dip(start, entry, hold_from, cut_start, False, ""))
@@ -132,7 +164,7 @@ class _Tracker:
             else:
                 hold_from = -1
         if in_rep:
-            if hold_from >= 0 and hold_from <= last_valid:  # back at rest when the clip ended
+            if hold_from >= 0:  # back at rest when the clip ended
                 out.append(_Dip(start, entry, hold_from, cut_start, False, ""))
             else:
                 out.append(_Dip(start, entry, last_valid, cut_start, True, "clip ended before the return"))
@@ -154,10 +186,10 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     phase = np.where(np.isnan(ratio), "", "standing").astype(object)
     fl, fr = metrics.forward_position["left"], metrics.forward_position["right"]
     front_pos, back_pos = np.fmax(fl, fr), np.fmin(fl, fr)
-    with np.errstate(invalid="ignore"):
-        back_is_left = np.where(np.isnan(fl) | np.isnan(fr), np.nan, (fl < fr).astype(float))
+    back_is_left = metrics.left_ankle_behind
     front_knee = np.where(back_is_left == 1, metrics["right_knee_flexion_deg"], metrics["left_knee_flexion_deg"])
-    tracker = _Tracker(ratio, front_pos - back_pos, metrics["foot_lift_ratio"], t, profile)
+    ankles = np.stack([metrics.ankle_image["left"], metrics.ankle_image["right"]], axis=1)
+    tracker = _Tracker(ratio, ankles, t, profile)
     reps: list[Rep] = []
     for dip in tracker.dips():
         r = ratio[dip.start:dip.end + 1]
@@ -214,8 +246,9 @@ def _variant(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, profile: Profil
         origin = (il[dip.start] + ir[dip.start]) / 2.0
         moved_l = np.linalg.norm(il[band] - origin, axis=-1)
         moved_r = np.linalg.norm(ir[band] - origin, axis=-1)
-        stepping_is_behind = np.where(moved_l >= moved_r, fl[band] < fr[band], fr[band] < fl[band])
-        valid = ~(np.isnan(moved_l) | np.isnan(moved_r) | np.isnan(fl[band]) | np.isnan(fr[band]))
+        left_behind = metrics.left_ankle_behind[band]
+        stepping_is_behind = np.where(moved_l >= moved_r, left_behind == 1, left_behind == 0)
+        valid = ~(np.isnan(moved_l) | np.isnan(moved_r) | np.isnan(left_behind))
     if np.isnan([start_sep, bottom_sep]).any() or not valid.any():
         return "reverse"
     if start_sep >= profile["reps.split_squat_start_ratio"] * bottom_sep:

@@ -71,8 +71,7 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
     half = profile["reps.bottom_window_s"] / 2.0
     bottom = _window(t, rep.bottom_frame, half, rep.start_frame, rep.end_frame)
     start = _window(t, rep.start_frame, half, max(0, rep.start_frame - len(t)), rep.bottom_frame)
-    fl, fr = metrics.forward_position["left"], metrics.forward_position["right"]
-    left_front = (fl > fr)[bottom]
+    left_front = metrics.left_ankle_behind[bottom] == 0
 
     def front_back(name: str) -> tuple[float, float]:
         lv, rv = metrics[f"left_{name}"][bottom], metrics[f"right_{name}"][bottom]
@@ -95,7 +94,8 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "pelvis_rotation_abs_deg": abs(_median(metrics["pelvis_rotation_deg"][bottom])),
         "step_length_ratio": _median(metrics["step_length_ratio"][bottom]),
         "stance_width_ratio": _median(metrics["stance_width_ratio"][start]),
-        "back_foot_across_midline_ratio": _median(_across_midline(pixels, left_front, bottom)),
+        "back_foot_across_midline_ratio": _median(np.where(metrics.view[bottom] == "front",
+                                                           _across_midline(pixels, left_front, bottom), np.nan)),
         "hip_height_ratio": _median(metrics["hip_height_ratio"][bottom]),
     }
     return {k: round(v, 3) if not np.isnan(v) else float("nan") for k, v in values.items()}

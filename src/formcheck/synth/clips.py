@@ -114,8 +114,9 @@ def rep_truth(motion: Motion, spec: ClipSpec) -> list[dict]:
         values.update({f"mistake_size_{code}": float(size) for code, size in ev.spec.mistakes.items()})
         reps.append({
             "index": ev.index, "set": ev.set_index, "leg": ev.spec.leg, "front_leg": ev.front_leg,
-            "variant": ev.spec.variant, "start_s": round(f_start / fps, 4), "bottom_s": round(f_bottom / fps, 4),
-            "end_s": round(f_end / fps, 4), "complete": ev.complete, "mistakes": list(ev.spec.mistakes),
+            "variant": ev.spec.variant, "start_s": round(f_start / fps, 4),
+            "bottom_s": round(f_bottom / fps, 4), "end_s": round(f_end / fps, 4), "complete": ev.complete,
+            "mistakes": list(ev.spec.mistakes),
             "true_values": {k: round(float(v), 3) for k, v in values.items()},
         })
     return reps
@@ -151,7 +152,7 @@ def render_clip_full(spec: ClipSpec, out_path: str | Path) -> RenderedClip:
         "schema": SCHEMA, "video": out_path.name, "exercise": EXERCISE, "view": spec.view_label,
         "camera": {"height_m": spec.camera.height_m, "distance_m": spec.camera.distance_m,
                    "yaw_deg": spec.camera.yaw_deg, "focal_px": round(cam.focal_px, 2)},
-        "fps": spec.fps, "frames": len(motion.t), "size": list(spec.size), "facing": spec.facing,
+        "fps": int(spec.fps) if float(spec.fps).is_integer() else spec.fps, "frames": len(motion.t), "size": list(spec.size), "facing": spec.facing,
         "reps": reps, "complete_reps_per_leg": per_leg, "sets": len({r["set"] for r in reps}),
     }
     stem = out_path.with_suffix("")
@@ -191,7 +192,7 @@ def random_clip_spec(seed: int, name: str | None = None, view: str | None = None
     body = replace(BodyProportions(height_m=height), **jitter)
     skin = tuple(int(c) for c in np.array([125, 160, 205]) * rng.uniform(0.45, 1.15))
     look = Appearance(skin=tuple(min(255, c) for c in skin), hair=_colour(rng, 10, 120), shirt=_colour(rng),
-                      shorts=_colour(rng), shoes=_colour(rng, 60, 250), long_pants=bool(rng.random() < 0.7),
+                      shorts=_colour(rng), shoes=_colour(rng, 60, 250), long_pants=bool(rng.random() < 0.4),
                       long_sleeves=bool(rng.random() < 0.3), girth=float(rng.uniform(0.9, 1.15)))
     wall = np.array(_colour(rng, 120, 240))
     scene = Scene(wall_top=tuple(int(c) for c in wall), wall_bottom=tuple(int(c) for c in wall * 0.88),

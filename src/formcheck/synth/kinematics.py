@@ -660,7 +660,8 @@ def lunge_metrics(pose: Pose, front: Side, body: BodyProportions) -> dict[str, f
 def stance_width_ratio(pose: Pose) -> float:
     """Standing lateral ankle separation / hip-joint width."""
     p = pose.points
-    return float(abs(p["left_ankle"][1] - p["right_ankle"][1]) / np.linalg.norm(p["left_hip"] - p["right_hip"]))
+    width = np.linalg.norm(p["left_hip"] - p["right_hip"])
+    return float(abs(p["left_ankle"][1] - p["right_ankle"][1]) / width)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -691,11 +692,12 @@ class Segment:
         bump = float(np.sin(np.pi * np.clip(tau, 0.0, 1.0)))
         if self.swing is not None:
             f = p.foot(self.swing)
-            p = p.with_foot(self.swing, FootState(f.ball + np.array([0.0, 0.0, self.lift_m * bump]), f.yaw_deg,
-                                                  f.pitch_deg + POSTURE.toe_off_pitch_deg * bump))
+            lifted = FootState(f.ball + np.array([0.0, 0.0, self.lift_m * bump]), f.yaw_deg,
+                               f.pitch_deg + POSTURE.toe_off_pitch_deg * bump)
+            p = p.with_foot(self.swing, lifted)
         if self.sway_m:
-            sway = self.sway_m * bump * np.array([np.sin(2 * np.pi * 0.23 * t), 0.5 * np.sin(2 * np.pi * 0.31 * t + 1),
-                                                  0.0])
+            wave = np.array([np.sin(2 * np.pi * 0.23 * t), 0.5 * np.sin(2 * np.pi * 0.31 * t + 1), 0.0])
+            sway = self.sway_m * bump * wave
             p = replace(p, pelvis=p.pelvis + sway)
         return p
 
@@ -765,7 +767,8 @@ class _Planner:
             return
         mid = standing_pose(half, cur["right"], self.body)
         self.move(mid, self.tempo.seconds("shuffle"), "shuffle", swing="left")
-        self.move(stance_pose(stance_ratio, self.body), self.tempo.seconds("shuffle"), "shuffle", swing="right")
+        final = stance_pose(stance_ratio, self.body)
+        self.move(final, self.tempo.seconds("shuffle"), "shuffle", swing="right")
 
     def step_out(self) -> None:
         if self.split is not None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from formcheck.synth.kinematics import SIDES, BodyProportions, Pose, Side
+from formcheck.synth.kinematics import SIDES, BodyProportions, Pose, Side, side_sign
 
 BGR = tuple[int, int, int]
 _SHIFT = 4                       # sub-pixel bits for OpenCV polygon drawing
@@ -136,7 +136,7 @@ class Appearance:
     eyes: BGR = (245, 245, 245)
     iris: BGR = (60, 40, 30)
     lips: BGR = (95, 95, 165)
-    long_pants: bool = True        # trousers/leggings to the ankle (else shorts to mid-thigh)
+    long_pants: bool = False       # trousers to the ankle; shorts (default) let the model see the knees
     long_sleeves: bool = False     # else short sleeves to mid upper arm
     girth: float = 1.0             # multiplies every limb and torso radius (slim < 1 < heavy)
     far_side_shade: float = 0.80   # colour factor of limbs on the far side of the body (ambient occlusion)
@@ -152,8 +152,7 @@ class FigureShape:
     calf ~0.21 H, upper arm ~0.17 H, forearm ~0.15 H; ANSUR II medians, r = C / 2 pi)."""
 
     thigh_top: float = 0.046
-    knee: float = 0.030
-    calf: float = 0.033
+    knee: float = 0.029
     ankle: float = 0.019
     upper_arm: float = 0.027
     elbow: float = 0.021
@@ -293,7 +292,8 @@ def draw_figure(img: np.ndarray, pose: Pose, cam: Camera, body: BodyProportions,
     to_cam = -cam.view_dir(centres)
     facing = np.sum(normals * to_cam, axis=1)
     keep = facing > 0.0
-    quads, normals, colors, centres, facing = quads[keep], normals[keep], colors[keep], centres[keep], facing[keep]
+    quads, normals, colors, centres = quads[keep], normals[keep], colors[keep], centres[keep]
+    facing = facing[keep]
     light = cam.rotation.T @ np.array([look.light[0], -look.light[2], -look.light[1]])
     light /= np.linalg.norm(light)
     tone = look.ambient + look.diffuse * np.clip(normals @ light, 0.0, None) + look.fill * facing
@@ -301,7 +301,8 @@ def draw_figure(img: np.ndarray, pose: Pose, cam: Camera, body: BodyProportions,
     uv, _ = cam.project(quads)
     depth = cam.to_camera(centres)[:, 2]
     pts = np.round((uv - 0.5) * _ONE).astype(np.int32)
-    items = [(float(d), i) for i, d in enumerate(depth)] + [(d, -1 - j) for j, (d, _) in enumerate(mesh.extras)]
+    items = [(float(d), i) for i, d in enumerate(depth)]
+    items += [(d, -1 - j) for j, (d, _) in enumerate(mesh.extras)]   # negative: a 2-D decoration
     items.sort(key=lambda it: -it[0])
     col_list = colors.tolist()
     for _, i in items:
@@ -311,21 +312,41 @@ def draw_figure(img: np.ndarray, pose: Pose, cam: Camera, body: BodyProportions,
             mesh.extras[-1 - i][1](img)
 
 
+def _segment_frame(axis: np.ndarray, forward: np.ndarray) -> np.ndarray:
+    """Frame with z along ``axis`` and x toward ``forward`` (made perpendicular to the axis)."""
+    z = axis / np.linalg.norm(axis)
+    x = forward - np.dot(forward, z) * z
+    x = x / np.linalg.norm(x) if np.linalg.norm(x) > 1e-9 else _basis(z)[0]
+    return np.stack([x, np.cross(z, x), z], axis=1)
+
+
 def _leg(mesh: _Mesh, pose: Pose, side: Side, body: BodyProportions, look: Appearance, shape: FigureShape,
          shade: float) -> None:
+    """Thigh and shank capsules plus the bulges that show which way the leg faces: quadriceps and
+    kneecap in front, calf behind."""
     p, h, g = pose.points, body.height_m, look.girth
     hip, knee, ankle = p[f"{side}_hip"], p[f"{side}_knee"], p[f"{side}_ankle"]
     pants, skin = _scaled(look.shorts, shade), _scaled(look.skin, shade)
+    bend = knee - (hip + ankle) / 2              # the knee points this way (pelvis forward if straight)
+    forward = bend + 0.02 * pose.frames["pelvis"][:, 0]
+    thigh_col = pants
     if look.long_pants:
         mesh.capsule(hip, knee, g * h * shape.thigh_top, g * h * shape.knee, pants)
     else:   # shorts to mid-thigh, bare leg below
         hem = hip + 0.45 * (knee - hip)
         mesh.capsule(hip, hem, g * h * shape.thigh_top * 1.03, g * h * shape.thigh_top * 0.93, pants)
         mesh.capsule(hem, knee, g * h * shape.thigh_top * 0.88, g * h * shape.knee, skin)
+        thigh_col = skin
     lower = pants if look.long_pants else skin
-    calf = knee + 0.3 * (ankle - knee)
-    mesh.capsule(knee, calf, g * h * shape.knee, g * h * shape.calf, lower)
-    mesh.capsule(calf, ankle, g * h * shape.calf, g * h * shape.ankle, lower)
+    mesh.capsule(knee, ankle, g * h * shape.knee, g * h * shape.ankle, lower)
+    thigh = _segment_frame(knee - hip, forward)
+    shank = _segment_frame(ankle - knee, forward)
+    thigh_len, shank_len = np.linalg.norm(knee - hip), np.linalg.norm(ankle - knee)
+    mesh.ellipsoid(hip + 0.55 * (knee - hip) + thigh[:, 0] * 0.010 * h, thigh,
+                   np.array([0.040 * g * h, 0.042 * g * h, 0.36 * thigh_len]), thigh_col, rings=7)
+    mesh.ellipsoid(knee + thigh[:, 0] * 0.014 * h, shank, np.full(3, 0.021 * g * h), lower, rings=5)
+    mesh.ellipsoid(knee + 0.33 * (ankle - knee) - shank[:, 0] * 0.010 * h, shank,
+                   np.array([0.032 * g * h, 0.030 * g * h, 0.27 * shank_len]), lower, rings=7)
 
 
 def _shoe(mesh: _Mesh, pose: Pose, side: Side, body: BodyProportions, look: Appearance, shade: float) -> None:
@@ -333,10 +354,14 @@ def _shoe(mesh: _Mesh, pose: Pose, side: Side, body: BodyProportions, look: Appe
     h, fl, bf = body.height_m, body.m(body.foot_length), body.ball_from_heel
     ball, rear, toes = pose.points[f"{side}_ball"], pose.frames[f"{side}_foot"], pose.frames[f"{side}_toes"]
     # (x from the ball along the foot, half-width, half-height, centre height), fractions of H or m
-    rings = [(-bf * fl - 0.004 * h, 0.008, 0.010, 0.020, rear), (-bf * fl + 0.006 * h, 0.018, 0.022, 0.024, rear),
-             (-(bf - body.ankle_from_heel) * fl, 0.022, 0.026, 0.026, rear), (-0.02 * h, 0.028, 0.019, 0.019, rear),
-             (0.0, 0.028, 0.018, 0.018, toes), (0.6 * (1 - bf) * fl, 0.025, 0.014, 0.014, toes),
-             ((1 - bf) * fl - 0.006 * h, 0.016, 0.009, 0.010, toes), ((1 - bf) * fl, 0.004, 0.003, 0.009, toes)]
+    rings = [(-bf * fl - 0.004 * h, 0.008, 0.010, 0.020, rear),             # back of the heel
+             (-bf * fl + 0.006 * h, 0.018, 0.019, 0.020, rear),             # heel counter
+             (-(bf - body.ankle_from_heel) * fl, 0.022, 0.021, 0.021, rear),  # collar under the ankle
+             (-0.02 * h, 0.028, 0.019, 0.019, rear),
+             (0.0, 0.028, 0.018, 0.018, toes),                               # ball: toes bend here
+             (0.6 * (1 - bf) * fl, 0.025, 0.014, 0.014, toes),
+             ((1 - bf) * fl - 0.006 * h, 0.016, 0.009, 0.010, toes),
+             ((1 - bf) * fl, 0.004, 0.003, 0.009, toes)]                     # toe tip
     centres = np.stack([ball + fr @ np.array([x, 0.0, zc * h]) for x, _, _, zc, fr in rings])
     ax_a = np.stack([fr[:, 1] * w * h for _, w, _, _, fr in rings])
     ax_b = np.stack([fr[:, 2] * hh * h for _, _, hh, _, fr in rings])
@@ -380,6 +405,9 @@ def _torso(mesh: _Mesh, pose: Pose, body: BodyProportions, look: Appearance, sha
     bottom = centres[0] - f["pelvis"][:, 2] * 0.01 * h   # close the crotch
     mesh.lathe(np.stack([bottom, centres[0]]), np.stack([ax_a[0] * 0.0, ax_a[0]]),
                np.stack([ax_b[0] * 0.0, ax_b[0]]), look.shorts)
+    for side in SIDES:   # glutes: the pelvis has a back
+        centre = p["pelvis"] + f["pelvis"] @ (np.array([-0.030, 0.040 * side_sign(side), -0.014]) * h)
+        mesh.ellipsoid(centre, f["pelvis"], np.array([0.050, 0.050, 0.058]) * h * g, look.shorts, rings=7)
     top = p["neck"] + f["trunk"] @ np.array([0.0, 0.0, 0.02 * h])
     head_base = p["head"] - f["head"] @ np.array([0.01 * h, 0.0, 0.035 * h])
     mesh.capsule(top, head_base, h * shape.neck * g, h * shape.neck * g * 0.95, look.skin)
@@ -396,7 +424,7 @@ def _head(mesh: _Mesh, pose: Pose, cam: Camera, body: BodyProportions, look: App
         ear_frame = frame @ np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]])
         mesh.ellipsoid(p[f"{side}_ear"], ear_frame, np.array([0.011, 0.005, 0.017]) * h,
                        _scaled(look.skin, 0.9), rings=5)
-    bridge = (p["left_eye_inner"] + p["right_eye_inner"]) / 2 - frame[:, 2] * 0.006 * h - frame[:, 0] * 0.006 * h
+    bridge = (p["left_eye_inner"] + p["right_eye_inner"]) / 2 - (frame[:, 2] + frame[:, 0]) * 0.006 * h
     mesh.capsule(bridge, p["nose"] - frame[:, 0] * 0.004 * h, 0.004 * h, 0.0065 * h, _scaled(look.skin, 0.97))
     _face_details(mesh, pose, cam, body, look, shape)
 
@@ -425,7 +453,8 @@ def _face_details(mesh: _Mesh, pose: Pose, cam: Camera, body: BodyProportions, l
         r = cam.focal_px * shape.eye_radius * h / z
         ri = cam.focal_px * shape.iris_radius * h / z
         iris_uv, _ = cam.project(eye + frame[:, 0] * 0.003 * h)
-        brow, _ = cam.project(np.stack([p[f"{side}_eye_inner"], p[f"{side}_eye_outer"]]) + frame[:, 2] * 0.014 * h)
+        brow_ends = np.stack([p[f"{side}_eye_inner"], p[f"{side}_eye_outer"]]) + frame[:, 2] * 0.014 * h
+        brow, _ = cam.project(brow_ends)
 
         def draw(img: np.ndarray, uv=uv, iris_uv=iris_uv, brow=brow, r=r, ri=ri, vis=vis, ang=ang) -> None:
             axes = (int(r * vis * _ONE) + 1, int(r * 0.7 * _ONE) + 1)
