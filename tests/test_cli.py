@@ -48,17 +48,8 @@ def test_directory(tmp_path):
     assert_one_line_error(run("analyze", str(tmp_path)), 2, "directory")
 
 
-def test_missing_model_file(tmp_path):
-    assert_one_line_error(run("analyze", str(CLIP), "--model", str(tmp_path / "x.task")), 3, "model")
-
-
-def test_bad_profile(tmp_path):
-    profile = tmp_path / "p.toml"
-    profile.write_text("[checks.knee]\nvalgus_degs = 3\n")
-    assert_one_line_error(run("analyze", str(CLIP), "--profile", str(profile)), 4, "unknown setting")
-
-
-def test_no_person(tmp_path):
+def empty_room(tmp_path):
+    """A short real video with nobody in it."""
     import cv2
     import numpy as np
 
@@ -67,7 +58,23 @@ def test_no_person(tmp_path):
     for i in range(20):
         writer.write(np.full((240, 320, 3), 40 + i, np.uint8))
     writer.release()
-    assert_one_line_error(run("analyze", str(path)), 5, "no person")
+    return path
+
+
+def test_missing_model_file(tmp_path):
+    proc = run("analyze", str(empty_room(tmp_path)), "--model", str(tmp_path / "x.task"))
+    assert_one_line_error(proc, 3, "model file not found")
+
+
+def test_bad_profile(tmp_path):
+    profile = tmp_path / "p.toml"
+    profile.write_text("[checks.knee]\nvalgus_degs = 3\n")
+    proc = run("analyze", str(empty_room(tmp_path)), "--profile", str(profile))
+    assert_one_line_error(proc, 4, "unknown setting")
+
+
+def test_no_person(tmp_path):
+    assert_one_line_error(run("analyze", str(empty_room(tmp_path))), 5, "no person")
 
 
 @pytest.mark.skipif(not CLIP.is_file(), reason="shared clips not available")

@@ -12,6 +12,7 @@ import numpy as np
 
 from .analysis import Analysis, analyze_series
 from .errors import NoPersonError
+from .models import resolve_model
 from .pose import ProgressCallback, estimate_video
 from .profile import load_profile
 from .series import PoseSeries
@@ -29,7 +30,8 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     Raises InputError for a missing or unreadable file, ModelError for a missing model,
     NoPersonError when nobody is found in any frame.
     """
-    prof = load_profile(profile)  # a bad profile fails before minutes of inference
+    prof = load_profile(profile)  # a bad profile or model fails before minutes of inference
+    resolve_model(model)
     series = estimate_video(str(Path(path)), model=model, progress=progress)
     if len(series) and not series.detected.any():
         raise NoPersonError(f"no person was found in {path}")
