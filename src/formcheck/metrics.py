@@ -31,7 +31,7 @@ METRIC_NAMES = (
     "left_knee_flexion_deg", "right_knee_flexion_deg", "left_hip_flexion_deg", "right_hip_flexion_deg",
     "trunk_lean_forward_deg", "trunk_lean_side_deg", "pelvis_tilt_deg", "pelvis_rotation_deg",
     "stance_width_ratio", "step_length_ratio", "left_knee_past_toe_ratio", "right_knee_past_toe_ratio",
-    "left_knee_valgus_deg", "right_knee_valgus_deg", "hip_height_ratio", "foot_lift_ratio",
+    "left_knee_valgus_deg", "right_knee_valgus_deg", "hip_height_ratio", "body_yaw_deg",
 )
 
 
@@ -72,17 +72,34 @@ def _baseline(values: np.ndarray, t: np.ndarray, window_s: float, q: float) -> n
     return g.rolling_quantile(values, window, q)
 
 
-def classify_view(px: np.ndarray, t: np.ndarray, profile: Profile) -> np.ndarray:
-    """Per-frame view from shoulder width relative to torso length, smoothed over ~1 s."""
+def body_yaw_deg(px: np.ndarray, world: np.ndarray, t: np.ndarray, profile: Profile) -> np.ndarray:
+    """How far the shoulders are turned from facing the camera, 0 (front) to 90 (side), per frame.
+
+    Two estimates, averaged where both exist: the image (shoulder width over torso length,
+    relative to its value when facing the camera: the arccos of foreshortening) and the world
+    landmarks' shoulder line. The first depends on body shape, the second on MediaPipe's depth
+    guess; their mean is steadier than either. Smoothed over about 1 s.
+    """
     shoulder_w = g.distance(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER])
     torso = g.distance(g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP]),
                        g.midpoint(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER]))
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = _baseline(shoulder_w / torso, t, 1.0, 50)
-    view = np.full(len(t), "", dtype=object)
-    view[ratio < profile["view.side_max_width_ratio"]] = "side"
-    view[ratio > profile["view.front_min_width_ratio"]] = "front"
-    view[(ratio >= profile["view.side_max_width_ratio"]) & (ratio <= profile["view.front_min_width_ratio"])] = "oblique"
+        ratio = shoulder_w / torso / profile["view.facing_width_ratio"]
+        from_image = np.degrees(np.arccos(np.clip(ratio, 0.0, 1.0)))
+        line = world[:, L.LEFT_SHOULDER] - world[:, L.RIGHT_SHOULDER]
+        from_world = np.degrees(np.arctan2(np.abs(line[:, 2]), np.abs(line[:, 0])))
+    yaw = np.where(np.isnan(from_world), from_image, np.where(np.isnan(from_image), from_world,
+                                                               (from_image + from_world) / 2.0))
+    return _baseline(yaw, t, 1.0, 50)
+
+
+def classify_view(yaw_deg: np.ndarray, profile: Profile) -> np.ndarray:
+    """Per-frame view label from the body yaw: front, oblique or side ("" when unknown)."""
+    view = np.full(len(yaw_deg), "", dtype=object)
+    front, side = profile["view.front_max_yaw_deg"], profile["view.side_min_yaw_deg"]
+    view[yaw_deg <= front] = "front"
+    view[yaw_deg >= side] = "side"
+    view[(yaw_deg > front) & (yaw_deg < side)] = "oblique"
     return view
 
 
@@ -122,87 +139,124 @@ def _world_axes(world: np.ndarray, t: np.ndarray, window_s: float) -> tuple[np.n
     return forward, left
 
 
+@dataclass(frozen=True)
+class _Scene:
+    """The coordinate frames one clip's metrics are computed in (see the module docstring)."""
+
+    t: np.ndarray
+    px: np.ndarray  # (T, 33, 2) image pixels, low-visibility points NaN
+    sag: np.ndarray  # (T, 33, 2) image pixels with x un-foreshortened for the body's yaw
+    world: np.ndarray  # (T, 33, 3) world metres (or image-z pseudo-3D without world landmarks)
+    yaw: np.ndarray
+    side: np.ndarray
+    front: np.ndarray
+    oblique: np.ndarray
+    facing: np.ndarray
+    fwd_w: np.ndarray
+    left_w: np.ndarray
+    window_s: float
+
+
+def _scene(series: PoseSeries, profile: Profile) -> _Scene:
+    t = series.t
+    px, world = _gated(series, profile["pose.min_visibility"])
+    yaw = body_yaw_deg(px, world, t, profile)
+    view = classify_view(yaw, profile)
+    # A sagittal-plane angle turned by (90 - yaw) from the image plane is foreshortened along x
+    # by sin(yaw): stretching x back turns a side or oblique view into a pseudo side view.
+    stretch = 1.0 / np.sin(np.radians(np.clip(yaw, profile["view.front_max_yaw_deg"], 90.0)))
+    sag = px * np.stack([stretch, np.ones_like(stretch)], axis=-1)[:, None, :]
+    window = profile["reps.baseline_window_s"]
+    fwd_w, left_w = _world_axes(world, t, window)
+    return _Scene(t, px, sag, world, yaw, view == "side", view == "front", view == "oblique",
+                  facing_sign_2d(px, t), fwd_w, left_w, window)
+
+
+def _sagittal(sc: _Scene) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Knee and hip flexion, forward trunk lean, knee over toes, step length, foot positions.
+
+    Side and oblique views: the un-foreshortened image. Front view: world landmarks (a monocular
+    depth guess: the values are approximate and the checks that need them are not assessed).
+    """
+    lateral = sc.side | sc.oblique
+    sag, world = sc.sag, sc.world
+    v: dict[str, np.ndarray] = {}
+    for s in SIDES:
+        sh, hip, knee, ankle, heel, toe = _JOINTS[s]
+        v[f"{s}_knee_flexion_deg"] = np.where(lateral, g.flexion_deg(sag[:, hip], sag[:, knee], sag[:, ankle]),
+                                              g.flexion_deg(world[:, hip], world[:, knee], world[:, ankle]))
+        v[f"{s}_hip_flexion_deg"] = np.where(lateral, g.flexion_deg(sag[:, sh], sag[:, hip], sag[:, knee]),
+                                             g.flexion_deg(world[:, sh], world[:, hip], world[:, knee]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            past = g.scalar_projection(sag[:, knee] - sag[:, toe], sag[:, toe] - sag[:, heel]) \
+                / g.distance(sag[:, knee], sag[:, ankle])
+        v[f"{s}_knee_past_toe_ratio"] = np.where(lateral, past, np.nan)
+    hip_mid = g.midpoint(sag[:, L.LEFT_HIP], sag[:, L.RIGHT_HIP])
+    trunk = g.midpoint(sag[:, L.LEFT_SHOULDER], sag[:, L.RIGHT_SHOULDER]) - hip_mid
+    trunk_w = g.midpoint(world[:, L.LEFT_SHOULDER], world[:, L.RIGHT_SHOULDER]) \
+        - g.midpoint(world[:, L.LEFT_HIP], world[:, L.RIGHT_HIP])
+    v["trunk_lean_forward_deg"] = np.where(
+        lateral, np.degrees(np.arctan2(trunk[:, 0] * sc.facing, -trunk[:, 1])),
+        np.degrees(np.arctan2(np.sum(trunk_w * sc.fwd_w, axis=-1), -trunk_w[:, 1])))
+    leg_sag, leg_w = _leg_length(sag, sc.t, sc.window_s), _leg_length(world, sc.t, sc.window_s)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fwd_pos = {s: np.where(lateral, sag[:, _JOINTS[s][3], 0] * sc.facing / leg_sag,
+                               np.sum(world[:, _JOINTS[s][3]] * sc.fwd_w, axis=-1) / leg_w) for s in SIDES}
+    v["step_length_ratio"] = np.abs(fwd_pos["left"] - fwd_pos["right"])
+    return v, fwd_pos
+
+
+def _frontal(sc: _Scene) -> dict[str, np.ndarray]:
+    """Knee valgus, sideways trunk lean, pelvic tilt, stance width: the image of a front view.
+
+    Pelvis rotation (about the vertical) comes from the world landmarks in front and oblique
+    views, relative to the body's own long-run facing direction.
+    """
+    px, world, front = sc.px, sc.world, sc.front
+    v: dict[str, np.ndarray] = {}
+    for s, other in (("left", "right"), ("right", "left")):
+        _, hip, knee, ankle, _, _ = _JOINTS[s]
+        fppa = g.frontal_projection_angle_deg(px[:, hip], px[:, knee], px[:, ankle],
+                                              px[:, _JOINTS[other][1]] - px[:, hip])
+        v[f"{s}_knee_valgus_deg"] = np.where(front, fppa, np.nan)
+    hip_line = px[:, L.LEFT_HIP] - px[:, L.RIGHT_HIP]
+    hip_width = g.norm(hip_line)
+    trunk = g.midpoint(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER]) - g.midpoint(px[:, L.LEFT_HIP],
+                                                                                      px[:, L.RIGHT_HIP])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        leftward = hip_line / hip_width[:, None]
+        stance = np.abs(np.sum((px[:, L.LEFT_ANKLE] - px[:, L.RIGHT_ANKLE]) * leftward, axis=-1)) / hip_width
+    v["trunk_lean_side_deg"] = np.where(front, np.degrees(np.arctan2(np.sum(trunk * leftward, axis=-1),
+                                                                     -trunk[:, 1])), np.nan)
+    v["pelvis_tilt_deg"] = np.where(front, np.degrees(np.arctan2(-hip_line[:, 1], np.abs(hip_line[:, 0]))), np.nan)
+    v["stance_width_ratio"] = np.where(front, stance, np.nan)
+    hip_line_w = world[:, L.LEFT_HIP] - world[:, L.RIGHT_HIP]
+    rotation = np.degrees(np.arctan2(np.sum(hip_line_w * sc.fwd_w, axis=-1), np.sum(hip_line_w * sc.left_w, axis=-1)))
+    v["pelvis_rotation_deg"] = np.where(sc.side, np.nan, rotation)
+    return v
+
+
 def compute_metrics(series: PoseSeries, profile: Profile) -> FrameMetrics:
     """All per-frame metrics of a (smoothed) pose series."""
     t = series.t
-    n = len(t)
-    px, world = _gated(series, profile["pose.min_visibility"])
-    view = classify_view(px, t, profile) if n else np.empty(0, dtype=object)
-    clip_view = _mode(view)
-    side, front, oblique = view == "side", view == "front", view == "oblique"
-    facing = facing_sign_2d(px, t) if n else np.empty(0)
-    window = profile["reps.baseline_window_s"]
-    fwd_w, left_w = _world_axes(world, t, window) if n else (np.empty((0, 3)), np.empty((0, 3)))
-    fwd_2d = np.stack([facing, np.zeros(n)], axis=-1)
-    v: dict[str, np.ndarray] = {}
-
-    def pick(side_value: np.ndarray, other_value: np.ndarray) -> np.ndarray:
-        return np.where(side, side_value, other_value)
-
-    for s in SIDES:
-        sh, hip, knee, ankle, heel, toe = _JOINTS[s]
-        v[f"{s}_knee_flexion_deg"] = pick(g.flexion_deg(px[:, hip], px[:, knee], px[:, ankle]),
-                                          g.flexion_deg(world[:, hip], world[:, knee], world[:, ankle]))
-        v[f"{s}_hip_flexion_deg"] = pick(g.flexion_deg(px[:, sh], px[:, hip], px[:, knee]),
-                                         g.flexion_deg(world[:, sh], world[:, hip], world[:, knee]))
-        foot_dir = px[:, toe] - px[:, heel]
-        shin = g.distance(px[:, knee], px[:, ankle])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            past = g.scalar_projection(px[:, knee] - px[:, toe], foot_dir) / shin
-        v[f"{s}_knee_past_toe_ratio"] = np.where(side, past, np.nan)
-        other_hip = _JOINTS["right" if s == "left" else "left"][1]
-        fppa = g.frontal_projection_angle_deg(px[:, hip], px[:, knee], px[:, ankle],
-                                              px[:, other_hip] - px[:, hip])
-        v[f"{s}_knee_valgus_deg"] = np.where(front, fppa, np.nan)
-
-    hip_mid_px = g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP])
-    trunk_px = g.midpoint(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER]) - hip_mid_px
-    hip_mid_w = g.midpoint(world[:, L.LEFT_HIP], world[:, L.RIGHT_HIP])
-    trunk_w = g.midpoint(world[:, L.LEFT_SHOULDER], world[:, L.RIGHT_SHOULDER]) - hip_mid_w
-    up_w = -trunk_w[:, 1]
-    lean_fwd_2d = np.degrees(np.arctan2(np.sum(trunk_px * fwd_2d, axis=-1), -trunk_px[:, 1]))
-    lean_fwd_w = np.degrees(np.arctan2(np.sum(trunk_w * fwd_w, axis=-1), up_w))
-    v["trunk_lean_forward_deg"] = pick(lean_fwd_2d, lean_fwd_w)
-    hip_line_px = px[:, L.LEFT_HIP] - px[:, L.RIGHT_HIP]
+    if len(t) == 0:
+        empty = np.empty(0)
+        return FrameMetrics(t, {name: empty for name in METRIC_NAMES}, np.empty(0, dtype=object), "", empty,
+                            {s: empty for s in SIDES}, {s: np.empty((0, 2)) for s in SIDES}, empty)
+    sc = _scene(series, profile)
+    v, fwd_pos = _sagittal(sc)
+    v.update(_frontal(sc))
+    v["body_yaw_deg"] = sc.yaw
+    px = sc.px
+    hip_mid = g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP])
+    height = np.fmax(px[:, L.LEFT_ANKLE, 1], px[:, L.RIGHT_ANKLE, 1]) - hip_mid[:, 1]
+    leg_px = _leg_length(px, t, sc.window_s)
     with np.errstate(invalid="ignore", divide="ignore"):
-        left_2d = hip_line_px / g.norm(hip_line_px)[:, None]
-    lean_side_2d = np.degrees(np.arctan2(np.sum(trunk_px * left_2d, axis=-1), -trunk_px[:, 1]))
-    lean_side_w = np.degrees(np.arctan2(np.sum(trunk_w * left_w, axis=-1), up_w))
-    v["trunk_lean_side_deg"] = np.where(front, lean_side_2d, np.where(oblique, lean_side_w, np.nan))
-
-    tilt_2d = np.degrees(np.arctan2(-hip_line_px[:, 1], np.abs(hip_line_px[:, 0])))
-    hip_line_w = world[:, L.LEFT_HIP] - world[:, L.RIGHT_HIP]
-    tilt_w = np.degrees(np.arctan2(-hip_line_w[:, 1], np.hypot(hip_line_w[:, 0], hip_line_w[:, 2])))
-    v["pelvis_tilt_deg"] = np.where(front, tilt_2d, np.where(oblique, tilt_w, np.nan))
-    yaw = np.degrees(np.arctan2(np.sum(hip_line_w * fwd_w, axis=-1), np.sum(hip_line_w * left_w, axis=-1)))
-    v["pelvis_rotation_deg"] = np.where(side, np.nan, yaw)
-
-    ankles_px = px[:, L.LEFT_ANKLE] - px[:, L.RIGHT_ANKLE]
-    hip_w_px = g.norm(hip_line_px)
-    ankles_w = world[:, L.LEFT_ANKLE] - world[:, L.RIGHT_ANKLE]
-    hip_w_w = g.norm(hip_line_w * np.array([1.0, 0.0, 1.0]))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        stance_2d = np.abs(np.sum(ankles_px * left_2d, axis=-1)) / hip_w_px
-        stance_w = np.abs(np.sum(ankles_w * left_w, axis=-1)) / hip_w_w
-    v["stance_width_ratio"] = np.where(front, stance_2d, np.where(oblique, stance_w, np.nan))
-
-    leg_px = _leg_length(px, t, window)
-    leg_w = _leg_length(world, t, window)
-    floor_y = np.fmax(px[:, L.LEFT_ANKLE, 1], px[:, L.RIGHT_ANKLE, 1])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fwd_pos = {
-            s: pick((px[:, _JOINTS[s][3], 0] * facing) / leg_px,
-                    np.sum(world[:, _JOINTS[s][3]] * fwd_w, axis=-1) / leg_w)
-            for s in SIDES
-        }
-        v["step_length_ratio"] = np.abs(fwd_pos["left"] - fwd_pos["right"])
-        v["foot_lift_ratio"] = np.abs(px[:, L.LEFT_ANKLE, 1] - px[:, L.RIGHT_ANKLE, 1]) / leg_px
-        height = floor_y - hip_mid_px[:, 1]
-        v["hip_height_ratio"] = height / _baseline(height, t, window, 90) if n else height
-    with np.errstate(invalid="ignore", divide="ignore"):
+        v["hip_height_ratio"] = height / _baseline(height, t, sc.window_s, 90)
         ankle_image = {s: px[:, _JOINTS[s][3]] / leg_px[:, None] for s in SIDES}
-    return FrameMetrics(t, v, view, clip_view, facing, fwd_pos, ankle_image,
-                        _left_ankle_behind(px, fwd_pos, facing, side, front))
+    view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
+    return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
+                        _left_ankle_behind(px, fwd_pos, sc.facing, sc.side, sc.front))
 
 
 def _left_ankle_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: np.ndarray,

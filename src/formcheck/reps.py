@@ -185,7 +185,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     ratio = metrics["hip_height_ratio"]
     phase = np.where(np.isnan(ratio), "", "standing").astype(object)
     fl, fr = metrics.forward_position["left"], metrics.forward_position["right"]
-    front_pos, back_pos = np.fmax(fl, fr), np.fmin(fl, fr)
+    front_pos, back_pos = np.maximum(fl, fr), np.minimum(fl, fr)  # NaN if either foot is unseen
     back_is_left = metrics.left_ankle_behind
     front_knee = np.where(back_is_left == 1, metrics["right_knee_flexion_deg"], metrics["left_knee_flexion_deg"])
     ankles = np.stack([metrics.ankle_image["left"], metrics.ankle_image["right"]], axis=1)

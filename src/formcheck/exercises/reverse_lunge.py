@@ -42,11 +42,11 @@ CHECKS: tuple[Check, ...] = (
           "checks.knee.depth_back_min_flexion_deg", SIDE_OR_OBLIQUE, side_from="back_leg"),
     # posture
     Check("trunk_lean_forward", "posture", "trunk_lean_forward_deg", "above",
-          "checks.posture.trunk_forward_deg", SIDE_OR_OBLIQUE, side_from="none"),
+          "checks.posture.trunk_forward_deg", SIDE_ONLY, side_from="none"),
     Check("trunk_lean_side", "posture", "trunk_lean_side_abs_deg", "above",
-          "checks.posture.trunk_side_deg", FRONT_OR_OBLIQUE, side_from="lean_side"),
+          "checks.posture.trunk_side_deg", FRONT_ONLY, side_from="lean_side"),
     Check("hip_drop", "posture", "pelvis_tilt_abs_deg", "above",
-          "checks.posture.hip_drop_deg", FRONT_OR_OBLIQUE, side_from="dropped_hip"),
+          "checks.posture.hip_drop_deg", FRONT_ONLY, side_from="dropped_hip"),
     Check("hips_rotated", "posture", "pelvis_rotation_abs_deg", "above",
           "checks.posture.hip_rotation_deg", FRONT_OR_OBLIQUE, side_from="none"),
 )

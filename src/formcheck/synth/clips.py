@@ -152,7 +152,8 @@ def render_clip_full(spec: ClipSpec, out_path: str | Path) -> RenderedClip:
         "schema": SCHEMA, "video": out_path.name, "exercise": EXERCISE, "view": spec.view_label,
         "camera": {"height_m": spec.camera.height_m, "distance_m": spec.camera.distance_m,
                    "yaw_deg": spec.camera.yaw_deg, "focal_px": round(cam.focal_px, 2)},
-        "fps": int(spec.fps) if float(spec.fps).is_integer() else spec.fps, "frames": len(motion.t), "size": list(spec.size), "facing": spec.facing,
+        "fps": int(spec.fps) if float(spec.fps).is_integer() else spec.fps,
+        "frames": len(motion.t), "size": list(spec.size), "facing": spec.facing,
         "reps": reps, "complete_reps_per_leg": per_leg, "sets": len({r["set"] for r in reps}),
     }
     stem = out_path.with_suffix("")

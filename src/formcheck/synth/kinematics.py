@@ -12,7 +12,6 @@ ground truth is whatever the skeleton actually does, not what was asked for.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
@@ -239,6 +238,7 @@ class FaceLayout:
 
 
 FACE = FaceLayout()
+ARM_FOLLOWS_TRUNK = 1.0   # 0 = arms plumb whatever the trunk does, 1 = arms along the trunk
 
 
 def foot_points(foot: FootState, body: BodyProportions) -> dict[str, np.ndarray]:
@@ -305,7 +305,10 @@ def build_pose(p: PoseParams, body: BodyProportions) -> Pose:
         pts[f"mouth_{side}"] = head + r_head @ (body.height_m * np.array(FACE.mouth) * s)
 
     for i, side in enumerate(SIDES):
-        _add_arm(pts, frames, side, p.arm_flex_deg[i], p.elbow_flex_deg[i], yaw, p.trunk_side_deg, body)
+        # Arms stay by the sides of the trunk, so a forward lean carries them back with it (plumb-hanging
+        # arms would cover the front knee, and the pose model then loses that knee).
+        flex = p.arm_flex_deg[i] - ARM_FOLLOWS_TRUNK * p.trunk_fwd_deg
+        _add_arm(pts, frames, side, flex, p.elbow_flex_deg[i], yaw, p.trunk_side_deg, body)
     return Pose(pts, frames)
 
 
@@ -356,18 +359,21 @@ class LungeForm:
 class MistakeSpec:
     """How a fault changes the form: field -> value at size 1 (linear in size, 0 = clean)."""
 
-    changes: dict[str, float | Callable[[LungeForm], float]]
+    changes: dict[str, float]
     threshold: str                     # the fault rule, for documentation and reports
 
 
 MISTAKES: dict[str, MistakeSpec] = {
     "stance_too_narrow": MistakeSpec({"stance_width_ratio": 0.35}, "stance < 0.5 hip widths"),
-    "stance_too_wide": MistakeSpec({"stance_width_ratio": 2.4}, "stance > 2.0 hip widths"),
+    # MediaPipe's hip landmarks sit ~1.3x wider than the joint centres, so the stance/crossing faults
+    # are sized to stay past their thresholds when measured on the model's hips too.
+    "stance_too_wide": MistakeSpec({"stance_width_ratio": 2.8}, "stance > 2.0 hip widths"),
     "step_too_short": MistakeSpec({"step_length_ratio": 0.45, "front_knee_flexion_deg": 85.0},
                                   "step < 0.55 leg lengths"),
     "step_too_long": MistakeSpec({"step_length_ratio": 1.5, "front_knee_flexion_deg": 78.0},
                                  "step > 1.35 leg lengths (the body stretches, knees stay short of 90)"),
-    "step_crosses_midline": MistakeSpec({"back_foot_cross_ratio": 0.6}, "back ankle > 0.3 hip widths across"),
+    "step_crosses_midline": MistakeSpec({"back_foot_cross_ratio": 0.85},
+                                        "back ankle > 0.3 hip widths past the front ankle's side"),
     "knee_past_toes": MistakeSpec({"front_shin_tilt_deg": 46.0, "front_knee_flexion_deg": 100.0,
                                    "step_length_ratio": 0.78},
                                   "front shin > 35 deg and knee > 0.15 shin lengths past the toes"),
@@ -386,8 +392,7 @@ def apply_mistakes(form: LungeForm, mistakes: dict[str, float]) -> LungeForm:
     for code, size in mistakes.items():
         if code not in MISTAKES:
             raise ValueError(f"unknown mistake {code!r}; known: {sorted(MISTAKES)}")
-        for name, wrong in MISTAKES[code].changes.items():
-            target = wrong(form) if callable(wrong) else wrong
+        for name, target in MISTAKES[code].changes.items():
             clean = getattr(form, name)
             if clean is None:  # back foot straight back: its crossing ratio is -stance
                 clean = -form.stance_width_ratio
@@ -455,6 +460,11 @@ class Posture:
     top_fraction: float = 0.25             # share of bottom trunk/pelvis faults already present at the top
     bottom_arm_flex_deg: float = 10.0
     idle_sway_m: float = 0.004             # breathing/balance sway while standing
+    # Limits of the bottom-pose search (what a body can do, not form targets):
+    back_knee_max_flex_deg: float = 135.0  # heel meets the buttock beyond this
+    back_thigh_max_fwd_deg: float = 40.0   # back knee cannot swing far ahead of the hip
+    front_knee_above_hip: float = 0.5      # front knee at most this many thigh lengths above the hip
+    knee_ahead_of_toes: float = 0.5        # front knee at most this many shin lengths past the toes
 
 
 POSTURE = Posture()
@@ -579,12 +589,15 @@ def solve_bottom(form: LungeForm, feet: SplitStance, body: BodyProportions) -> P
         back_thigh_fwd = np.degrees(np.arctan2(thigh_b[..., 0], -thigh_b[..., 2]))
         reach = POSTURE.max_reach * body.leg_m
         ok = ((df <= reach) & (db <= reach) & (kb[..., 2] >= body.m(POSTURE.knee_floor_clear))
-              & (flex_b <= 135.0) & (back_thigh_fwd <= 40.0) & (hf[..., 2] > kf[..., 2] - 0.5 * body.thigh_m)
-              & (kf[..., 0] - toe_front[0] < 0.5 * body.shank_m))
+              & (flex_b <= POSTURE.back_knee_max_flex_deg)
+              & (back_thigh_fwd <= POSTURE.back_thigh_max_fwd_deg)
+              & (hf[..., 2] > kf[..., 2] - POSTURE.front_knee_above_hip * body.thigh_m)
+              & (kf[..., 0] - toe_front[0] < POSTURE.knee_ahead_of_toes * body.shank_m))
         cost = (flex_f - form.front_knee_flexion_deg) ** 2 + (tilt - form.front_shin_tilt_deg) ** 2
         cost = np.where(ok, cost, np.inf)
         return pel, cost, ok
 
+    # Pelvis search grid (~1 cm), then a 1 mm refinement around the best cell.
     xs = np.linspace(a_front[0] - body.leg_m * 1.2, a_front[0] + body.leg_m * 0.3, 181)
     zs = np.linspace(body.m(0.12), body.m(body.hip_height), 121)
     pel, cost, ok = evaluate(xs, zs)
@@ -773,8 +786,6 @@ class _Planner:
     def step_out(self) -> None:
         if self.split is not None:
             leg, _, stand = self.split
-            top = self.pose
-            self.move(top, 0.0, "step_out")
             self.move(stand, self.tempo.seconds("return") * 1.3, "step_out", swing=leg)
             self.split = None
 

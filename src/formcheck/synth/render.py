@@ -199,7 +199,7 @@ def _basis(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass
-class _Mesh:
+class FigureMesh:
     """World-space quads with outward normals and base colours, plus 2-D decorations."""
 
     quads: list[np.ndarray] = field(default_factory=list)      # (n, 4, 3)
@@ -224,16 +224,22 @@ class _Mesh:
         self.colors.append(col.reshape(-1, 3))
         return mid
 
-    def capsule(self, a: np.ndarray, b: np.ndarray, ra: float, rb: float, color: BGR | np.ndarray) -> None:
-        """Tapered limb with rounded ends between world points a and b (radii in metres)."""
+    def capsule(self, a: np.ndarray, b: np.ndarray, ra: float, rb: float, color: BGR | np.ndarray,
+                splits: tuple[float, ...] = ()) -> np.ndarray:
+        """Tapered limb with rounded ends between world points a and b (radii in metres).
+
+        ``splits`` adds rings at those fractions of |ab| so a colour edge (a hem) can fall exactly
+        there; returns every quad's position along the axis as a fraction of |ab|.
+        """
         axis = b - a
         length = np.linalg.norm(axis)
         u = axis / length if length > 1e-9 else np.array([0.0, 0.0, 1.0])
         e1, e2 = _basis(u)
-        s = np.concatenate([ra * np.sin(_CAP), rb * np.sin(-_CAP[::-1])])
-        r = np.concatenate([ra * np.cos(_CAP), rb * np.cos(-_CAP[::-1])])
-        base = np.concatenate([np.repeat(a[None], 4, 0), np.repeat(b[None], 4, 0)])
-        self.lathe(base + u * s[:, None], e1 * r[:, None], e2 * r[:, None], color)
+        fr = np.asarray(splits, float)
+        s = np.concatenate([ra * np.sin(_CAP), fr * length, length + rb * np.sin(-_CAP[::-1])])
+        r = np.concatenate([ra * np.cos(_CAP), ra + fr * (rb - ra), rb * np.cos(-_CAP[::-1])])
+        mid = self.lathe(a + u * s[:, None], e1 * r[:, None], e2 * r[:, None], color)
+        return (mid - a) @ u / max(length, 1e-9)
 
     def ellipsoid(self, centre: np.ndarray, frame: np.ndarray, radii: np.ndarray, color: BGR | np.ndarray,
                   rings: int = 9) -> np.ndarray:
@@ -268,9 +274,9 @@ def _side_shade(cam: Camera, pose: Pose, look: Appearance) -> dict[str, float]:
 
 
 def build_figure(pose: Pose, cam: Camera, body: BodyProportions, look: Appearance = Appearance(),
-                 shape: FigureShape = FigureShape()) -> _Mesh:
+                 shape: FigureShape = FigureShape()) -> FigureMesh:
     """All meshes of one frame in world coordinates."""
-    mesh = _Mesh()
+    mesh = FigureMesh()
     shade = _side_shade(cam, pose, look)
     for side in SIDES:
         _leg(mesh, pose, side, body, look, shape, shade[side])
@@ -320,8 +326,8 @@ def _segment_frame(axis: np.ndarray, forward: np.ndarray) -> np.ndarray:
     return np.stack([x, np.cross(z, x), z], axis=1)
 
 
-def _leg(mesh: _Mesh, pose: Pose, side: Side, body: BodyProportions, look: Appearance, shape: FigureShape,
-         shade: float) -> None:
+def _leg(mesh: FigureMesh, pose: Pose, side: Side, body: BodyProportions, look: Appearance,
+         shape: FigureShape, shade: float) -> None:
     """Thigh and shank capsules plus the bulges that show which way the leg faces: quadriceps and
     kneecap in front, calf behind."""
     p, h, g = pose.points, body.height_m, look.girth
@@ -329,27 +335,24 @@ def _leg(mesh: _Mesh, pose: Pose, side: Side, body: BodyProportions, look: Appea
     pants, skin = _scaled(look.shorts, shade), _scaled(look.skin, shade)
     bend = knee - (hip + ankle) / 2              # the knee points this way (pelvis forward if straight)
     forward = bend + 0.02 * pose.frames["pelvis"][:, 0]
-    thigh_col = pants
-    if look.long_pants:
-        mesh.capsule(hip, knee, g * h * shape.thigh_top, g * h * shape.knee, pants)
-    else:   # shorts to mid-thigh, bare leg below
-        hem = hip + 0.45 * (knee - hip)
-        mesh.capsule(hip, hem, g * h * shape.thigh_top * 1.03, g * h * shape.thigh_top * 0.93, pants)
-        mesh.capsule(hem, knee, g * h * shape.thigh_top * 0.88, g * h * shape.knee, skin)
-        thigh_col = skin
+    hem_at, quad_at, quad_half = 0.45, 0.66, 0.26       # fractions of the thigh from the hip
     lower = pants if look.long_pants else skin
+    along = mesh.capsule(hip, knee, g * h * shape.thigh_top, g * h * shape.knee, lower, splits=(hem_at,))
+    mesh.recolor_last(along < hem_at, tuple(pants))   # shorts down to the hem (all of it for trousers)
     mesh.capsule(knee, ankle, g * h * shape.knee, g * h * shape.ankle, lower)
     thigh = _segment_frame(knee - hip, forward)
     shank = _segment_frame(ankle - knee, forward)
     thigh_len, shank_len = np.linalg.norm(knee - hip), np.linalg.norm(ankle - knee)
-    mesh.ellipsoid(hip + 0.55 * (knee - hip) + thigh[:, 0] * 0.010 * h, thigh,
-                   np.array([0.040 * g * h, 0.042 * g * h, 0.36 * thigh_len]), thigh_col, rings=7)
+    # quadriceps bulge, all below the hem (its upper tip stays inside the thigh)
+    mesh.ellipsoid(hip + quad_at * (knee - hip) + thigh[:, 0] * 0.010 * h, thigh,
+                   np.array([0.038 * g * h, 0.040 * g * h, quad_half * thigh_len]), lower, rings=7)
     mesh.ellipsoid(knee + thigh[:, 0] * 0.014 * h, shank, np.full(3, 0.021 * g * h), lower, rings=5)
     mesh.ellipsoid(knee + 0.33 * (ankle - knee) - shank[:, 0] * 0.010 * h, shank,
                    np.array([0.032 * g * h, 0.030 * g * h, 0.27 * shank_len]), lower, rings=7)
 
 
-def _shoe(mesh: _Mesh, pose: Pose, side: Side, body: BodyProportions, look: Appearance, shade: float) -> None:
+def _shoe(mesh: FigureMesh, pose: Pose, side: Side, body: BodyProportions, look: Appearance,
+          shade: float) -> None:
     """Shoe as a lathe along the foot: rear part follows the heel raise, the toe cap stays flat."""
     h, fl, bf = body.height_m, body.m(body.foot_length), body.ball_from_heel
     ball, rear, toes = pose.points[f"{side}_ball"], pose.frames[f"{side}_foot"], pose.frames[f"{side}_toes"]
@@ -370,18 +373,17 @@ def _shoe(mesh: _Mesh, pose: Pose, side: Side, body: BodyProportions, look: Appe
     mesh.recolor_last(down, tuple(_scaled(look.soles, shade)))
 
 
-def _arm(mesh: _Mesh, pose: Pose, side: Side, body: BodyProportions, look: Appearance, shape: FigureShape,
-         shade: float) -> None:
+def _arm(mesh: FigureMesh, pose: Pose, side: Side, body: BodyProportions, look: Appearance,
+         shape: FigureShape, shade: float) -> None:
     p, h, g = pose.points, body.height_m, look.girth
     sh, el, wr = p[f"{side}_shoulder"], p[f"{side}_elbow"], p[f"{side}_wrist"]
     sleeve, skin = _scaled(look.shirt, shade), _scaled(look.skin, shade)
     if look.long_sleeves:
         mesh.capsule(sh, el, g * h * shape.upper_arm * 1.1, g * h * shape.elbow * 1.1, sleeve)
         mesh.capsule(el, wr, g * h * shape.elbow * 1.1, g * h * shape.wrist * 1.1, sleeve)
-    else:
-        hem = sh + 0.55 * (el - sh)
-        mesh.capsule(sh, hem, g * h * shape.upper_arm * 1.15, g * h * shape.upper_arm * 1.08, sleeve)
-        mesh.capsule(hem, el, g * h * shape.upper_arm * 0.9, g * h * shape.elbow, skin)
+    else:   # short sleeve to mid upper arm
+        along = mesh.capsule(sh, el, g * h * shape.upper_arm * 1.1, g * h * shape.elbow, skin, splits=(0.55,))
+        mesh.recolor_last(along < 0.55, tuple(sleeve))
         mesh.capsule(el, wr, g * h * shape.elbow, g * h * shape.wrist, skin)
     knuckles = p[f"{side}_knuckles"]
     tips = (p[f"{side}_index"] + p[f"{side}_pinky"]) / 2
@@ -390,7 +392,7 @@ def _arm(mesh: _Mesh, pose: Pose, side: Side, body: BodyProportions, look: Appea
     mesh.capsule(wr + 0.3 * (p[f"{side}_thumb"] - wr), p[f"{side}_thumb"], h * 0.0065, h * 0.0055, skin)
 
 
-def _torso(mesh: _Mesh, pose: Pose, body: BodyProportions, look: Appearance, shape: FigureShape) -> None:
+def _torso(mesh: FigureMesh, pose: Pose, body: BodyProportions, look: Appearance, shape: FigureShape) -> None:
     """Elliptical cross-sections: the pelvis block follows the pelvis (obliquity, rotation), the
     chest follows the trunk."""
     p, f, h, g = pose.points, pose.frames, body.height_m, look.girth
@@ -413,7 +415,7 @@ def _torso(mesh: _Mesh, pose: Pose, body: BodyProportions, look: Appearance, sha
     mesh.capsule(top, head_base, h * shape.neck * g, h * shape.neck * g * 0.95, look.skin)
 
 
-def _head(mesh: _Mesh, pose: Pose, cam: Camera, body: BodyProportions, look: Appearance,
+def _head(mesh: FigureMesh, pose: Pose, cam: Camera, body: BodyProportions, look: Appearance,
           shape: FigureShape) -> None:
     p, h = pose.points, body.height_m
     frame, centre = pose.frames["head"], p["head"]
@@ -429,7 +431,7 @@ def _head(mesh: _Mesh, pose: Pose, cam: Camera, body: BodyProportions, look: App
     _face_details(mesh, pose, cam, body, look, shape)
 
 
-def _face_details(mesh: _Mesh, pose: Pose, cam: Camera, body: BodyProportions, look: Appearance,
+def _face_details(mesh: FigureMesh, pose: Pose, cam: Camera, body: BodyProportions, look: Appearance,
                   shape: FigureShape) -> None:
     """Eyes, brows and mouth as 2-D marks painted right after the face surface they sit on."""
     p, h = pose.points, body.height_m
