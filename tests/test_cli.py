@@ -98,3 +98,17 @@ def test_json_to_stdout_is_pure_json():
     proc = run("analyze", str(CLIP), "--model", "lite", "--json", "-")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["model"] == "pose_landmarker_lite.task"
+
+
+@pytest.mark.skipif(not CLIP.is_file(), reason="shared clips not available")
+def test_feet_out_of_frame(tmp_path):
+    import cv2
+
+    cap = cv2.VideoCapture(str(CLIP))
+    path = tmp_path / "cropped.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (640, 220))
+    for _ in range(45):
+        ok, frame = cap.read()
+        writer.write(cv2.resize(frame, (640, 360))[:220])  # hips and up only
+    writer.release()
+    assert_one_line_error(run("analyze", str(path), "--model", "lite"), 6, "feet are out of frame")

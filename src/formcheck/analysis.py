@@ -61,6 +61,15 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
 
     @property
+    def feet_visible_share(self) -> float:
+        """Share of the frames with a person in which both ankles are visible (1.0 if nobody)."""
+        detected = self.series.detected
+        if not detected.any():
+            return 1.0
+        feet = ~np.isnan(self.metrics.ankle_image["left"][:, 0]) & ~np.isnan(self.metrics.ankle_image["right"][:, 0])
+        return float(np.mean(feet[detected]))
+
+    @property
     def complete_reps(self) -> list[RepResult]:
         return [r for r in self.reps if r.rep.complete]
 
@@ -160,8 +169,11 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
         if rep.variant == "forward":
             findings.insert(0, _stepped_forward(rep))
         results.append(RepResult(rep, values, findings))
-    warnings = []
+    result = Analysis(exercise, series.source, str(series.meta.get("model", "")), series.image_size,
+                      metrics.clip_view, smoothed, metrics, phase, results, profile.path)
     if len(series) and not series.detected.any():
-        warnings.append("no person was found in any frame")
-    return Analysis(exercise, series.source, str(series.meta.get("model", "")), series.image_size,
-                    metrics.clip_view, smoothed, metrics, phase, results, profile.path, warnings)
+        result.warnings.append("no person was found in any frame")
+    elif result.feet_visible_share < profile["pose.warn_feet_visible_share"]:
+        result.warnings.append(f"the feet are out of frame in {100 * (1 - result.feet_visible_share):.0f}% of "
+                               "the frames with a person: reps there cannot be counted")
+    return result

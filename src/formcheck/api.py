@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import Analysis, analyze_series
-from .errors import NoPersonError
+from .errors import NoPersonError, NotAnalyzableError
 from .models import resolve_model
 from .pose import ProgressCallback, estimate_video
 from .profile import load_profile
@@ -35,7 +35,12 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     series = estimate_video(str(Path(path)), model=model, progress=progress)
     if len(series) and not series.detected.any():
         raise NoPersonError(f"no person was found in {path}")
-    return analyze_series(series, exercise, prof)
+    result = analyze_series(series, exercise, prof)
+    if result.feet_visible_share < prof["pose.min_feet_visible_share"]:
+        raise NotAnalyzableError(
+            f"the feet are out of frame in {100 * (1 - result.feet_visible_share):.0f}% of the frames with a "
+            f"person in {Path(path).name}: film the whole body, head to feet")
+    return result
 
 
 def analyze_landmarks(landmarks: np.ndarray, timestamps: np.ndarray, image_size: tuple[int, int],

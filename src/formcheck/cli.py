@@ -1,7 +1,8 @@
 """Command line: thin typed functions over the library (parse, call, print).
 
 Every FormcheckError becomes one line on stderr and its exit code; a traceback is a bug.
-Exit codes: 0 ok, 1 other error, 2 bad input, 3 model, 4 profile, 5 no person found, 130 Ctrl-C.
+Exit codes: 0 ok, 1 other error, 2 bad input, 3 model, 4 profile, 5 no person found,
+6 person not analysable (feet out of frame), 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def analyze(
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if show:
         print_summary(result)
 

@@ -35,3 +35,9 @@ class NoPersonError(FormcheckError):
     """The video was read but nobody was found in it."""
 
     exit_code = 5
+
+
+class NotAnalyzableError(FormcheckError):
+    """A person was found, but not enough of them is visible to analyse (e.g. feet out of frame)."""
+
+    exit_code = 6

@@ -16,6 +16,7 @@ import numpy as np
 from formcheck.synth.kinematics import (
     MISTAKES,
     PHASES,
+    ArmStyle,
     BodyProportions,
     LungeForm,
     Motion,
@@ -56,6 +57,7 @@ class ClipSpec:
     body: BodyProportions = BodyProportions()
     form: LungeForm = LungeForm()            # the person's clean form; mistakes are applied on top
     tempo: Tempo = Tempo()
+    arms: ArmStyle = "sides"                 # arms hanging, hands on hips, or hands at the chest
     look: Appearance = Appearance()
     shape: FigureShape = FigureShape()
     scene: Scene = Scene()
@@ -132,7 +134,7 @@ def render_clip_full(spec: ClipSpec, out_path: str | Path) -> RenderedClip:
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     timeline = plan_reps(spec.sets, spec.body, spec.tempo, spec.lead_in_s, spec.tail_s, spec.form)
-    motion = sample_motion(timeline, spec.fps, spec.body)
+    motion = sample_motion(timeline, spec.fps, spec.body, spec.arms)
     pts = _clip_points(motion, spec.body)
     cam = place_camera(spec.camera, pts, spec.size)
     renderer = FrameRenderer(cam, spec.body, spec.look, spec.shape, spec.scene,

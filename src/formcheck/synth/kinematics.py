@@ -21,6 +21,7 @@ from formcheck.series import Landmark
 
 Side = Literal["left", "right"]
 Variant = Literal["reverse", "forward", "split_squat"]
+ArmStyle = Literal["sides", "hips", "chest"]   # arms hanging, hands on hips, hands clasped at the chest
 SIDES: tuple[Side, Side] = ("left", "right")
 VARIANTS: tuple[str, ...] = ("reverse", "forward", "split_squat")
 LANDMARK_NAMES: tuple[str, ...] = tuple(lm.name.lower() for lm in Landmark)
@@ -189,8 +190,8 @@ class PoseParams:
     trunk_yaw_deg: float = 0.0                    # relative to the pelvis
     head_pitch_deg: float = 0.0                   # + nods down, relative to a level gaze
     knee_valgus_deg: np.ndarray = field(default_factory=lambda: np.zeros(2))  # [left, right]
-    arm_flex_deg: np.ndarray = field(default_factory=lambda: np.full(2, 3.0))
-    elbow_flex_deg: np.ndarray = field(default_factory=lambda: np.full(2, 10.0))
+    arm_flex_deg: np.ndarray = field(default_factory=lambda: np.full(2, POSTURE.stand_arm_flex_deg))
+    elbow_flex_deg: np.ndarray = field(default_factory=lambda: np.full(2, POSTURE.stand_elbow_flex_deg))
 
     def foot(self, side: Side) -> FootState:
         return self.left_foot if side == "left" else self.right_foot
@@ -262,8 +263,8 @@ def ankle_to_ball(ankle: np.ndarray, yaw_deg: float, pitch_deg: float,
     return np.asarray(ankle, float) - probe
 
 
-def build_pose(p: PoseParams, body: BodyProportions) -> Pose:
-    """Whole-body skeleton from pose parameters: legs by two-link IK, arms hanging, head level."""
+def build_pose(p: PoseParams, body: BodyProportions, arms: ArmStyle = "sides") -> Pose:
+    """Whole-body skeleton from pose parameters: legs by two-link IK, arms per ``arms``, head level."""
     pts: dict[str, np.ndarray] = {"pelvis": np.asarray(p.pelvis, float)}
     frames: dict[str, np.ndarray] = {}
     r_pelvis = rot_z(p.pelvis_yaw_deg) @ rot_x(p.pelvis_roll_deg)
@@ -305,11 +306,75 @@ def build_pose(p: PoseParams, body: BodyProportions) -> Pose:
         pts[f"mouth_{side}"] = head + r_head @ (body.height_m * np.array(FACE.mouth) * s)
 
     for i, side in enumerate(SIDES):
-        # Arms stay by the sides of the trunk, so a forward lean carries them back with it (plumb-hanging
-        # arms would cover the front knee, and the pose model then loses that knee).
-        flex = p.arm_flex_deg[i] - ARM_FOLLOWS_TRUNK * p.trunk_fwd_deg
-        _add_arm(pts, frames, side, flex, p.elbow_flex_deg[i], yaw, p.trunk_side_deg, body)
+        if arms == "sides":
+            # Arms stay by the sides of the trunk, so a forward lean carries them back with it
+            # (plumb-hanging arms would cover the front knee, and the pose model then loses that knee).
+            flex = p.arm_flex_deg[i] - ARM_FOLLOWS_TRUNK * p.trunk_fwd_deg
+            _add_arm(pts, frames, side, flex, p.elbow_flex_deg[i], yaw, p.trunk_side_deg, body)
+        else:
+            _place_arm(pts, frames, side, ARM_TARGETS[arms], r_trunk, body)
     return Pose(pts, frames)
+
+
+@dataclass(frozen=True)
+class ArmTarget:
+    """A held arm position in the trunk frame (fractions of height from the pelvis centre)."""
+
+    wrist: tuple[float, float, float]     # y is mirrored for the right arm
+    hand_dir: tuple[float, float, float]  # fingers point this way
+    thumb_dir: tuple[float, float, float]
+    elbow_pole: tuple[float, float, float]
+
+
+ARM_TARGETS: dict[str, ArmTarget] = {
+    # hands on the iliac crests, fingers forward, elbows out and back
+    "hips": ArmTarget((-0.02, 0.10, 0.075), (0.75, -0.25, -0.6), (-1.0, 0.0, 0.0), (-0.5, 1.0, 0.0)),
+    # fists together in front of the sternum, elbows down
+    "chest": ArmTarget((0.12, 0.025, 0.225), (0.3, -1.0, 0.2), (0.0, 0.0, 1.0), (0.0, 1.0, -1.0)),
+}
+
+
+def _hand_points(pts: dict[str, np.ndarray], side: Side, wrist: np.ndarray, r_hand: np.ndarray,
+                 body: BodyProportions) -> None:
+    """Hand landmarks from the wrist and a hand frame (-z along the fingers, +x toward the thumb)."""
+    s = side_sign(side)
+    hand = body.m(body.hand)
+    pts[f"{side}_wrist"] = wrist
+    pts[f"{side}_knuckles"] = wrist + r_hand @ np.array([0.0, 0.0, -0.5 * hand])
+    pts[f"{side}_index"] = wrist + r_hand @ np.array([0.10 * hand, 0.0, -0.72 * hand])
+    pts[f"{side}_pinky"] = wrist + r_hand @ np.array([-0.12 * hand, 0.0, -0.62 * hand])
+    pts[f"{side}_thumb"] = wrist + r_hand @ np.array([0.25 * hand, -s * 0.05 * hand, -0.35 * hand])
+
+
+def _place_arm(pts: dict[str, np.ndarray], frames: dict[str, np.ndarray], side: Side, target: ArmTarget,
+               r_trunk: np.ndarray, body: BodyProportions) -> None:
+    """Arm holding a position: wrist on the target by two-link IK, elbow toward the pole."""
+    mirror = np.array([1.0, side_sign(side), 1.0])
+    shoulder = pts[f"{side}_shoulder"]
+    wrist_goal = pts["pelvis"] + r_trunk @ (np.array(target.wrist) * mirror * body.height_m)
+    pole = r_trunk @ (np.array(target.elbow_pole) * mirror)
+    ua, fa = body.m(body.upper_arm), body.m(body.forearm)
+    elbow = two_link_ik(shoulder, wrist_goal, ua, fa, pole)
+    wrist = elbow + fa * (wrist_goal - elbow) / np.linalg.norm(wrist_goal - elbow)
+    fingers = r_trunk @ (np.array(target.hand_dir) * mirror)
+    fingers /= np.linalg.norm(fingers)
+    thumb = r_trunk @ (np.array(target.thumb_dir) * mirror)
+    thumb = thumb - np.dot(thumb, fingers) * fingers
+    thumb /= np.linalg.norm(thumb)
+    r_hand = np.stack([thumb, np.cross(-fingers, thumb), -fingers], axis=1)
+    pts[f"{side}_elbow"] = elbow
+    _hand_points(pts, side, wrist, r_hand, body)
+    frames[f"{side}_upper_arm"] = _frame_along(elbow - shoulder)
+    frames[f"{side}_forearm"] = r_hand
+
+
+def _frame_along(v: np.ndarray) -> np.ndarray:
+    """Some frame whose -z is along v (for segments whose roll does not matter)."""
+    z = -v / np.linalg.norm(v)
+    ref = np.array([1.0, 0.0, 0.0]) if abs(z[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    x = np.cross(ref, z)
+    x /= np.linalg.norm(x)
+    return np.stack([x, np.cross(z, x), z], axis=1)
 
 
 def _add_arm(pts: dict[str, np.ndarray], frames: dict[str, np.ndarray], side: Side, flex: float,
@@ -321,14 +386,9 @@ def _add_arm(pts: dict[str, np.ndarray], frames: dict[str, np.ndarray], side: Si
     r_fore = rot_z(yaw) @ rot_y(-(flex + elbow_flex)) @ rot_x(0.7 * abd)
     elbow = pts[f"{side}_shoulder"] + r_upper @ np.array([0.0, 0.0, -body.m(body.upper_arm)])
     wrist = elbow + r_fore @ np.array([0.0, 0.0, -body.m(body.forearm)])
-    hand = body.m(body.hand)
     # Palm faces the thigh: thumb forward (+x of the forearm frame), pinky back.
     pts[f"{side}_elbow"] = elbow
-    pts[f"{side}_wrist"] = wrist
-    pts[f"{side}_knuckles"] = wrist + r_fore @ np.array([0.0, 0.0, -0.5 * hand])
-    pts[f"{side}_index"] = wrist + r_fore @ np.array([0.10 * hand, 0.0, -0.72 * hand])
-    pts[f"{side}_pinky"] = wrist + r_fore @ np.array([-0.12 * hand, 0.0, -0.62 * hand])
-    pts[f"{side}_thumb"] = wrist + r_fore @ np.array([0.25 * hand, -s * 0.05 * hand, -0.35 * hand])
+    _hand_points(pts, side, wrist, r_fore, body)
     frames[f"{side}_upper_arm"] = r_upper
     frames[f"{side}_forearm"] = r_fore
 
@@ -458,7 +518,10 @@ class Posture:
     swing_lift: float = 0.035              # swing-foot clearance (fraction of H)
     toe_off_pitch_deg: float = 20.0        # extra heel raise while the swing foot peels off
     top_fraction: float = 0.25             # share of bottom trunk/pelvis faults already present at the top
-    bottom_arm_flex_deg: float = 10.0
+    stand_arm_flex_deg: float = 3.0        # arms by the sides when standing
+    stand_elbow_flex_deg: float = 10.0
+    bottom_arm_flex_deg: float = -15.0     # arms drift back (hands behind the hips) and elbows bend
+    bottom_elbow_flex_deg: float = 30.0    # (hanging straight beside a low hip, a hand reads as a leg)
     idle_sway_m: float = 0.004             # breathing/balance sway while standing
     # Limits of the bottom-pose search (what a body can do, not form targets):
     back_knee_max_flex_deg: float = 135.0  # heel meets the buttock beyond this
@@ -542,13 +605,14 @@ def split_pose(form: LungeForm, feet: SplitStance, pelvis: np.ndarray, back_pitc
     valgus = np.zeros(2)
     valgus[SIDES.index(front)] = form.knee_valgus_deg * fraction
     sf = side_sign(front)
-    arm = POSTURE.bottom_arm_flex_deg * fraction + 3.0 * (1 - fraction)
+    arm = POSTURE.bottom_arm_flex_deg * fraction + POSTURE.stand_arm_flex_deg * (1 - fraction)
+    elbow = POSTURE.bottom_elbow_flex_deg * fraction + POSTURE.stand_elbow_flex_deg * (1 - fraction)
     p = PoseParams(np.asarray(pelvis, float), feet.front_foot, feet.front_foot,
                    pelvis_yaw_deg=yaw, pelvis_roll_deg=roll,
                    trunk_fwd_deg=1.0 + (form.trunk_lean_forward_deg - 1.0) * fraction,
                    trunk_side_deg=sf * form.trunk_lean_side_deg * fraction,
                    trunk_yaw_deg=-yaw * 0.3,
-                   knee_valgus_deg=valgus, arm_flex_deg=np.full(2, arm))
+                   knee_valgus_deg=valgus, arm_flex_deg=np.full(2, arm), elbow_flex_deg=np.full(2, elbow))
     return p.with_foot(back, FootState(feet.back_ball, feet.back_yaw_deg, back_pitch))
 
 
@@ -876,12 +940,12 @@ class Motion:
                                            p.points[f"{side}_ankle"])) for p in self.poses])
 
 
-def sample_motion(timeline: Timeline, fps: float, body: BodyProportions) -> Motion:
+def sample_motion(timeline: Timeline, fps: float, body: BodyProportions, arms: ArmStyle = "sides") -> Motion:
     """Evaluate the timeline at t = i / fps for every frame up to its end."""
     n = int(np.floor(timeline.duration_s * fps + 1e-6)) + 1
     t = np.arange(n) / fps
     segs = [timeline.segment_at(ti) for ti in t]
-    poses = tuple(build_pose(s.at(ti), body) for s, ti in zip(segs, t, strict=True))
+    poses = tuple(build_pose(s.at(ti), body, arms) for s, ti in zip(segs, t, strict=True))
     return Motion(t, poses, np.array([s.rep for s in segs]), np.array([PHASES.index(s.phase) for s in segs]),
                   timeline)
 

@@ -136,6 +136,8 @@ class Appearance:
     eyes: BGR = (245, 245, 245)
     iris: BGR = (60, 40, 30)
     lips: BGR = (95, 95, 165)
+    socks: BGR | None = (225, 225, 225)   # band above the shoe on bare legs (None = no socks)
+    sock_height: float = 0.16             # fraction of the shin covered by the sock
     long_pants: bool = False       # trousers to the ankle; shorts (default) let the model see the knees
     long_sleeves: bool = False     # else short sleeves to mid upper arm
     girth: float = 1.0             # multiplies every limb and torso radius (slim < 1 < heavy)
@@ -339,7 +341,10 @@ def _leg(mesh: FigureMesh, pose: Pose, side: Side, body: BodyProportions, look: 
     lower = pants if look.long_pants else skin
     along = mesh.capsule(hip, knee, g * h * shape.thigh_top, g * h * shape.knee, lower, splits=(hem_at,))
     mesh.recolor_last(along < hem_at, tuple(pants))   # shorts down to the hem (all of it for trousers)
-    mesh.capsule(knee, ankle, g * h * shape.knee, g * h * shape.ankle, lower)
+    along = mesh.capsule(knee, ankle, g * h * shape.knee, g * h * shape.ankle, lower,
+                         splits=(1.0 - look.sock_height,))
+    if look.socks is not None and not look.long_pants:
+        mesh.recolor_last(along > 1.0 - look.sock_height, tuple(_scaled(look.socks, shade)))
     thigh = _segment_frame(knee - hip, forward)
     shank = _segment_frame(ankle - knee, forward)
     thigh_len, shank_len = np.linalg.norm(knee - hip), np.linalg.norm(ankle - knee)
