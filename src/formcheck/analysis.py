@@ -158,7 +158,7 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
     rules = EXERCISES[exercise]
     profile = profile or load_profile()
     smoothed = smooth_series(series, zero_phase=zero_phase, **profile.section("smoothing"))
-    metrics = compute_metrics(smoothed, profile)
+    metrics = compute_metrics(smoothed, profile, raw=series)
     reps, phase = segment_reps(metrics, profile)
     pixels = smoothed.pixels
     results = []

@@ -47,6 +47,7 @@ class FrameMetrics:
     forward_position: dict[str, np.ndarray]  # ankle position along travel, leg lengths, per side
     ankle_image: dict[str, np.ndarray]  # (T, 2) ankle in the image, in leg lengths: floor-fixed
     left_ankle_behind: np.ndarray  # (T,) 1.0 left ankle is the back one, 0.0 right, NaN unknown
+    raw_ankles: np.ndarray  # (T, 2, 2) unsmoothed left/right ankle in the image, leg lengths
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]
@@ -236,13 +237,19 @@ def _frontal(sc: _Scene) -> dict[str, np.ndarray]:
     return v
 
 
-def compute_metrics(series: PoseSeries, profile: Profile) -> FrameMetrics:
-    """All per-frame metrics of a (smoothed) pose series."""
+def compute_metrics(series: PoseSeries, profile: Profile, raw: PoseSeries | None = None) -> FrameMetrics:
+    """All per-frame metrics of a (smoothed) pose series.
+
+    ``raw`` (the same frames before smoothing) supplies the foot positions used to judge whether
+    the feet are still: a filter would blend the legs across MediaPipe's left/right swaps and
+    make still feet look as if they moved.
+    """
     t = series.t
     if len(t) == 0:
         empty = np.empty(0)
         return FrameMetrics(t, {name: empty for name in METRIC_NAMES}, np.empty(0, dtype=object), "", empty,
-                            {s: empty for s in SIDES}, {s: np.empty((0, 2)) for s in SIDES}, empty)
+                            {s: empty for s in SIDES}, {s: np.empty((0, 2)) for s in SIDES}, empty,
+                            np.empty((0, 2, 2)))
     sc = _scene(series, profile)
     v, fwd_pos = _sagittal(sc)
     v.update(_frontal(sc))
@@ -254,9 +261,11 @@ def compute_metrics(series: PoseSeries, profile: Profile) -> FrameMetrics:
     with np.errstate(invalid="ignore", divide="ignore"):
         v["hip_height_ratio"] = height / _baseline(height, t, sc.window_s, 90)
         ankle_image = {s: px[:, _JOINTS[s][3]] / leg_px[:, None] for s in SIDES}
+        raw_px = _gated(raw, profile["pose.min_visibility"])[0] if raw is not None else px
+        raw_ankles = np.stack([raw_px[:, L.LEFT_ANKLE], raw_px[:, L.RIGHT_ANKLE]], axis=1) / leg_px[:, None, None]
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
     return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
-                        _left_ankle_behind(px, fwd_pos, sc.facing, sc.side, sc.front))
+                        _left_ankle_behind(px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles)
 
 
 def _left_ankle_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: np.ndarray,

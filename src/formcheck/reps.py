@@ -1,10 +1,11 @@
 """Rep segmentation: hip height with hysteresis, leg and variant from foot positions.
 
 A rep starts when the hip dips below ``descend_ratio`` of its standing height and ends when the
-person is back in the position they started from: hip above ``stand_ratio`` and the feet where
-they were (together after a reverse lunge, still split in a split squat), held for
-``stand_hold_s`` or to the end of the clip. The gap between the two hip thresholds (hysteresis)
-and the hold mean that jitter near a threshold never starts or ends a rep twice.
+person is back at rest: hip above ``stand_ratio`` and the feet back where they started or
+settled where they are, held for ``stand_hold_s``
+or to the end of the clip (a foot still swinging back in when the clip ends is an incomplete
+rep). The gap between the two hip thresholds (hysteresis) and the hold mean that jitter near a
+threshold never starts or ends a rep twice.
 
 Which leg stepped, and whether it stepped back or forward, is read from the ankles' positions
 along the direction of travel. Ankles are taken by position (front-most, back-most) first and by
@@ -82,7 +83,7 @@ class _Tracker:
     """Hysteresis state machine over the hip-height ratio and the feet (one pass, O(T)).
 
     The feet are judged in the image, which is fixed to the floor: "at rest" means the hip is up
-    and both feet are where they were when the rep started.
+    and the feet back where they started or settled.
     """
 
     ratio: np.ndarray
@@ -106,11 +107,17 @@ class _Tracker:
             self.settled_speed = np.nanmean(windows, axis=-1)  # trailing mean over settle_s
 
     def _at_rest(self, i: int, ref: np.ndarray) -> bool:
-        """Hip up and both feet back where they started (unseen feet: judged by the hip alone)."""
+        """Hip up, and the feet either back where they started or settled (still) elsewhere.
+
+        Either is enough: people shuffle their stance between reps, and jittery real footage can
+        look unsettled while the feet are plainly back. A foot still swinging in at the end of a
+        clip is neither. Without a reference (feet unseen, or the rep was already under way when
+        the person appeared, so its start was no resting position) the hip alone decides.
+        """
         if not self.ratio[i] >= self.stand:
             return False
         offset = _matched_offset(self.ankles[i:i + 1], ref[None])[0]
-        return bool(np.isnan(offset) or offset <= self.feet_tol)
+        return bool(np.isnan(offset) or offset <= self.feet_tol or self.settled_speed[i] <= self.rest_speed)
 
     def _start(self, entry: int, floor: int) -> int:
         """The rep's start: the last settled moment before the dip (hip up, feet on average
@@ -120,8 +127,8 @@ class _Tracker:
         back), and people lunging in a rhythm barely stop, hence the fallback."""
         lo = max(floor, entry - self.lookback)
         hips_up = lo + np.where(self.ratio[lo:entry + 1] >= self.stand)[0]
-        if len(hips_up) == 0:
-            return lo
+        if len(hips_up) == 0:  # already down when first seen: start where the person appears
+            return lo + int(np.argmax(~np.isnan(self.ratio[lo:entry + 1])))
         speed = self.settled_speed[hips_up]
         calm = hips_up[speed <= self.rest_speed]
         if len(calm):
@@ -129,6 +136,11 @@ class _Tracker:
         if np.isnan(speed).all():
             return int(hips_up[0])
         return int(hips_up[np.nanargmin(speed)])
+
+    def _feet_at(self, start: int, entry: int) -> np.ndarray:
+        """Both feet's positions at the start, or at the first frame after it that shows both."""
+        seen = ~np.isnan(self.ankles[start:entry + 1]).any(axis=(1, 2))
+        return self.ankles[start + int(np.argmax(seen))] if seen.any() else np.full((2, 2), np.nan)
 
     def dips(self) -> list[_Dip]:
         out: list[_Dip] = []
@@ -154,7 +166,7 @@ class _Tracker:
                     in_rep, entry, hold_from = True, i, -1
                     cut_start = not stood
                     start = self._start(i, segment_start)
-                    ref = self.ankles[start]
+                    ref = np.full((2, 2), np.nan) if cut_start else self._feet_at(start, i)
                 continue
             if self._at_rest(i, ref):
                 hold_from = i if hold_from < 0 else hold_from
@@ -188,8 +200,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     front_pos, back_pos = np.maximum(fl, fr), np.minimum(fl, fr)  # NaN if either foot is unseen
     back_is_left = metrics.left_ankle_behind
     front_knee = np.where(back_is_left == 1, metrics["right_knee_flexion_deg"], metrics["left_knee_flexion_deg"])
-    ankles = np.stack([metrics.ankle_image["left"], metrics.ankle_image["right"]], axis=1)
-    tracker = _Tracker(ratio, ankles, t, profile)
+    tracker = _Tracker(ratio, metrics.raw_ankles, t, profile)
     reps: list[Rep] = []
     for dip in tracker.dips():
         r = ratio[dip.start:dip.end + 1]

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.synth.kinematics import (
+    FEET_MISTAKES,
     MISTAKES,
     PHASES,
     ArmStyle,
@@ -112,14 +113,16 @@ def rep_truth(motion: Motion, spec: ClipSpec) -> list[dict]:
         f_bottom = int(np.clip(round(ev.bottom_t * fps), 0, n - 1))
         f_end = int(np.clip(round(ev.end_t * fps), 0, n - 1))
         values = lunge_metrics(motion.poses[f_bottom], ev.front_leg, spec.body)
-        values["stance_width_ratio"] = stance_width_ratio(motion.poses[f_start])
+        # Standing stance before the rep (a split squat starts in its split stance: no standing width).
+        split = ev.spec.variant == "split_squat"
+        values["stance_width_ratio"] = None if split else stance_width_ratio(motion.poses[f_start])
         values.update({f"mistake_size_{code}": float(size) for code, size in ev.spec.mistakes.items()})
         reps.append({
             "index": ev.index, "set": ev.set_index, "leg": ev.spec.leg, "front_leg": ev.front_leg,
             "variant": ev.spec.variant, "start_s": round(f_start / fps, 4),
             "bottom_s": round(f_bottom / fps, 4), "end_s": round(f_end / fps, 4), "complete": ev.complete,
             "mistakes": list(ev.spec.mistakes),
-            "true_values": {k: round(float(v), 3) for k, v in values.items()},
+            "true_values": {k: None if v is None else round(float(v), 3) for k, v in values.items()},
         })
     return reps
 
@@ -191,12 +194,13 @@ def random_clip_spec(seed: int, name: str | None = None, view: str | None = None
     yaw = _VIEW_YAW[view] * float(rng.choice([-1.0, 1.0])) + float(rng.uniform(-10, 10))
     height = float(rng.uniform(1.5, 1.95))
     jitter = {f: getattr(BodyProportions(), f) * float(rng.uniform(0.96, 1.04))
-              for f in ("upper_arm", "forearm", "shoulder_width", "hip_width", "foot_length")}
+              for f in ("knee_height", "upper_arm", "forearm", "shoulder_width", "hip_width", "foot_length")}
     body = replace(BodyProportions(height_m=height), **jitter)
     skin = tuple(int(c) for c in np.array([125, 160, 205]) * rng.uniform(0.45, 1.15))
     look = Appearance(skin=tuple(min(255, c) for c in skin), hair=_colour(rng, 10, 120), shirt=_colour(rng),
                       shorts=_colour(rng), shoes=_colour(rng, 60, 250), long_pants=bool(rng.random() < 0.4),
-                      long_sleeves=bool(rng.random() < 0.3), girth=float(rng.uniform(0.9, 1.15)))
+                      long_sleeves=bool(rng.random() < 0.3), girth=float(rng.uniform(0.9, 1.15)),
+                      socks=_colour(rng, 40, 250) if rng.random() < 0.3 else None)
     wall = np.array(_colour(rng, 120, 240))
     scene = Scene(wall_top=tuple(int(c) for c in wall), wall_bottom=tuple(int(c) for c in wall * 0.88),
                   floor=_colour(rng, 60, 200), floor_lines=_colour(rng, 40, 160),
@@ -206,16 +210,25 @@ def random_clip_spec(seed: int, name: str | None = None, view: str | None = None
     codes = sorted(MISTAKES)
     sets = []
     for si in range(int(rng.integers(1, 4))):
+        variant = str(rng.choice(["reverse", "reverse", "reverse", "forward", "split_squat"]))
+        alternate = variant != "split_squat" and rng.random() < 0.8   # else one leg for the whole set
         reps = []
         for ri in range(int(rng.integers(2, 6))):
             mistakes = {}
+            allowed = [c for c in codes if variant != "split_squat" or c not in FEET_MISTAKES]
             if rng.random() < mistake_rate:
-                mistakes[str(rng.choice(codes))] = float(rng.uniform(*size_range))
-            leg = "left" if (ri + si) % 2 == 0 else "right"
-            reps.append(RepSpec(leg=leg, mistakes=mistakes, tempo_scale=float(rng.uniform(0.9, 1.1))))
+                mistakes[str(rng.choice(allowed))] = float(rng.uniform(*size_range))
+            leg = "left" if ((ri if alternate else 0) + si) % 2 == 0 else "right"
+            reps.append(RepSpec(leg=leg, variant=variant, mistakes=mistakes,
+                                tempo_scale=float(rng.uniform(0.9, 1.1))))
         sets.append(SetSpec(tuple(reps), rest_before_s=float(rng.uniform(2.0, 5.0))))
+    if rng.random() < 0.25:   # the recording stops just after the last bottom: an incomplete rep
+        last = sets[-1]
+        cut = replace(last.reps[-1], cut_after_bottom_s=float(rng.uniform(0.1, 0.6)))
+        sets[-1] = replace(last, reps=(*last.reps[:-1], cut))
     return ClipSpec(name=name or f"random_{seed:05d}", sets=tuple(sets), camera=camera, view=view,
                     size=_RESOLUTIONS[int(rng.integers(len(_RESOLUTIONS)))], fps=float(rng.choice(_FPS)),
                     body=body, tempo=Tempo(scale=float(rng.uniform(0.75, 1.35))), look=look, scene=scene,
+                    arms=str(rng.choice(["sides", "sides", "hips", "chest"])),
                     noise_sigma=float(rng.choice([0.0, rng.uniform(0.5, 4.0)])),
                     blur_sigma=float(rng.choice([0.0, rng.uniform(0.3, 1.2)])), seed=seed)

@@ -446,6 +446,11 @@ MISTAKES: dict[str, MistakeSpec] = {
 }
 
 
+# Faults of where the feet go: a split squat never moves its feet, so it cannot show them.
+FEET_MISTAKES = frozenset({"stance_too_narrow", "stance_too_wide", "step_too_short", "step_too_long",
+                           "step_crosses_midline"})
+
+
 def apply_mistakes(form: LungeForm, mistakes: dict[str, float]) -> LungeForm:
     """Form with each fault blended in: value = clean + size * (wrong - clean)."""
     out = form
@@ -520,8 +525,10 @@ class Posture:
     top_fraction: float = 0.25             # share of bottom trunk/pelvis faults already present at the top
     stand_arm_flex_deg: float = 3.0        # arms by the sides when standing
     stand_elbow_flex_deg: float = 10.0
-    bottom_arm_flex_deg: float = -15.0     # arms drift back (hands behind the hips) and elbows bend
-    bottom_elbow_flex_deg: float = 30.0    # (hanging straight beside a low hip, a hand reads as a leg)
+    # Arms at the bottom: measured on the pose model, plain hanging arms beat arms drifting forward or
+    # back (those cover the front knee or the back thigh); hands on hips / at the chest beat both.
+    bottom_arm_flex_deg: float = 10.0
+    bottom_elbow_flex_deg: float = 10.0
     idle_sway_m: float = 0.004             # breathing/balance sway while standing
     # Limits of the bottom-pose search (what a body can do, not form targets):
     back_knee_max_flex_deg: float = 135.0  # heel meets the buttock beyond this
@@ -869,6 +876,10 @@ def plan_reps(sets: tuple[SetSpec, ...], body: BodyProportions, tempo: Tempo, le
     events: list[RepEvent] = []
     first_form = apply_mistakes(base_form, sets[0].reps[0].mistakes)
     pl.pose = stance_pose(first_form.stance_width_ratio, body)
+    for rep in (r for st in sets for r in st.reps):
+        feet = sorted(FEET_MISTAKES & set(rep.mistakes))
+        if rep.variant == "split_squat" and feet:
+            raise ValueError(f"a split squat keeps its feet still, so it cannot show {feet}")
     index = 0
     for si, set_spec in enumerate(sets):
         for ri, rep in enumerate(set_spec.reps):

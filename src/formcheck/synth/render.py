@@ -136,7 +136,8 @@ class Appearance:
     eyes: BGR = (245, 245, 245)
     iris: BGR = (60, 40, 30)
     lips: BGR = (95, 95, 165)
-    socks: BGR | None = (225, 225, 225)   # band above the shoe on bare legs (None = no socks)
+    socks: BGR | None = None              # band above the shoe on bare legs (white socks moved the
+                                          # model's ankle up toward the sock top, so none by default)
     sock_height: float = 0.16             # fraction of the shin covered by the sock
     long_pants: bool = False       # trousers to the ankle; shorts (default) let the model see the knees
     long_sleeves: bool = False     # else short sleeves to mid upper arm
