@@ -19,6 +19,8 @@ EXEMPT_FROM_CITATION = {
     "reps.bottom_window_s",
     "reps.split_squat_start_ratio",
     "severity.major_factor",
+    "pose.min_feet_visible_share",
+    "pose.warn_feet_visible_share",
 }
 
 KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*([^#]*?)\s*(#.*)?$")
