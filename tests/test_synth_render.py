@@ -1,8 +1,9 @@
 """The synthetic lunge renderer: its ground truth is self-consistent, and the REAL pose model sees
 the drawn figure where the truth says it is (so synthetic clips can benchmark the pipeline).
 
-Tolerances come from measuring the full model on the sample set (median joint error 1-2% of the
-figure's height, see sample_videos/render_samples.py); the bounds below leave ~2x headroom.
+Tolerances come from measuring the full model on these clips and on the sample set: median joint
+error 0.7-2.2% of the figure's height (3-7 px at 480p), at most ~4% of frames with a leg joint off by
+more than 12%. The bounds below leave ~2x headroom.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from formcheck.synth.kinematics import build_pose, solve_bottom, split_stance, s
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "pose_landmarker_full.task"
 TEST_FPS = 15.0                       # enough for VIDEO-mode tracking, half the work of 30 fps
-MEDIAN_TOL = 0.045                    # median joint error / figure height (measured ~0.015-0.02)
+MEDIAN_TOL = 0.04                     # median joint error / figure height (measured 0.007-0.022)
 OUTLIER_TOL = 0.12                    # a joint this far off counts as a miss
-MAX_OUTLIER_FRAMES = 0.10
+MAX_OUTLIER_FRAMES = 0.10             # measured <= 0.042
 JOINTS = {"shoulders": (11, 12), "hips": (23, 24), "knees": (25, 26), "ankles": (27, 28)}
 
 # Fault rules from the brief: metric, comparison, threshold (what a checker must see).
@@ -69,6 +70,18 @@ def violates(values: dict[str, float], code: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Ground truth (pure numpy, fast)
 # ---------------------------------------------------------------------------------------------
+
+def test_kinematics_is_pure_numpy():
+    """The skeleton/motion module must stay free of OpenCV (it is reused without a renderer)."""
+    import ast
+
+    import formcheck.synth.kinematics as kin
+
+    tree = ast.parse(Path(kin.__file__).read_text())
+    modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert not {m for m in modules if m.split(".")[0] in {"cv2", "mediapipe"}}
+
 
 def test_every_mistake_code_has_a_rule():
     assert set(MISTAKES) == set(RULES)

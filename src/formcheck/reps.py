@@ -1,11 +1,10 @@
 """Rep segmentation: hip height with hysteresis, leg and variant from foot positions.
 
 A rep starts when the hip dips below ``descend_ratio`` of its standing height and ends when the
-person is back at rest: hip above ``stand_ratio`` and the feet back where they started or
-settled where they are, held for ``stand_hold_s``
-or to the end of the clip (a foot still swinging back in when the clip ends is an incomplete
-rep). The gap between the two hip thresholds (hysteresis) and the hold mean that jitter near a
-threshold never starts or ends a rep twice.
+hip is back above ``stand_ratio`` for ``stand_hold_s``. The gap between the two thresholds
+(hysteresis) and the hold mean that jitter near a threshold never starts or ends a rep twice.
+A clip that ends during the return counts the rep only if the feet are home as well (back where
+they started, or settled): a foot still swinging back in is an incomplete rep.
 
 Which leg stepped, and whether it stepped back or forward, is read from the ankles' positions
 along the direction of travel. Ankles are taken by position (front-most, back-most) first and by
@@ -15,7 +14,6 @@ swap for a few frames, which side views produce, cannot flip a rep's leg.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -25,6 +23,7 @@ from .profile import Profile
 
 PHASES = ("standing", "descending", "bottom", "ascending")
 BOTTOM_BAND = 0.15  # frames within 15% of the rep's range from its lowest point are "bottom"
+TOP_TOLERANCE = 0.02  # hip heights within 2% of the highest count as the top of the cycle
 
 
 @dataclass(frozen=True)
@@ -69,12 +68,16 @@ def _matched_offset(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.fmin(keep, swap)
 
 
-def foot_speed(ankles: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """(T,) speed of the faster foot in leg lengths per second (label-free, see _matched_offset)."""
+def settled_speed(ankles: np.ndarray, t: np.ndarray, frames: int) -> np.ndarray:
+    """(T,) how fast the faster foot moved over the last ``frames`` frames, leg lengths per second.
+
+    Net displacement over a window, not the sum of per-frame steps: landmark jitter of a few
+    pixels per frame would otherwise look like motion. Label-free (see _matched_offset).
+    """
     speed = np.full(len(t), np.nan)
-    if len(t) > 1:
-        speed[1:] = _matched_offset(ankles[1:], ankles[:-1]) / np.diff(t)
-        speed[0] = speed[1]
+    k = min(frames, len(t) - 1)
+    if k >= 1:
+        speed[k:] = _matched_offset(ankles[k:], ankles[:-k]) / (t[k:] - t[:-k])
     return speed
 
 
@@ -82,8 +85,8 @@ def foot_speed(ankles: np.ndarray, t: np.ndarray) -> np.ndarray:
 class _Tracker:
     """Hysteresis state machine over the hip-height ratio and the feet (one pass, O(T)).
 
-    The feet are judged in the image, which is fixed to the floor: "at rest" means the hip is up
-    and the feet back where they started or settled.
+    Mid-clip the hip decides where a rep ends; when the clip ends during the return, the feet
+    must be home too (judged in the image, which is fixed to the floor).
     """
 
     ratio: np.ndarray
@@ -99,43 +102,41 @@ class _Tracker:
         fps = 1.0 / float(np.median(np.diff(self.t))) if len(self.t) > 1 else 30.0
         self.lookback = max(1, int(round(p["reps.start_lookback_s"] * fps)))
         self.rest_speed = p["reps.rest_foot_speed_ratio_per_s"]
-        settle = max(1, int(round(p["reps.settle_s"] * fps)))
-        speed = np.concatenate([np.full(settle - 1, np.nan), foot_speed(self.ankles, self.t)])
-        windows = np.lib.stride_tricks.sliding_window_view(speed, settle)
-        with warnings.catch_warnings():  # all-NaN windows (nobody seen) stay NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            self.settled_speed = np.nanmean(windows, axis=-1)  # trailing mean over settle_s
+        self.settle_frames = max(1, int(round(p["reps.settle_s"] * fps)))
+        self.settled_speed = settled_speed(self.ankles, self.t, self.settle_frames)
 
-    def _at_rest(self, i: int, ref: np.ndarray) -> bool:
-        """Hip up, and the feet either back where they started or settled (still) elsewhere.
+    def _feet_home(self, i: int, ref: np.ndarray) -> bool:
+        """The feet are back where they started, or settled (still) elsewhere.
 
-        Either is enough: people shuffle their stance between reps, and jittery real footage can
-        look unsettled while the feet are plainly back. A foot still swinging in at the end of a
-        clip is neither. Without a reference (feet unseen, or the rep was already under way when
-        the person appeared, so its start was no resting position) the hip alone decides.
+        Either is enough: people shuffle their stance, and jittery footage can look unsettled
+        while the feet are plainly back. A foot still swinging in is neither. Without a reference
+        (feet unseen, or a rep already under way when the person appeared) there is no evidence
+        against it.
         """
-        if not self.ratio[i] >= self.stand:
-            return False
         offset = _matched_offset(self.ankles[i:i + 1], ref[None])[0]
         return bool(np.isnan(offset) or offset <= self.feet_tol or self.settled_speed[i] <= self.rest_speed)
 
     def _start(self, entry: int, floor: int) -> int:
-        """The rep's start: the last settled moment before the dip (hip up, feet on average
-        slower than ``rest_foot_speed`` over the past ``settle_s``), else the most settled one.
-
-        One still frame is not enough (a quick step can pause for a frame with the foot already
-        back), and people lunging in a rhythm barely stop, hence the fallback."""
+        """The rep's start: the top of the movement cycle, the latest frame before the dip at
+        which the hip was (within ``TOP_TOLERANCE``) as high as it got since the last rep. That
+        is before the step of a lunge, and at the split stance of a split squat."""
         lo = max(floor, entry - self.lookback)
-        hips_up = lo + np.where(self.ratio[lo:entry + 1] >= self.stand)[0]
-        if len(hips_up) == 0:  # already down when first seen: start where the person appears
-            return lo + int(np.argmax(~np.isnan(self.ratio[lo:entry + 1])))
-        speed = self.settled_speed[hips_up]
-        calm = hips_up[speed <= self.rest_speed]
-        if len(calm):
-            return int(calm[-1])
-        if np.isnan(speed).all():
-            return int(hips_up[0])
-        return int(hips_up[np.nanargmin(speed)])
+        window = self.ratio[lo:entry + 1]
+        if np.isnan(window).all():
+            return entry
+        return lo + int(np.where(window >= np.nanmax(window) - TOP_TOLERANCE)[0][-1])
+
+    def _level_before(self, entry: int, top: float) -> float:
+        """The hip height the dip started from: the highest point of the settled stretch that
+        leads into it (a split squat's split stance), or the local top if the feet were moving
+        (a lunge's step). The rep is over once the hip is back near this level."""
+        j = entry
+        while j > 0 and self.settled_speed[j - 1] <= self.rest_speed and self.ratio[j - 1] <= top:
+            j -= 1
+            if entry - j >= self.lookback:
+                break
+        run = self.ratio[j:entry]
+        return float(np.nanmax(run)) if (entry - j) >= self.settle_frames and not np.isnan(run).all() else top
 
     def _feet_at(self, start: int, entry: int) -> np.ndarray:
         """Both feet's positions at the start, or at the first frame after it that shows both."""
@@ -143,40 +144,48 @@ class _Tracker:
         return self.ankles[start + int(np.argmax(seen))] if seen.any() else np.full((2, 2), np.nan)
 
     def dips(self) -> list[_Dip]:
+        """One pass over the frames. Thresholds are relative to the local top (the highest hip
+        since the last rep), so a split squat, whose top is a split stance below full standing
+        height, still returns "up" between reps; from full standing they are the profile's
+        ``descend_ratio`` and ``stand_ratio``."""
         out: list[_Dip] = []
+        depth, slack = 1.0 - self.descend, 1.0 - self.stand
         in_rep = False
         segment_start = 0  # first valid frame after the last long gap
-        stood = False  # seen standing since segment_start
+        top = np.nan  # highest hip since the last rep ended (NaN: none seen in this segment)
         start = entry = 0
+        up = self.stand
         ref = np.full((2, 2), np.nan)
         cut_start = False
         hold_from, last_valid = -1, -1
+        floor = 0  # a rep's start is looked for after the previous rep's end
         for i, r in enumerate(self.ratio):
             if np.isnan(r):
                 if last_valid >= 0 and self.t[i] - self.t[last_valid] > self.max_gap:
                     if in_rep:
                         out.append(_Dip(start, entry, last_valid, cut_start, True, "person lost from view"))
                         in_rep = False
-                    stood, segment_start = False, i + 1
+                    top, segment_start = np.nan, i + 1
                 continue
             last_valid = i
             if not in_rep:
-                stood = stood or r >= self.stand
-                if r < self.descend:
-                    in_rep, entry, hold_from = True, i, -1
-                    cut_start = not stood
-                    start = self._start(i, segment_start)
+                first_seen_down = np.isnan(top) and r < self.descend
+                top = r if np.isnan(top) else max(top, r)
+                if first_seen_down or r < min(top - depth, self.descend + slack):
+                    in_rep, entry, hold_from, cut_start = True, i, -1, first_seen_down
+                    up = self.stand if first_seen_down else min(self._level_before(i, top) - slack, self.stand)
+                    start = i if first_seen_down else self._start(i, max(segment_start, floor))
                     ref = np.full((2, 2), np.nan) if cut_start else self._feet_at(start, i)
                 continue
-            if self._at_rest(i, ref):
+            if r >= up:
                 hold_from = i if hold_from < 0 else hold_from
                 if self.t[i] - self.t[hold_from] >= self.hold_s:
                     out.append(_Dip(start, entry, hold_from, cut_start, False, ""))
-                    in_rep, stood = False, True
+                    in_rep, top, floor = False, r, hold_from
             else:
                 hold_from = -1
-        if in_rep:
-            if hold_from >= 0:  # back at rest when the clip ended
+        if in_rep:  # the clip ended inside a rep: complete only if the person was clearly back
+            if hold_from >= 0 and self._feet_home(last_valid, ref):
                 out.append(_Dip(start, entry, hold_from, cut_start, False, ""))
             else:
                 out.append(_Dip(start, entry, last_valid, cut_start, True, "clip ended before the return"))
@@ -191,25 +200,55 @@ def _vote(back_is_left: np.ndarray) -> tuple[str, float]:
     return ("left", share) if share >= 0.5 else ("right", 1.0 - share)
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    dip: _Dip
+    bottom: int
+    band: np.ndarray
+    step: float
+
+
 def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np.ndarray]:
     """Reps of a clip and the per-frame phase labels (see PHASES; "" where nobody is seen)."""
     t = metrics.t
     ratio = metrics["hip_height_ratio"]
     phase = np.where(np.isnan(ratio), "", "standing").astype(object)
-    fl, fr = metrics.forward_position["left"], metrics.forward_position["right"]
-    front_pos, back_pos = np.maximum(fl, fr), np.minimum(fl, fr)  # NaN if either foot is unseen
     back_is_left = metrics.left_ankle_behind
-    front_knee = np.where(back_is_left == 1, metrics["right_knee_flexion_deg"], metrics["left_knee_flexion_deg"])
-    tracker = _Tracker(ratio, metrics.raw_ankles, t, profile)
+    candidates = _lunge_dips(metrics, _Tracker(ratio, metrics.raw_ankles, t, profile).dips(), profile)
+    split = _split_stance_reps(candidates, metrics, profile)
     reps: list[Rep] = []
-    for dip in tracker.dips():
+    for c, is_split in zip(candidates, split, strict=True):
+        dip, band = c.dip, c.band
+        variant = "split_squat" if is_split else _step_direction(dip, band, metrics)
+        back_leg, confidence = _vote(back_is_left[band])
+        other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
+        reason = "clip started mid-rep" if dip.cut_start else dip.reason
+        views = [v for v in metrics.view[band] if v]
+        view = max(set(views), key=views.count) if views else metrics.clip_view
+        reps.append(Rep(len(reps) + 1, 0, other if variant == "forward" else back_leg, other, variant,
+                        dip.start, c.bottom, dip.end, float(t[dip.start]), float(t[c.bottom]),
+                        float(t[dip.end]), not (dip.cut_start or dip.cut_end), reason, view, round(confidence, 3)))
+        phase[dip.start:band[0]] = "descending"
+        phase[band[0]:band[-1] + 1] = "bottom"
+        phase[band[-1] + 1:dip.end + 1] = "ascending"
+    return _assign_sets(reps, profile["reps.set_pause_s"]), phase
+
+
+def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], profile: Profile) -> list[_Candidate]:
+    """The dips that are lunges: split stance and a bent front knee at the bottom, sane duration."""
+    t, ratio = metrics.t, metrics["hip_height_ratio"]
+    fl, fr = metrics.forward_position["left"], metrics.forward_position["right"]
+    sep = np.abs(fl - fr)  # NaN if either foot is unseen
+    front_knee = np.where(metrics.left_ankle_behind == 1, metrics["right_knee_flexion_deg"],
+                          metrics["left_knee_flexion_deg"])
+    out = []
+    for dip in dips:
         r = ratio[dip.start:dip.end + 1]
         if np.isnan(r).all():
             continue
-        bottom = dip.start + int(np.nanargmin(r))
         low = float(np.nanmin(r))
         band = np.where(r <= low + BOTTOM_BAND * (1.0 - low))[0] + dip.start
-        step = _nan_stat(np.nanmedian, (front_pos - back_pos)[band])
+        step = _nan_stat(np.nanmedian, sep[band])
         knee = _nan_stat(np.nanmax, front_knee[band])
         duration = t[dip.end] - t[dip.start]
         complete = not (dip.cut_start or dip.cut_end)
@@ -218,19 +257,29 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
             continue  # a dip without a lunge's split stance and bent knee: squat, jump, noise
         if duration > profile["reps.max_duration_s"] or (complete and duration < profile["reps.min_duration_s"]):
             continue
-        variant = _variant(dip, band, metrics, profile)
-        back_leg, confidence = _vote(back_is_left[band])
-        other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
-        reason = "clip started mid-rep" if dip.cut_start else dip.reason
-        views = [v for v in metrics.view[band] if v]
-        view = max(set(views), key=views.count) if views else metrics.clip_view
-        reps.append(Rep(len(reps) + 1, 0, other if variant == "forward" else back_leg, other, variant,
-                        dip.start, bottom, dip.end, float(t[dip.start]), float(t[bottom]),
-                        float(t[dip.end]), complete, reason, view, round(confidence, 3)))
-        phase[dip.start:band[0]] = "descending"
-        phase[band[0]:band[-1] + 1] = "bottom"
-        phase[band[-1] + 1:dip.end + 1] = "ascending"
-    return _assign_sets(reps, profile["reps.set_pause_s"]), phase
+        out.append(_Candidate(dip, dip.start + int(np.nanargmin(r)), band, step))
+    return out
+
+
+def _split_stance_reps(candidates: list[_Candidate], metrics: FrameMetrics, profile: Profile) -> list[bool]:
+    """Which reps are split squats: the feet stay split between them and a neighbouring rep.
+
+    A lunge brings the feet together between reps, however long it pauses in the split stance on
+    the way down or up; a split squat set never does. Judged over the gap between consecutive
+    reps of one set (10th percentile of the separation, so one noisy frame cannot decide).
+    """
+    sep = np.abs(metrics.forward_position["left"] - metrics.forward_position["right"])
+    split = [False] * len(candidates)
+    for k in range(len(candidates) - 1):
+        a, b = candidates[k], candidates[k + 1]
+        if metrics.t[b.dip.start] - metrics.t[a.dip.end] > profile["reps.set_pause_s"]:
+            continue
+        gap = sep[a.dip.end:b.dip.start + 1]
+        if np.isnan(gap).all() or np.isnan([a.step, b.step]).any():
+            continue
+        if np.nanpercentile(gap, 10) >= profile["reps.split_squat_ratio"] * min(a.step, b.step):
+            split[k] = split[k + 1] = True
+    return split
 
 
 def _nan_stat(fn, values: np.ndarray) -> float:
@@ -242,28 +291,23 @@ def _at_least(value: float, minimum: float) -> bool:
     return bool(np.isnan(value) or value >= minimum)
 
 
-def _variant(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, profile: Profile) -> str:
-    """reverse / forward / split_squat from how the feet moved between the start and the bottom.
+def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics) -> str:
+    """reverse or forward: did the stepping foot end up behind or in front?
 
-    The foot that moved further in the image (floor-fixed) is the stepping foot; whether it ended
-    in front or behind comes from positions along travel (which, in world coordinates, are
-    relative to the hips and so cannot say on their own which foot moved).
+    The foot that moved further in the image (floor-fixed) between the start and the bottom is
+    the stepping foot; whether it is in front or behind comes from the per-view ankle order
+    (world positions are relative to the hips, so they alone cannot say which foot moved).
     """
-    fl, fr = metrics.forward_position["left"], metrics.forward_position["right"]
     il, ir = metrics.ankle_image["left"], metrics.ankle_image["right"]
     with np.errstate(invalid="ignore"):
-        start_sep = abs(fl[dip.start] - fr[dip.start])
-        bottom_sep = np.nanmedian(np.abs(fl[band] - fr[band]))
         origin = (il[dip.start] + ir[dip.start]) / 2.0
         moved_l = np.linalg.norm(il[band] - origin, axis=-1)
         moved_r = np.linalg.norm(ir[band] - origin, axis=-1)
         left_behind = metrics.left_ankle_behind[band]
         stepping_is_behind = np.where(moved_l >= moved_r, left_behind == 1, left_behind == 0)
         valid = ~(np.isnan(moved_l) | np.isnan(moved_r) | np.isnan(left_behind))
-    if np.isnan([start_sep, bottom_sep]).any() or not valid.any():
+    if not valid.any():
         return "reverse"
-    if start_sep >= profile["reps.split_squat_start_ratio"] * bottom_sep:
-        return "split_squat"
     return "reverse" if np.mean(stepping_is_behind[valid]) >= 0.5 else "forward"
 
 
