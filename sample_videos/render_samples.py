@@ -1,0 +1,102 @@
+"""Render the fixed sample set into sample_videos/ (NAME.mp4 + NAME.json + NAME.truth.npz).
+
+Deterministic: the same code produces the same files. Run with
+    /tmp/venv/bin/python sample_videos/render_samples.py [NAME ...]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from formcheck.synth import (  # noqa: E402
+    Appearance,
+    CameraSpec,
+    ClipSpec,
+    RepSpec,
+    Scene,
+    SetSpec,
+    Tempo,
+    render_clip,
+)
+
+SIDE_RIGHT = CameraSpec(yaw_deg=90.0)     # person faces image right
+SIDE_LEFT = CameraSpec(yaw_deg=-90.0)     # person faces image left
+FRONT = CameraSpec(yaw_deg=0.0)
+OBLIQUE = CameraSpec(yaw_deg=40.0)
+LEGS = ("left", "right")
+SOFTNESS = 0.7                            # slight lens blur: realistic, and keeps each mp4 under 2 MB
+# Three outfits and two rooms (default Scene() and GREY_ROOM) so the samples are not all the same person.
+SHORTS = Appearance()                                                  # orange tee, denim shorts
+PANTS = Appearance(skin=(95, 125, 170), shirt=(135, 140, 45), shorts=(70, 64, 60), shoes=(50, 50, 190),
+                   long_pants=True)                                    # teal tee, charcoal trousers
+BLACK_SHORTS = Appearance(skin=(150, 180, 222), shirt=(60, 195, 225), shorts=(45, 45, 50),
+                          hair=(40, 90, 140))                          # yellow tee, black shorts
+GREY_ROOM = Scene(wall_top=(222, 214, 205), wall_bottom=(196, 188, 180), floor=(128, 128, 124),
+                  floor_lines=(108, 108, 104))
+
+
+def alternating(n: int, faults: dict[int, dict[str, float]] | None = None,
+                first: int = 0) -> tuple[RepSpec, ...]:
+    """n reverse lunges alternating legs; ``faults`` maps 1-based rep number -> {code: size}."""
+    faults = faults or {}
+    return tuple(RepSpec(leg=LEGS[(i + first) % 2], mistakes=faults.get(i + 1, {})) for i in range(n))
+
+
+def sample_specs() -> list[ClipSpec]:
+    clean_side = (SetSpec(alternating(3)), SetSpec(alternating(3, first=1), rest_before_s=3.0))
+    variants = (
+        SetSpec((RepSpec("left"), RepSpec("right"), RepSpec("left", "forward"), RepSpec("right", "forward"))),
+        SetSpec((RepSpec("left", "split_squat"), RepSpec("left", "split_squat")), rest_before_s=2.5),
+        SetSpec((RepSpec("right", cut_after_bottom_s=0.35),), rest_before_s=2.5),
+    )
+    specs = [
+        ClipSpec("lunge_side_clean", clean_side, SIDE_RIGHT, tempo=Tempo(scale=0.9), lead_in_s=0.8,
+                 tail_s=0.8),
+        ClipSpec("lunge_front_clean", (SetSpec(alternating(6)),), FRONT, tempo=Tempo(scale=0.95),
+                 look=BLACK_SHORTS, scene=GREY_ROOM),
+        ClipSpec("lunge_oblique_clean", (SetSpec(alternating(4)),), OBLIQUE, size=(480, 854),
+                 scene=GREY_ROOM),
+        ClipSpec("lunge_side_knee", (SetSpec(alternating(6, {2: {"knee_past_toes": 1.0},
+                                                              4: {"depth_short": 1.0},
+                                                              5: {"knee_past_toes": 1.0}})),),
+                 SIDE_LEFT, tempo=Tempo(scale=0.95)),
+        ClipSpec("lunge_side_posture", (SetSpec(alternating(6, {2: {"trunk_lean_forward": 1.0},
+                                                                 3: {"trunk_lean_forward": 1.0},
+                                                                 5: {"step_too_short": 1.0},
+                                                                 6: {"step_too_long": 1.0}})),),
+                 SIDE_RIGHT, tempo=Tempo(scale=0.95), look=PANTS, scene=GREY_ROOM, arms="hips"),
+        ClipSpec("lunge_front_knee_hips", (SetSpec(alternating(6, {2: {"knee_caving_in": 1.0},
+                                                                    3: {"hip_drop": 1.0},
+                                                                    4: {"knee_caving_in": 1.0},
+                                                                    5: {"trunk_lean_side": 1.0},
+                                                                    6: {"hips_rotated": 1.0}})),),
+                 FRONT, tempo=Tempo(scale=0.95)),
+        ClipSpec("lunge_front_feet", (SetSpec(alternating(6, {2: {"stance_too_wide": 1.0},
+                                                               4: {"stance_too_narrow": 1.0},
+                                                               5: {"step_crosses_midline": 1.0}})),),
+                 FRONT, tempo=Tempo(scale=0.95), look=BLACK_SHORTS),
+        ClipSpec("lunge_side_variants", variants, SIDE_RIGHT, tempo=Tempo(scale=0.85), lead_in_s=0.8,
+                 scene=GREY_ROOM),
+    ]
+    return [replace(s, blur_sigma=SOFTNESS) for s in specs]
+
+
+def main(names: list[str]) -> None:
+    for spec in sample_specs():
+        if names and spec.name not in names:
+            continue
+        t0 = time.time()
+        truth = render_clip(spec, HERE / f"{spec.name}.mp4")
+        size_mb = (HERE / f"{spec.name}.mp4").stat().st_size / 1e6
+        print(f"{spec.name:24s} {truth['frames'] / truth['fps']:5.1f} s  {len(truth['reps'])} reps  "
+              f"{size_mb:4.2f} MB  ({time.time() - t0:.0f} s)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
