@@ -65,7 +65,7 @@ def test_defaults_load_with_known_values():
     assert isinstance(p, Profile)
     assert p.path == str(DEFAULT_PROFILE)
     # values copied by hand from default.toml
-    assert p["checks.knee.valgus_deg"] == 10.0
+    assert p["checks.knee.valgus_deg"] == 15.0
     assert p["smoothing.min_cutoff_hz"] == 1.5
     assert p["smoothing.max_gap_s"] == 0.3
     assert p["pose.min_visibility"] == 0.3
@@ -137,7 +137,7 @@ def test_override_one_key_changes_only_that_key(tmp_path):
     defaults = load_profile().values
     path = write(tmp_path, "[checks.knee]\nvalgus_deg = 12.5\n")
     p = load_profile(path)
-    assert p["checks.knee.valgus_deg"] == 12.5  # was 10.0
+    assert p["checks.knee.valgus_deg"] == 12.5  # was 15.0
     assert p.path == str(path)
     changed = {k for k in defaults if p.values[k] != defaults[k]}
     assert changed == {"checks.knee.valgus_deg"}
@@ -159,7 +159,7 @@ def test_empty_user_profile_is_the_defaults(tmp_path):
 
 def test_override_does_not_leak_into_later_loads(tmp_path):
     load_profile(write(tmp_path, "[checks.knee]\nvalgus_deg = 30.0\n"))
-    assert load_profile()["checks.knee.valgus_deg"] == 10.0
+    assert load_profile()["checks.knee.valgus_deg"] == 15.0
 
 
 def test_accepts_str_path(tmp_path):

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from conftest import SAMPLES
+from formcheck.profile import load_profile
 
 CLIPS = sorted(p.stem for p in SAMPLES.glob("*.json"))
 
@@ -15,9 +16,27 @@ def truth(name: str) -> dict:
     return json.loads((SAMPLES / f"{name}.json").read_text())
 
 
-def expected_mistakes(rep: dict) -> set[str]:
-    """Injected mistakes, plus the finding every forward-stepping rep must carry."""
-    return set(rep["mistakes"]) | ({"stepped_forward"} if rep["variant"] == "forward" else set())
+BORDER_DEG = 8.0  # a true knee angle this close to its threshold may go either way
+
+
+def expected_mistakes(rep: dict) -> tuple[set[str], set[str]]:
+    """(must be flagged, may be flagged) for one true rep.
+
+    Must: the injected mistakes, and stepped_forward on a forward lunge. May: depth_short when an
+    injected mistake changed the true knee angles near or past the depth thresholds (a step too
+    long really does keep the back knee from bending), so the tool is scored on what happened.
+    """
+    profile = load_profile()
+    must = set(rep["mistakes"]) | ({"stepped_forward"} if rep["variant"] == "forward" else set())
+    values = rep["true_values"]
+    margins = [values["front_knee_flexion_deg"] - profile["checks.knee.depth_front_min_flexion_deg"],
+               values["back_knee_flexion_deg"] - profile["checks.knee.depth_back_min_flexion_deg"]]
+    may = set()
+    if min(margins) < -BORDER_DEG:
+        must.add("depth_short")
+    elif min(margins) < BORDER_DEG:
+        may.add("depth_short")
+    return must, may
 
 
 def match(result, gt: dict) -> list[tuple]:
@@ -57,7 +76,8 @@ def test_injected_mistakes_flagged_on_the_right_rep_and_nothing_else(analyses, n
     for rep, found in match(result, truth(name)):
         assert found is not None
         got = {f.code for f in found.mistakes}
-        assert got == expected_mistakes(rep), f"rep {rep['index']}: got {sorted(got)}"
+        must, may = expected_mistakes(rep)
+        assert must <= got <= must | may, f"rep {rep['index']}: got {sorted(got)}, expected {sorted(must)}"
 
 
 @pytest.mark.parametrize("name", [c for c in CLIPS if "clean" in c])

@@ -24,7 +24,8 @@ class Check:
     threshold: str  # profile key
     views: tuple[str, ...]
     at: str = "bottom"  # which moment the value describes: "start" or "bottom"
-    side_from: str = "front_leg"  # which leg a finding belongs to: front_leg, leg, value_side, none
+    side_from: str = "front_leg"  # which leg a finding belongs to: front_leg, back_leg, leg, none, ...
+    unavailable: str = ""  # why this check cannot be assessed from any view with today's pose model
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[
         value = values.get(check.value, math.nan)
         side = sides.get(check.side_from, "none")
         t = times[check.at]
+        if check.unavailable:
+            out.append(Finding(check.code, check.family, "not_assessed", side, "", None, threshold,
+                               check.compare, t, check.unavailable))
+            continue
         if view not in check.views:
             out.append(Finding(check.code, check.family, "not_assessed", side, "", None, threshold,
                                check.compare, t, f"not visible from a {view or 'unknown'} view "

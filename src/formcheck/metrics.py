@@ -210,8 +210,9 @@ def _sagittal(sc: _Scene) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
 def _frontal(sc: _Scene) -> dict[str, np.ndarray]:
     """Knee valgus, sideways trunk lean, pelvic tilt, stance width: the image of a front view.
 
-    Pelvis rotation (about the vertical) comes from the world landmarks in front and oblique
-    views, relative to the body's own long-run facing direction.
+    Pelvis rotation (about the vertical) comes from the world landmarks, relative to the body's
+    own long-run facing direction; only side and oblique views show it (from the front the
+    model's hip depth barely changes when the pelvis turns).
     """
     px, world, front = sc.px, sc.world, sc.front
     v: dict[str, np.ndarray] = {}
@@ -233,7 +234,8 @@ def _frontal(sc: _Scene) -> dict[str, np.ndarray]:
     v["stance_width_ratio"] = np.where(front, stance, np.nan)
     hip_line_w = world[:, L.LEFT_HIP] - world[:, L.RIGHT_HIP]
     rotation = np.degrees(np.arctan2(np.sum(hip_line_w * sc.fwd_w, axis=-1), np.sum(hip_line_w * sc.left_w, axis=-1)))
-    v["pelvis_rotation_deg"] = np.where(sc.side, np.nan, rotation)
+    # relative to the body's long-run facing (fwd_w/left_w), so a camera-angle bias cancels out
+    v["pelvis_rotation_deg"] = rotation
     return v
 
 

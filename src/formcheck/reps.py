@@ -257,7 +257,9 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], profile: Profile) -> li
             continue  # a dip without a lunge's split stance and bent knee: squat, jump, noise
         if duration > profile["reps.max_duration_s"] or (complete and duration < profile["reps.min_duration_s"]):
             continue
-        out.append(_Candidate(dip, dip.start + int(np.nanargmin(r)), band, step))
+        # the bottom is the middle of the bottom band: the lowest frame of a long hold can be any
+        # frame of it, including a glitch
+        out.append(_Candidate(dip, int(band[len(band) // 2]), band, step))
     return out
 
 

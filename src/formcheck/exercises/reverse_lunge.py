@@ -46,9 +46,11 @@ CHECKS: tuple[Check, ...] = (
     Check("trunk_lean_side", "posture", "trunk_lean_side_abs_deg", "above",
           "checks.posture.trunk_side_deg", FRONT_ONLY, side_from="lean_side"),
     Check("hip_drop", "posture", "pelvis_tilt_abs_deg", "above",
-          "checks.posture.hip_drop_deg", FRONT_ONLY, side_from="dropped_hip"),
+          "checks.posture.hip_drop_deg", FRONT_ONLY, side_from="dropped_hip",
+          unavailable="MediaPipe's hip landmarks barely follow pelvic tilt (a true 15 deg drop reads as "
+                      "about 7 deg, as much as leaning sideways does), so a hip drop cannot be told apart"),
     Check("hips_rotated", "posture", "pelvis_rotation_abs_deg", "above",
-          "checks.posture.hip_rotation_deg", FRONT_OR_OBLIQUE, side_from="none"),
+          "checks.posture.hip_rotation_deg", ("oblique",), side_from="none"),
 )
 
 
@@ -95,26 +97,32 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "step_length_ratio": _median(metrics["step_length_ratio"][bottom]),
         "stance_width_ratio": _median(metrics["stance_width_ratio"][start]),
         "back_foot_across_midline_ratio": _median(np.where(metrics.view[bottom] == "front",
-                                                           _across_midline(pixels, left_front, bottom), np.nan)),
+                                                           _across_midline(pixels, rep.start_frame, bottom), np.nan)),
         "hip_height_ratio": _median(metrics["hip_height_ratio"][bottom]),
     }
     return {k: round(v, 3) if not np.isnan(v) else float("nan") for k, v in values.items()}
 
 
-def _across_midline(pixels: np.ndarray, left_front: np.ndarray, window: slice) -> np.ndarray:
-    """How far the back ankle sits past the body's midline toward the front leg, in hip widths.
+def _across_midline(pixels: np.ndarray, start: int, window: slice) -> np.ndarray:
+    """How far the back ankle sits past the body's midline, in hip widths (front view).
 
-    0 = on the midline; negative = in its own lane (the normal hip-width stance is about -0.5).
+    0 = on the midline, negative = in its own lane (a hip-width stance is about -0.5), positive =
+    crossed over. Label-free, because crossed feet are exactly where MediaPipe's left/right
+    labels go wrong: the back ankle is the higher one in the image (further away), its own side
+    is where the stepping foot stood at the start (the start ankle the front foot did not take).
     """
-    lh, rh, la, ra = (pixels[window, i] for i in (23, 24, 27, 28))
-    mid = (lh + rh) / 2.0
-    hip_w = np.linalg.norm(lh - rh, axis=-1)
+    la, ra = pixels[:, 27], pixels[:, 28]
+    mid = (pixels[:, 23] + pixels[:, 24]) / 2.0
+    hip_w = np.linalg.norm(pixels[:, 23] - pixels[:, 24], axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        toward_left = (lh - rh) / hip_w[:, None]
-        back_ankle = np.where(left_front[:, None], ra, la)
-        own_side = np.where(left_front, -1.0, 1.0)  # the back leg's own side along toward_left
-        lateral = np.sum((back_ankle - mid) * toward_left, axis=-1) / hip_w
-    return -lateral * own_side
+        left_is_back = la[window, 1] < ra[window, 1]
+        back = np.where(left_is_back[:, None], la[window], ra[window])
+        front = np.where(left_is_back[:, None], ra[window], la[window])
+        feet0 = np.stack([la[start], ra[start]])  # (2, 2): where the feet stood at the start
+        front_took_left = np.linalg.norm(front - feet0[0], axis=-1) <= np.linalg.norm(front - feet0[1], axis=-1)
+        step_start = np.where(front_took_left[:, None], feet0[1], feet0[0])
+        own_side = np.sign(step_start[:, 0] - mid[start, 0])
+        return -(back[:, 0] - mid[window, 0]) * own_side / hip_w[window]
 
 
 def sides_for(rep: Rep, values: dict[str, float]) -> dict[str, str]:
