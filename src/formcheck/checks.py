@@ -54,6 +54,17 @@ def _severity(value: float, threshold: float, compare: str, major_factor: float)
     return "major" if excess > (major_factor - 1.0) * abs(threshold) else "minor"
 
 
+def _unassessable_reason(check: Check, view: str, value: float | None) -> str:
+    """Why a check cannot be judged on this rep ("" when it can)."""
+    if check.unavailable:
+        return check.unavailable
+    if view not in check.views:
+        return f"not visible from a {view or 'unknown'} view (needs {' or '.join(check.views)})"
+    if value is None or math.isnan(value):
+        return "landmarks needed for it were not visible"
+    return ""
+
+
 def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[str, str],
                view: str, times: dict[str, float], profile: Profile) -> list[Finding]:
     """Apply every check to one rep's values (NaN = could not be measured)."""
@@ -63,18 +74,10 @@ def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[
         value = values.get(check.value, math.nan)
         side = sides.get(check.side_from, "none")
         t = times[check.at]
-        if check.unavailable:
+        reason = _unassessable_reason(check, view, value)
+        if reason:
             out.append(Finding(check.code, check.family, "not_assessed", side, "", None, threshold,
-                               check.compare, t, check.unavailable))
-            continue
-        if view not in check.views:
-            out.append(Finding(check.code, check.family, "not_assessed", side, "", None, threshold,
-                               check.compare, t, f"not visible from a {view or 'unknown'} view "
-                               f"(needs {' or '.join(check.views)})"))
-            continue
-        if value is None or math.isnan(value):
-            out.append(Finding(check.code, check.family, "not_assessed", side, "", None, threshold,
-                               check.compare, t, "landmarks needed for it were not visible"))
+                               check.compare, t, reason))
             continue
         bad = value > threshold if check.compare == "above" else value < threshold
         severity = _severity(value, threshold, check.compare, profile["severity.major_factor"]) if bad else ""

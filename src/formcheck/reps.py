@@ -237,8 +237,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
 def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], profile: Profile) -> list[_Candidate]:
     """The dips that are lunges: split stance and a bent front knee at the bottom, sane duration."""
     t, ratio = metrics.t, metrics["hip_height_ratio"]
-    fl, fr = metrics.forward_position["left"], metrics.forward_position["right"]
-    sep = np.abs(fl - fr)  # NaN if either foot is unseen
+    sep = metrics["step_length_ratio"]  # NaN if either foot is unseen
     front_knee = np.where(metrics.left_ankle_behind == 1, metrics["right_knee_flexion_deg"],
                           metrics["left_knee_flexion_deg"])
     out = []
@@ -270,7 +269,7 @@ def _split_stance_reps(candidates: list[_Candidate], metrics: FrameMetrics, prof
     the way down or up; a split squat set never does. Judged over the gap between consecutive
     reps of one set (10th percentile of the separation, so one noisy frame cannot decide).
     """
-    sep = np.abs(metrics.forward_position["left"] - metrics.forward_position["right"])
+    sep = metrics["step_length_ratio"]
     split = [False] * len(candidates)
     for k in range(len(candidates) - 1):
         a, b = candidates[k], candidates[k + 1]

@@ -17,6 +17,8 @@ from typing import Literal
 
 import numpy as np
 
+from formcheck.geometry import angle_between_deg as angle_between
+from formcheck.geometry import flexion_deg
 from formcheck.series import Landmark
 
 Side = Literal["left", "right"]
@@ -56,19 +58,6 @@ def rot_z(deg: float) -> np.ndarray:
     """Rotation about the vertical: + turns +x toward +y (counter-clockwise seen from above)."""
     c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
     return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-
-
-def angle_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Angle in degrees between vectors along the last axis."""
-    na = np.linalg.norm(a, axis=-1)
-    nb = np.linalg.norm(b, axis=-1)
-    cos = np.sum(a * b, axis=-1) / np.maximum(na * nb, 1e-12)
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
-
-
-def flexion_deg(root: np.ndarray, mid: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Joint flexion in degrees, 0 = straight (angle between root->mid and mid->end)."""
-    return angle_between(mid - root, end - mid)
 
 
 def minimum_jerk(tau: float | np.ndarray) -> float | np.ndarray:
