@@ -117,6 +117,56 @@ def models() -> None:
             out.print(f"{variant:6s} missing  {exc}", highlight=False)
 
 
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks against ground truth.")
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("accuracy")
+def bench_accuracy(
+    models: str = typer.Option("lite,full,heavy", help="Comma-separated pose models to compare."),
+    clips: int = typer.Option(40, help="Rendered clips (seeds first-seed .. first-seed+clips-1)."),
+    first_seed: int = typer.Option(0, help="First seed of the rendered set."),
+    real: bool = typer.Option(True, help="Also score the labelled real clips in ../shared/videos."),
+    json_path: str = typer.Option("bench_accuracy.json", "--json", help="Write the full results here."),
+    cache: Path = typer.Option(Path(".bench"), help="Folder for rendered clips and cached pose series."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Recompute every pose series (published numbers)."),
+    profile: Path | None = typer.Option(None, help="Threshold profile TOML overriding the defaults."),
+    check: bool = typer.Option(False, help="Exit 1 when a model misses an issue-3 target."),
+) -> None:
+    """Rep counting and mistake detection scored on rendered and real clips, one table per run."""
+    import json
+
+    from .bench.accuracy import run_benchmark
+    from .bench.table import missed_targets, table_rows
+    from .report.atomic import write_text_atomic
+
+    names = [m.strip() for m in models.split(",") if m.strip()]
+    try:
+        with err.status("benchmark") as status:
+            report = run_benchmark(names, range(first_seed, first_seed + clips), real=real,
+                                   render_dir=cache / "renders", pose_cache=None if no_cache else cache / "poses",
+                                   profile=str(profile) if profile else None,
+                                   progress=lambda msg: status.update(f"benchmark: {msg}"))
+        write_text_atomic(json_path, json.dumps(report, indent=1) + "\n")
+    except FormcheckError as exc:
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    header, rows = table_rows(report)
+    table = Table(title=f"formcheck accuracy: {report['rendered_clips']} rendered + {report['real_clips']} real clips")
+    for col in header:
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*r)
+    out.print(table)
+    missed = {m: missed_targets(report, m) for m in names}
+    for m, misses in missed.items():
+        if misses:
+            err.print(f"[yellow]{m} misses:[/] " + "; ".join(misses), highlight=False)
+    if check and any(missed.values()):
+        raise typer.Exit(1)
+
+
 def run() -> None:  # console-script entry point
     app()
 

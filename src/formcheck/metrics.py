@@ -32,6 +32,7 @@ METRIC_NAMES = (
     "trunk_lean_forward_deg", "trunk_lean_side_deg", "pelvis_tilt_deg", "pelvis_rotation_deg",
     "stance_width_ratio", "step_length_ratio", "left_knee_past_toe_ratio", "right_knee_past_toe_ratio",
     "left_knee_valgus_deg", "right_knee_valgus_deg", "hip_height_ratio", "body_yaw_deg",
+    "front_feet_split_ratio",
 )
 
 
@@ -48,6 +49,7 @@ class FrameMetrics:
     ankle_image: dict[str, np.ndarray]  # (T, 2) ankle in the image, in leg lengths: floor-fixed
     left_ankle_behind: np.ndarray  # (T,) 1.0 left ankle is the back one, 0.0 right, NaN unknown
     raw_ankles: np.ndarray  # (T, 2, 2) unsmoothed left/right ankle in the image, leg lengths
+    toe_image: dict[str, np.ndarray]  # (T, 2) toe tip (foot index) in the image, leg lengths: stays on the floor
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]
@@ -251,23 +253,56 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: PoseSeries | None
         empty = np.empty(0)
         return FrameMetrics(t, {name: empty for name in METRIC_NAMES}, np.empty(0, dtype=object), "", empty,
                             {s: empty for s in SIDES}, {s: np.empty((0, 2)) for s in SIDES}, empty,
-                            np.empty((0, 2, 2)))
+                            np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES})
     sc = _scene(series, profile)
     v, fwd_pos = _sagittal(sc)
     v.update(_frontal(sc))
     v["body_yaw_deg"] = sc.yaw
     px = sc.px
     hip_mid = g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP])
-    height = np.fmax(px[:, L.LEFT_ANKLE, 1], px[:, L.RIGHT_ANKLE, 1]) - hip_mid[:, 1]
+    span = _baseline(_leg_span(px), t, SPAN_WINDOW_S, 50)
+    height = (_floor_below_hips(px) - hip_mid[:, 1]) / span
     leg_px = _leg_length(px, t, sc.window_s)
     with np.errstate(invalid="ignore", divide="ignore"):
         v["hip_height_ratio"] = height / _baseline(height, t, sc.window_s, 90)
+        # seen from the front, a split stance shows as one toe higher in the frame (further away)
+        toe_gap = np.abs(px[:, L.LEFT_FOOT_INDEX, 1] - px[:, L.RIGHT_FOOT_INDEX, 1]) / span
+        v["front_feet_split_ratio"] = np.where(sc.front, toe_gap, np.nan)
         ankle_image = {s: px[:, _JOINTS[s][3]] / leg_px[:, None] for s in SIDES}
+        toe_image = {s: px[:, _JOINTS[s][5]] / leg_px[:, None] for s in SIDES}
         raw_px = _gated(raw, profile["pose.min_visibility"])[0] if raw is not None else px
         raw_ankles = np.stack([raw_px[:, L.LEFT_ANKLE], raw_px[:, L.RIGHT_ANKLE]], axis=1) / leg_px[:, None, None]
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
     return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
-                        _left_ankle_behind(px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles)
+                        _left_ankle_behind(px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image)
+
+
+SPAN_WINDOW_S = 0.5  # the scale changes with a step (~0.6 s); a rolling median over less keeps up, minus jitter
+
+
+def _leg_span(px: np.ndarray) -> np.ndarray:
+    """(T,) the longer thigh plus the longer shin in the image: the person's scale right now.
+
+    Dividing the hip height by it cancels perspective (stepping toward the camera makes
+    everything bigger, not the hips higher). At a lunge's bottom, seen from the front, the
+    front shin and the back thigh are near upright, so the sum barely foreshortens.
+    """
+    seg = {name: [g.distance(px[:, j[a]], px[:, j[b]]) for j in _JOINTS.values()]
+           for name, a, b in (("thigh", 1, 2), ("shin", 2, 3))}
+    return np.fmax(*seg["thigh"]) + np.fmax(*seg["shin"])
+
+
+def _floor_below_hips(px: np.ndarray) -> np.ndarray:
+    """(T,) image y of the floor under the hips: the mean of the two feet's lowest points.
+
+    In a split stance the hips sit about midway between the feet (thigh and shin are of a
+    length), so the mean is the floor beneath them from any view. The lower foot alone would
+    be wrong as soon as the camera looks along the step: a foot stepped toward the camera lands
+    lower in the frame and makes the hips look as high as standing.
+    """
+    feet = [np.fmax(np.fmax(px[:, a, 1], px[:, h, 1]), px[:, toe, 1]) for *_, a, h, toe in _JOINTS.values()]
+    with np.errstate(invalid="ignore"):
+        return np.nanmean(np.stack(feet), axis=0) if len(px) else np.empty(0)
 
 
 def _left_ankle_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: np.ndarray,
@@ -275,13 +310,18 @@ def _left_ankle_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: n
     """Which ankle is the back one, from the evidence each view gives best.
 
     Side: the image, along the facing direction. Front: the image too: the floor recedes upward,
-    so the ankle higher in the frame is further from the camera (world depth from a monocular
-    front view is too weak to order the feet). Oblique: world positions along travel.
+    so the foot higher in the frame is further from the camera (world depth from a monocular
+    front view is too weak to order the feet). The toes are compared there, not the ankles:
+    both toes stay on the floor, while a back foot on its ball lifts its ankle and a planted
+    front foot does not, which would mix height into depth. Oblique: world positions along travel.
     """
     la, ra = px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]
+    lt, rt = px[:, L.LEFT_FOOT_INDEX], px[:, L.RIGHT_FOOT_INDEX]
+    toes = ~(np.isnan(lt[:, 1]) | np.isnan(rt[:, 1]))
     with np.errstate(invalid="ignore"):
+        higher = np.where(toes, lt[:, 1] < rt[:, 1], la[:, 1] < ra[:, 1])
         behind = np.where(side, (la[:, 0] - ra[:, 0]) * facing < 0,
-                          np.where(front, la[:, 1] < ra[:, 1], fwd_pos["left"] < fwd_pos["right"]))
+                          np.where(front, higher, fwd_pos["left"] < fwd_pos["right"]))
     known = ~(np.isnan(la).any(-1) | np.isnan(ra).any(-1) | np.isnan(fwd_pos["left"]) | np.isnan(fwd_pos["right"]))
     return np.where(known, behind.astype(float), np.nan)
 

@@ -23,6 +23,7 @@ from .profile import Profile
 
 PHASES = ("standing", "descending", "bottom", "ascending")
 BOTTOM_BAND = 0.15  # frames within 15% of the rep's range from its lowest point are "bottom"
+FEET_RETURN_WAIT_S = 1.5  # hip up this long without the feet back: the person moved on (a new stance)
 TOP_TOLERANCE = 0.02  # hip heights within 2% of the highest count as the top of the cycle
 
 
@@ -138,6 +139,28 @@ class _Tracker:
         run = self.ratio[j:entry]
         return float(np.nanmax(run)) if (entry - j) >= self.settle_frames and not np.isnan(run).all() else top
 
+    def _step_start(self, early: int, entry: int) -> int | None:
+        """Where the last foot movement before the dip began (None if the feet stayed still).
+
+        A lunge starts with its step, before the hip drops; the hip alone can put the start
+        after the step, because a foot stepping toward the camera lands lower in the frame and
+        makes the hips look as high as standing. A split squat never moves its feet.
+        """
+        with np.errstate(invalid="ignore"):
+            moving = np.where(self.settled_speed[early:entry + 1] > self.rest_speed)[0]
+        if not len(moving):
+            return None
+        k = early + int(moving[-1])
+        while k > early and not self.settled_speed[k - 1] <= self.rest_speed:
+            k -= 1
+        # settled_speed looks back settle_frames: the feet were last still that much earlier
+        return max(early, k - self.settle_frames)
+
+    def _feet_back(self, i: int, ref: np.ndarray) -> bool:
+        """Both feet within tolerance of where they stood at the start (or unseen)."""
+        offset = _matched_offset(self.ankles[i:i + 1], ref[None])[0]
+        return bool(np.isnan(offset) or offset <= self.feet_tol)
+
     def _feet_at(self, start: int, entry: int) -> np.ndarray:
         """Both feet's positions at the start, or at the first frame after it that shows both."""
         seen = ~np.isnan(self.ankles[start:entry + 1]).any(axis=(1, 2))
@@ -159,6 +182,7 @@ class _Tracker:
         cut_start = False
         hold_from, last_valid = -1, -1
         floor = 0  # a rep's start is looked for after the previous rep's end
+        early = 0  # earliest allowed start of the current rep (the previous rep's end)
         for i, r in enumerate(self.ratio):
             if np.isnan(r):
                 if last_valid >= 0 and self.t[i] - self.t[last_valid] > self.max_gap:
@@ -174,13 +198,21 @@ class _Tracker:
                 if first_seen_down or r < min(top - depth, self.descend + slack):
                     in_rep, entry, hold_from, cut_start = True, i, -1, first_seen_down
                     up = self.stand if first_seen_down else min(self._level_before(i, top) - slack, self.stand)
-                    start = i if first_seen_down else self._start(i, max(segment_start, floor))
+                    early = max(segment_start, floor)
+                    start = i if first_seen_down else self._start(i, early)
+                    if not first_seen_down:
+                        step = self._step_start(early, i)
+                        start = start if step is None else step
                     ref = np.full((2, 2), np.nan) if cut_start else self._feet_at(start, i)
                 continue
             if r >= up:
                 hold_from = i if hold_from < 0 else hold_from
-                if self.t[i] - self.t[hold_from] >= self.hold_s:
-                    out.append(_Dip(start, entry, hold_from, cut_start, False, ""))
+                held = self.t[i] - self.t[hold_from]
+                # up, and the feet back where they started (a forward lunge's split stance can
+                # look as tall as standing), or up so long that the person has moved on
+                if held >= self.hold_s:
+                    out.append(_Dip(start, entry, hold_from if self._feet_back(hold_from, ref) else i,
+                                    cut_start, False, ""))
                     in_rep, top, floor = False, r, hold_from
             else:
                 hold_from = -1
@@ -223,8 +255,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
         back_leg, confidence = _vote(back_is_left[band])
         other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
         reason = "clip started mid-rep" if dip.cut_start else dip.reason
-        views = [v for v in metrics.view[band] if v]
-        view = max(set(views), key=views.count) if views else metrics.clip_view
+        view = _band_view(metrics, band)
         reps.append(Rep(len(reps) + 1, 0, other if variant == "forward" else back_leg, other, variant,
                         dip.start, c.bottom, dip.end, float(t[dip.start]), float(t[c.bottom]),
                         float(t[dip.end]), not (dip.cut_start or dip.cut_end), reason, view, round(confidence, 3)))
@@ -234,10 +265,23 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     return _assign_sets(reps, profile["reps.set_pause_s"]), phase
 
 
+def split_measure(metrics: FrameMetrics) -> np.ndarray:
+    """(T,) how split the feet are: the toes' height gap from the front, the step elsewhere
+    (NaN if a foot is unseen). Units differ by view; only comparisons within a view use it."""
+    front = metrics.view == "front"
+    return np.where(front, metrics["front_feet_split_ratio"], metrics["step_length_ratio"])
+
+
+def _band_view(metrics: FrameMetrics, band: np.ndarray) -> str:
+    """The view most frames of a rep's bottom were seen from (the clip's view if none)."""
+    views = [v for v in metrics.view[band] if v]
+    return max(set(views), key=views.count) if views else metrics.clip_view
+
+
 def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], profile: Profile) -> list[_Candidate]:
     """The dips that are lunges: split stance and a bent front knee at the bottom, sane duration."""
     t, ratio = metrics.t, metrics["hip_height_ratio"]
-    sep = metrics["step_length_ratio"]  # NaN if either foot is unseen
+    sep = split_measure(metrics)
     front_knee = np.where(metrics.left_ankle_behind == 1, metrics["right_knee_flexion_deg"],
                           metrics["left_knee_flexion_deg"])
     out = []
@@ -251,8 +295,15 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], profile: Profile) -> li
         knee = _nan_stat(np.nanmax, front_knee[band])
         duration = t[dip.end] - t[dip.start]
         complete = not (dip.cut_start or dip.cut_end)
-        if not (_at_least(knee, profile["reps.min_bottom_knee_flexion_deg"])
-                and _at_least(step, profile["reps.min_step_ratio"])):
+        # Knee flexion and step length are read from a side or pseudo-side image. From the front
+        # MediaPipe's depth reads a 90 deg knee as 20-60 and a jumping jack as a split stance,
+        # so there the split is the toes' height difference in the frame and the knee goes unjudged.
+        if _band_view(metrics, band) == "front":
+            lunge = _at_least(step, profile["reps.min_front_split_ratio"])
+        else:
+            lunge = (_at_least(knee, profile["reps.min_bottom_knee_flexion_deg"])
+                     and _at_least(step, profile["reps.min_step_ratio"]))
+        if not lunge:
             continue  # a dip without a lunge's split stance and bent knee: squat, jump, noise
         if duration > profile["reps.max_duration_s"] or (complete and duration < profile["reps.min_duration_s"]):
             continue
@@ -269,7 +320,7 @@ def _split_stance_reps(candidates: list[_Candidate], metrics: FrameMetrics, prof
     the way down or up; a split squat set never does. Judged over the gap between consecutive
     reps of one set (10th percentile of the separation, so one noisy frame cannot decide).
     """
-    sep = metrics["step_length_ratio"]
+    sep = split_measure(metrics)
     split = [False] * len(candidates)
     for k in range(len(candidates) - 1):
         a, b = candidates[k], candidates[k + 1]
@@ -298,8 +349,11 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics) -> str:
     The foot that moved further in the image (floor-fixed) between the start and the bottom is
     the stepping foot; whether it is in front or behind comes from the per-view ankle order
     (world positions are relative to the hips, so they alone cannot say which foot moved).
+    Toes are tracked where seen: the planted foot of a forward lunge rolls onto its ball, which
+    lifts its ankle about as far, seen from the front, as the stepping foot travels.
     """
-    il, ir = metrics.ankle_image["left"], metrics.ankle_image["right"]
+    il, ir = (np.where(np.isnan(metrics.toe_image[s]), metrics.ankle_image[s], metrics.toe_image[s])
+              for s in ("left", "right"))
     with np.errstate(invalid="ignore"):
         origin = (il[dip.start] + ir[dip.start]) / 2.0
         moved_l = np.linalg.norm(il[band] - origin, axis=-1)

@@ -8,6 +8,7 @@ draws every knob from a seed so a benchmark can make hundreds of different clips
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -178,7 +179,7 @@ def render_clip_full(spec: ClipSpec, out_path: str | Path) -> RenderedClip:
 
 _RESOLUTIONS = ((854, 480), (1280, 720), (1920, 1080), (480, 854), (720, 1280), (1080, 1920))
 _FPS = (24.0, 25.0, 30.0, 50.0, 60.0)
-_VIEW_YAW = {"side": 90.0, "front": 0.0, "oblique": 40.0}
+_VIEW_YAW_RANGE = {"side": (80.0, 100.0), "front": (0.0, 10.0), "oblique": (30.0, 60.0)}
 
 
 def _colour(rng: np.random.Generator, lo: int = 30, hi: int = 230) -> tuple[int, int, int]:
@@ -186,12 +187,17 @@ def _colour(rng: np.random.Generator, lo: int = 30, hi: int = 230) -> tuple[int,
 
 
 def random_clip_spec(seed: int, name: str | None = None, view: str | None = None,
-                     mistake_rate: float = 0.4, size_range: tuple[float, float] = (0.3, 1.5)) -> ClipSpec:
+                     mistake_rate: float = 0.4, size_range: tuple[float, float] = (0.3, 1.5),
+                     mistake_weights: Callable[[str], dict[str, float]] | None = None) -> ClipSpec:
     """A reproducible random clip: build, clothes, room, camera, fps, resolution, tempo, sets and
-    faults (each faulty rep gets one mistake with a continuous size drawn from ``size_range``)."""
+    faults (each faulty rep gets one mistake with a continuous size drawn from ``size_range``).
+
+    ``mistake_weights(view)`` gives each mistake code's relative chance (default: all equal), so
+    a benchmark can favour the faults a view can show without leaving the others out.
+    """
     rng = np.random.default_rng(seed)
-    view = view or str(rng.choice(list(_VIEW_YAW)))
-    yaw = _VIEW_YAW[view] * float(rng.choice([-1.0, 1.0])) + float(rng.uniform(-10, 10))
+    view = view or str(rng.choice(list(_VIEW_YAW_RANGE)))
+    yaw = float(rng.uniform(*_VIEW_YAW_RANGE[view])) * float(rng.choice([-1.0, 1.0]))
     height = float(rng.uniform(1.5, 1.95))
     jitter = {f: getattr(BodyProportions(), f) * float(rng.uniform(0.96, 1.04))
               for f in ("knee_height", "upper_arm", "forearm", "shoulder_width", "hip_width", "foot_length")}
@@ -207,6 +213,7 @@ def random_clip_spec(seed: int, name: str | None = None, view: str | None = None
                   wall_distance_m=float(rng.uniform(1.2, 4.0)), board_m=float(rng.uniform(0.1, 0.4)))
     camera = CameraSpec(height_m=float(rng.uniform(0.6, 1.6)), distance_m=float(rng.uniform(2.5, 6.0)),
                         yaw_deg=yaw, fill=float(rng.uniform(0.6, 0.9)), roll_deg=float(rng.normal(0, 1.5)))
+    weights = mistake_weights(view) if mistake_weights else {}
     codes = sorted(MISTAKES)
     sets = []
     for si in range(int(rng.integers(1, 4))):
@@ -217,7 +224,8 @@ def random_clip_spec(seed: int, name: str | None = None, view: str | None = None
             mistakes = {}
             allowed = [c for c in codes if variant != "split_squat" or c not in FEET_MISTAKES]
             if rng.random() < mistake_rate:
-                mistakes[str(rng.choice(allowed))] = float(rng.uniform(*size_range))
+                p = np.array([weights.get(c, 1.0) for c in allowed])
+                mistakes[str(rng.choice(allowed, p=p / p.sum()))] = float(rng.uniform(*size_range))
             leg = "left" if ((ri if alternate else 0) + si) % 2 == 0 else "right"
             reps.append(RepSpec(leg=leg, variant=variant, mistakes=mistakes,
                                 tempo_scale=float(rng.uniform(0.9, 1.1))))
@@ -226,8 +234,9 @@ def random_clip_spec(seed: int, name: str | None = None, view: str | None = None
         last = sets[-1]
         cut = replace(last.reps[-1], cut_after_bottom_s=float(rng.uniform(0.1, 0.6)))
         sets[-1] = replace(last, reps=(*last.reps[:-1], cut))
+    size = _RESOLUTIONS[int(rng.integers(len(_RESOLUTIONS)))]
     return ClipSpec(name=name or f"random_{seed:05d}", sets=tuple(sets), camera=camera, view=view,
-                    size=_RESOLUTIONS[int(rng.integers(len(_RESOLUTIONS)))], fps=float(rng.choice(_FPS)),
+                    size=size, fps=float(rng.choice(_FPS)), supersample=2 if min(size) < 720 else 1,
                     body=body, tempo=Tempo(scale=float(rng.uniform(0.75, 1.35))), look=look, scene=scene,
                     arms=str(rng.choice(["sides", "sides", "hips", "chest"])),
                     noise_sigma=float(rng.choice([0.0, rng.uniform(0.5, 4.0)])),

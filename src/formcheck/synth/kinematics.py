@@ -722,6 +722,8 @@ def lunge_metrics(pose: Pose, front: Side, body: BodyProportions) -> dict[str, f
         "hip_rotation_deg": float(abs(np.degrees(np.arctan2(hip_line[0], hip_line[1])))),
         "step_length_ratio": float((af[0] - ab[0]) / body.leg_m),
         "back_foot_cross_ratio": float((ab[1] - af[1]) * sf / width),
+        # the back ankle past the pelvis midline toward the front-leg side (what the front-view check reads)
+        "back_foot_across_midline_ratio": float((ab[1] - hip_mid[1]) * sf / width),
         "knee_valgus_fppa_deg": fppa,
         "knee_medial_offset_ratio": float(medial / body.shank_m),
         "back_heel_height_m": float(p[f"{back}_heel"][2]),

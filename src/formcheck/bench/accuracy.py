@@ -1,0 +1,137 @@
+"""The accuracy benchmark: run the real pose model on every clip, score, tabulate, write JSON.
+
+``run_benchmark`` is what ``formcheck bench accuracy`` and ``benchmarks/accuracy.py`` call. Pose
+series may be cached (keyed by the video's and the model's SHA-256) so that work on the stages
+after pose reruns in seconds; ``--no-cache`` recomputes everything, which is how the published
+numbers are made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..analysis import Analysis, analyze_series
+from ..models import file_sha256, resolve_model
+from ..pose import estimate_video
+from ..profile import Profile, load_profile
+from ..series import PoseSeries
+from .dataset import BenchClip, real_clips, rendered_clip
+from .scoring import ClipScore, Summary, score_clip, summarise
+from .truth import assessable_codes, real_truth, rendered_rep_labels
+
+SCHEMA = "formcheck-accuracy/1"
+Progress = Callable[[str], None]
+
+
+def _video_key(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
+
+
+def pose_series(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[PoseSeries, float]:
+    """The clip's pose series and the seconds spent on it (0 when read from the cache)."""
+    path = None
+    if cache_dir is not None:
+        key = f"{_video_key(clip.video)}_{file_sha256(resolve_model(model))[:12]}"
+        path = Path(cache_dir) / f"{clip.name}.{model}.{key}.npz"
+        if path.is_file():
+            d = np.load(path)
+            meta = {"model": str(d["model"])}
+            return PoseSeries(d["image"], d["world"], d["t"], tuple(int(x) for x in d["size"]), str(clip.video),
+                              meta), 0.0
+    t0 = time.perf_counter()
+    series = estimate_video(str(clip.video), model=model)
+    seconds = time.perf_counter() - t0
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez_compressed(tmp, image=series.image, world=series.world, t=series.t,
+                            size=np.array(series.image_size), model=series.meta.get("model", ""))
+        tmp.replace(path)
+    return series, seconds
+
+
+def score_rendered(clip: BenchClip, result: Analysis, profile: Profile) -> ClipScore:
+    truth = clip.truth
+    reps = [dict(r, labels=rendered_rep_labels(r, profile)) for r in truth["reps"]]
+    return score_clip(clip.name, "rendered", reps, truth["view"], truth["complete_reps_per_leg"], result,
+                      assessable_codes(truth["view"]))
+
+
+def score_real(clip: BenchClip, result: Analysis) -> ClipScore:
+    truth = real_truth(clip.name, clip.truth)
+    n, leg = truth["complete_reps"], truth["leg"]
+    counts = {"left": n if leg == "left" else 0, "right": n if leg == "right" else 0}
+    if leg == "same":          # one leg throughout, which one unsaid: the tool's main leg is scored
+        counts = {"left": n, "right": 0}
+    elif leg == "alternating":
+        counts = {"left": n - n // 2, "right": n // 2}
+    return score_clip(clip.name, "real", truth["reps"], truth["view"], counts, result,
+                      assessable_codes(truth["view"]), same_leg=leg == "same")
+
+
+@dataclass
+class ModelRun:
+    model: str
+    scores: list[ClipScore] = field(default_factory=list)
+    pose_seconds: float = 0.0
+    frames: int = 0
+
+    def summary(self, kind: str) -> Summary:
+        return summarise([s for s in self.scores if s.kind == kind])
+
+
+def run_benchmark(models: Iterable[str] = ("full",), seeds: Iterable[int] = range(40), real: bool = True,
+                  render_dir: Path = Path(".bench/renders"), pose_cache: Path | None = Path(".bench/poses"),
+                  real_dir: Path | None = None, profile: str | None = None,
+                  progress: Progress | None = None) -> dict:
+    """Render (or reuse) the seeds' clips, run each model over them and the real clips, score."""
+    prof = load_profile(profile)
+    say = progress or (lambda _msg: None)
+    clips = []
+    for seed in seeds:
+        say(f"render seed {seed}")
+        clips.append(rendered_clip(seed, Path(render_dir)))
+    if real:
+        clips += real_clips(real_dir)
+    runs = []
+    for model in models:
+        resolve_model(model)
+        run = ModelRun(model)
+        for clip in clips:
+            say(f"{model}: {clip.name}")
+            series, seconds = pose_series(clip, model, pose_cache)
+            run.pose_seconds += seconds
+            run.frames += len(series) if seconds else 0
+            result = analyze_series(series, profile=prof)
+            run.scores.append(score_rendered(clip, result, prof) if clip.kind == "rendered"
+                              else score_real(clip, result))
+        runs.append(run)
+    return report(runs, clips, prof)
+
+
+def report(runs: list[ModelRun], clips: list[BenchClip], profile: Profile) -> dict:
+    """JSON-ready results: per model, totals for rendered and real clips and every clip's score."""
+    views = {}
+    for c in clips:
+        if c.kind == "rendered":
+            views[c.truth["view"]] = views.get(c.truth["view"], 0) + 1
+    out = {"schema": SCHEMA, "profile": profile.path, "rendered_clips": sum(c.kind == "rendered" for c in clips),
+           "real_clips": sum(c.kind == "real" for c in clips), "rendered_views": views, "models": {}}
+    for run in runs:
+        out["models"][run.model] = {
+            "rendered": run.summary("rendered").to_dict(),
+            "real": run.summary("real").to_dict(),
+            "pose_fps": round(run.frames / run.pose_seconds, 2) if run.pose_seconds else None,
+            "clips": [s.to_dict() for s in run.scores],
+        }
+    return out

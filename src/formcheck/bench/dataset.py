@@ -1,0 +1,106 @@
+"""The benchmark's clips: a rendered set drawn from seeds, and the labelled real clips.
+
+Rendered clips are cached under a name that carries a hash of their full spec, so a change to
+the generator renders afresh instead of scoring stale videos. Real clips are read in place
+(``../shared/videos`` or ``$FORMCHECK_SHARED_VIDEOS``) and never copied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..exercises import reverse_lunge
+from ..synth.clips import ClipSpec, random_clip_spec, render_clip
+from ..synth.kinematics import plan_reps
+
+MISTAKE_RATE = 0.5            # half the reps carry one fault, so each code gets enough positives
+SIZE_RANGE = (0.2, 1.6)       # fault size 0 = clean, 1 = clearly wrong: fine -> borderline -> wrong
+UNSEEN_FAULT_WEIGHT = 0.15    # faults the view cannot show still appear (they must not cause false cues)
+
+
+def _assessable_codes(view: str) -> set[str]:
+    return {c.code for c in reverse_lunge.CHECKS if view in c.views and not c.unavailable}
+
+
+def _mistake_weights(view: str) -> dict[str, float]:
+    seen = _assessable_codes(view)
+    return {c.code: 1.0 if c.code in seen else UNSEEN_FAULT_WEIGHT for c in reverse_lunge.CHECKS}
+
+
+def clip_spec(seed: int) -> ClipSpec:
+    """The benchmark clip for one seed (every knob random, see ``random_clip_spec``)."""
+    return random_clip_spec(seed, name=f"bench_{seed:04d}", mistake_rate=MISTAKE_RATE, size_range=SIZE_RANGE,
+                            mistake_weights=_mistake_weights)
+
+
+def spec_digest(spec: ClipSpec) -> str:
+    return hashlib.sha256(repr(spec).encode()).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class BenchClip:
+    """One scored clip: the video and where its truth comes from."""
+
+    name: str
+    video: Path
+    kind: str           # "rendered" | "real"
+    truth: dict         # rendered: the generator's JSON; real: the clip's labels.json entry
+
+
+def rendered_clip(seed: int, cache_dir: Path) -> BenchClip:
+    """Render the seed's clip into ``cache_dir`` unless an identical render is already there."""
+    spec = clip_spec(seed)
+    video = Path(cache_dir) / f"{spec.name}_{spec_digest(spec)}.mp4"
+    truth_path = video.with_suffix(".json")
+    if not (video.is_file() and truth_path.is_file()):
+        render_clip(spec, video)
+    return BenchClip(spec.name, video, "rendered", json.loads(truth_path.read_text()))
+
+
+def shared_videos_dir() -> Path:
+    """``$FORMCHECK_SHARED_VIDEOS``, else ``../shared/videos`` beside the checkout or the cwd."""
+    env = os.environ.get("FORMCHECK_SHARED_VIDEOS")
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[3]
+    for base in (checkout, Path.cwd()):
+        candidate = base.parent / "shared" / "videos"
+        if candidate.is_dir():
+            return candidate
+    return checkout.parent / "shared" / "videos"
+
+
+def real_clips(folder: Path | None = None) -> list[BenchClip]:
+    """The labelled real clips (empty when the folder or its labels.json is absent)."""
+    folder = Path(folder) if folder else shared_videos_dir()
+    labels = folder / "labels.json"
+    if not labels.is_file():
+        return []
+    clips = json.loads(labels.read_text())["clips"]
+    return [BenchClip(Path(name).stem, folder / name, "real", entry) for name, entry in sorted(clips.items())
+            if (folder / name).is_file()]
+
+
+def clip_frames(spec: ClipSpec) -> int:
+    """How many frames a spec will render (planned, not rendered)."""
+    timeline = plan_reps(spec.sets, spec.body, spec.tempo, spec.lead_in_s, spec.tail_s, spec.form)
+    return int(round((max(ev.end_t for ev in timeline.events) + spec.tail_s) * spec.fps))
+
+
+def fast_seeds(count: int = 4, first: int = 1000, max_frames: int = 700) -> list[int]:
+    """Seeds of small, short clips (480p, at most ``max_frames``), cycling through the views: the
+    CI subset. They start at 1000, away from the published set's seeds, so CI scores unseen clips."""
+    views = ("side", "front", "oblique")
+    seeds: list[int] = []
+    seed = first
+    while len(seeds) < count:
+        spec = clip_spec(seed)
+        if (min(spec.size) == 480 and spec.view_label == views[len(seeds) % len(views)]
+                and clip_frames(spec) <= max_frames):
+            seeds.append(seed)
+        seed += 1
+    return seeds

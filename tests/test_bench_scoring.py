@@ -1,0 +1,108 @@
+"""The benchmark's scoring and truth rules on hand-built cases (no video, no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from formcheck.bench.scoring import FLAGGED, NOT_ASSESSED, OK, ClipScore, CodeTally, match_reps, summarise, tally
+from formcheck.bench.truth import (
+    BORDER,
+    NEG,
+    POS,
+    RULES,
+    UNKNOWN,
+    assessable_codes,
+    combine,
+    real_truth,
+    rendered_rep_labels,
+    rule_label,
+)
+from formcheck.profile import load_profile
+
+PROFILE = load_profile()
+TRUNK = next(r for r in RULES if r.code == "trunk_lean_forward")  # threshold 20 deg, band 5
+
+
+@pytest.mark.parametrize(("value", "label"), [(26.0, POS), (24.0, BORDER), (15.5, BORDER), (14.0, NEG),
+                                              (None, UNKNOWN), (float("nan"), UNKNOWN)])
+def test_rule_label_uses_the_profile_threshold_and_band(value, label):
+    assert rule_label(TRUNK, value, PROFILE) == label
+
+
+def test_combine_prefers_present_then_borderline():
+    assert combine([NEG, POS]) == POS
+    assert combine([NEG, BORDER]) == BORDER
+    assert combine([NEG, NEG]) == NEG
+    assert combine([UNKNOWN]) == UNKNOWN
+
+
+def test_depth_short_is_present_when_either_knee_is_short():
+    # front 90 (fine), back 40 (60 - 40 = 20 past the threshold, band 8): present
+    rep = {"variant": "reverse", "true_values": {"front_knee_flexion_deg": 90.0, "back_knee_flexion_deg": 40.0}}
+    labels = rendered_rep_labels(rep, PROFILE)
+    assert labels["depth_short"] == POS
+    assert labels["stepped_forward"] == NEG
+    assert labels["stance_too_wide"] == UNKNOWN  # no stance value in this rep's truth
+
+
+def test_forward_lunge_must_be_flagged_stepped_forward():
+    assert rendered_rep_labels({"variant": "forward", "true_values": {}}, PROFILE)["stepped_forward"] == POS
+
+
+def test_assessable_codes_follow_the_checks_views():
+    assert "knee_caving_in" in assessable_codes("front")
+    assert "knee_caving_in" not in assessable_codes("side")
+    assert "hip_drop" not in assessable_codes("front")  # unavailable with this pose model
+    assert "stepped_forward" in assessable_codes("oblique")
+
+
+@pytest.mark.parametrize(("label", "pred", "assessable", "field"), [
+    (POS, FLAGGED, True, "tp"), (POS, OK, True, "fn"), (POS, NOT_ASSESSED, True, "fn"),
+    (POS, OK, False, "unseen_pos"), (NEG, FLAGGED, False, "fp"), (NEG, OK, True, "tn"),
+    (BORDER, FLAGGED, True, "border_flagged")])
+def test_tally_outcomes(label, pred, assessable, field):
+    assert getattr(tally(label, pred, assessable), field) == 1
+
+
+def test_precision_recall_f1_by_hand():
+    t = CodeTally(tp=8, fp=2, fn=4)
+    assert t.precision == pytest.approx(0.8)
+    assert t.recall == pytest.approx(8 / 12)
+    assert t.f1 == pytest.approx(2 * 0.8 * (8 / 12) / (0.8 + 8 / 12))
+    assert CodeTally().f1 is None
+
+
+def test_match_reps_pairs_closest_bottoms_once():
+    # found 2.1 is closest to true 2.0; true 2.4 then takes nothing within 1 s but 2.1 (used): unmatched
+    assert match_reps([2.0, 6.0, 2.4], [2.1, 5.5, 9.0]) == {0: 0, 1: 1}
+
+
+def _score(true_counts, found_counts, same_leg=False):
+    return ClipScore("c", "rendered", "side", true_counts, found_counts, same_leg, 0, 0, 0, 0)
+
+
+def test_count_errors_exact_and_off_by_one():
+    assert _score({"left": 3, "right": 2}, {"left": 3, "right": 2}).exact
+    s = _score({"left": 3, "right": 2}, {"left": 4, "right": 2})
+    assert s.count_errors == {"left": 1, "right": 0} and not s.exact
+    # same leg, which one unsaid: the tool's main leg carries the count
+    assert _score({"left": 5, "right": 0}, {"left": 0, "right": 5}, same_leg=True).exact
+
+
+def test_summary_mae_normalised_as_repcount():
+    a = _score({"left": 4, "right": 2}, {"left": 3, "right": 2})   # |1|/4 and 0/2
+    b = _score({"left": 2, "right": 2}, {"left": 2, "right": 5})   # 0 and |3|/2
+    s = summarise([a, b])
+    assert s.mae_norm == pytest.approx((0.25 + 0 + 0 + 1.5) / 4)
+    assert s.mae_abs == pytest.approx(4 / 4)
+    assert s.obo_share == pytest.approx(3 / 4)
+    assert s.exact_share == 0.0
+
+
+def test_real_truth_reads_labels():
+    entry = {"fps": 30, "complete_reps": 2, "bottom_frames_approx": [30, 90, 150]}
+    truth = real_truth("reverse_lunge_band_34side", entry)
+    assert [r["bottom_s"] for r in truth["reps"]] == [1.0, 3.0, 5.0]
+    assert [r["complete"] for r in truth["reps"]] == [True, True, False]
+    assert truth["reps"][0]["labels"]["trunk_lean_forward"] == NEG
+    assert truth["reps"][0]["labels"]["knee_caving_in"] == UNKNOWN
