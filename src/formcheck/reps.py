@@ -221,7 +221,42 @@ class _Tracker:
                 out.append(_Dip(start, entry, hold_from, cut_start, False, ""))
             else:
                 out.append(_Dip(start, entry, last_valid, cut_start, True, "clip ended before the return"))
-        return out
+        return [piece for dip in out for piece in self._split_double(dip, depth)]
+
+    def _split_double(self, dip: _Dip, rise: float) -> list[_Dip]:
+        """Split a dip that holds two descents: the hip rose by ``rise`` between two lows.
+
+        Split squat reps return to the split stance, not to standing, and stepping into that
+        stance already lowers the hip; so the first rep of a set can run on into the next.
+        A rep has one low (a pause at the bottom is not a rise), so a rise between two lows is
+        a rep boundary, placed at the highest point between them.
+        """
+        r = self.ratio
+        cuts: list[int] = []
+        valley, peak = np.inf, -1
+        for i in range(dip.start, dip.end + 1):
+            if np.isnan(r[i]):
+                continue
+            if peak < 0:
+                valley = min(valley, r[i])
+                if r[i] >= valley + rise:
+                    peak = i
+            elif r[i] > r[peak]:
+                peak = i
+            elif r[i] <= r[peak] - rise:
+                cuts.append(peak)
+                valley, peak = r[i], -1
+        if not cuts:
+            return [dip]
+        bounds = [dip.start, *cuts, dip.end]
+        pieces = []
+        for k in range(len(bounds) - 1):
+            first, last = k == 0, k == len(bounds) - 2
+            a, b = bounds[k], bounds[k + 1]
+            entry = dip.entry if first else a + int(np.nanargmax(r[a:b + 1] < r[a] - rise))
+            pieces.append(_Dip(a, entry, b, dip.cut_start and first, dip.cut_end and last,
+                               dip.reason if last else ""))
+        return pieces
 
 
 def _vote(back_is_left: np.ndarray) -> tuple[str, float]:
@@ -314,22 +349,27 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], profile: Profile) -> li
 
 
 def _split_stance_reps(candidates: list[_Candidate], metrics: FrameMetrics, profile: Profile) -> list[bool]:
-    """Which reps are split squats: the feet stay split between them and a neighbouring rep.
+    """Which reps are split squats: the feet do not move between them and a neighbouring rep.
 
-    A lunge brings the feet together between reps, however long it pauses in the split stance on
-    the way down or up; a split squat set never does. Judged over the gap between consecutive
-    reps of one set (10th percentile of the separation, so one noisy frame cannot decide).
+    A lunge steps back in and out between reps, however long it pauses in the split stance; a
+    split squat set keeps both feet planted. Judged in the image (fixed to the floor, label-free):
+    no frame of the gap between two reps of a set may have a foot away from where the feet stood
+    at the first rep's bottom. Step lengths cannot decide it: seen obliquely, feet side by side
+    already look a third of a leg apart.
     """
-    sep = split_measure(metrics)
+    # toes, not ankles: the back ankle of a split squat swings forward and down as the back
+    # knee drops (0.15 leg lengths), while the ball of the foot stays put
+    toes = np.stack([metrics.toe_image["left"], metrics.toe_image["right"]], axis=1)
+    tol = profile["reps.return_feet_tolerance_ratio"]
     split = [False] * len(candidates)
     for k in range(len(candidates) - 1):
         a, b = candidates[k], candidates[k + 1]
         if metrics.t[b.dip.start] - metrics.t[a.dip.end] > profile["reps.set_pause_s"]:
             continue
-        gap = sep[a.dip.end:b.dip.start + 1]
-        if np.isnan(gap).all() or np.isnan([a.step, b.step]).any():
+        offset = _matched_offset(toes[a.bottom:b.bottom + 1], toes[a.bottom][None])
+        if np.isnan(offset).all() or np.isnan(toes[a.bottom]).any():
             continue
-        if np.nanpercentile(gap, 10) >= profile["reps.split_squat_ratio"] * min(a.step, b.step):
+        if np.nanpercentile(offset, 90) <= tol:  # 90th: a landmark glitch is not a step
             split[k] = split[k + 1] = True
     return split
 

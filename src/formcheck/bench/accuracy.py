@@ -60,11 +60,35 @@ def pose_series(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[Po
     return series, seconds
 
 
+MIN_TRUE_HIP_DROP = 0.05  # a rep whose hips drop less than 5% of standing height shows no movement
+
+
+def _hip_drops(clip: BenchClip, reps: list[dict]) -> list[float]:
+    """Each true rep's hip drop from its start to its bottom, as a share of standing hip height.
+
+    The generator can ask for a fault so large that nothing moves (a split squat told to stop
+    short of the split stance it already stands in): such a rep is not counted either way.
+    """
+    npz = clip.video.with_name(clip.video.stem + ".truth.npz")
+    if not npz.is_file():
+        return [1.0] * len(reps)
+    joints = np.load(npz)["joints_m"]
+    hip = (joints[:, 23, 2] + joints[:, 24, 2]) / 2.0
+    fps = float(clip.truth["fps"])
+    standing = float(np.percentile(hip, 95))
+    at = [(min(len(hip) - 1, round(r["start_s"] * fps)), min(len(hip) - 1, round(r["bottom_s"] * fps))) for r in reps]
+    return [float(hip[a:b + 1].max() - hip[b]) / standing for a, b in at]
+
+
 def score_rendered(clip: BenchClip, result: Analysis, profile: Profile) -> ClipScore:
     truth = clip.truth
-    reps = [dict(r, labels=rendered_rep_labels(r, profile)) for r in truth["reps"]]
-    return score_clip(clip.name, "rendered", reps, truth["view"], truth["complete_reps_per_leg"], result,
-                      assessable_codes(truth["view"]))
+    drops = _hip_drops(clip, truth["reps"])
+    reps = [dict(r, labels=rendered_rep_labels(r, profile), countable=drop >= MIN_TRUE_HIP_DROP)
+            for r, drop in zip(truth["reps"], drops, strict=True)]
+    counts = {"left": 0, "right": 0}
+    for r in reps:
+        counts[r["leg"]] += int(r["complete"] and r["countable"])
+    return score_clip(clip.name, "rendered", reps, truth["view"], counts, result, assessable_codes(truth["view"]))
 
 
 def score_real(clip: BenchClip, result: Analysis) -> ClipScore:

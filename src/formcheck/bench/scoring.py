@@ -178,10 +178,15 @@ def score_clip(name: str, kind: str, truth_reps: list[dict], view: str, true_cou
     spans = [(r["start_s"], r["end_s"]) for r in truth_reps] if all("start_s" in r for r in truth_reps) else None
     pairs = match_reps([r["bottom_s"] for r in truth_reps], [f.rep.bottom_s for f in found], true_spans=spans)
     counts = result.reps_per_leg()
-    score = ClipScore(name, kind, view, dict(true_counts), {"left": counts["left"], "right": counts["right"]},
-                      same_leg, len(truth_reps), len(found), len(pairs), 0,
-                      codes={c: CodeTally() for c in CODES})
+    found_counts = {"left": counts["left"], "right": counts["right"]}
+    for i, j in pairs.items():  # a rep the truth does not count is not held against the tool either
+        if not truth_reps[i].get("countable", True) and found[j].rep.complete and found[j].rep.leg in found_counts:
+            found_counts[found[j].rep.leg] -= 1
+    score = ClipScore(name, kind, view, dict(true_counts), found_counts, same_leg, len(truth_reps), len(found),
+                      len(pairs), 0, codes={c: CodeTally() for c in CODES})
     for i, rep in enumerate(truth_reps):
+        if not rep.get("countable", True):
+            continue
         pred = predictions(found[pairs[i]]) if i in pairs else {}
         labels = rep["labels"]
         for code in CODES:

@@ -26,9 +26,9 @@ CHECKS: tuple[Check, ...] = (
     Check("stance_too_wide", "foot_placement", "stance_width_ratio", "above",
           "checks.stance.too_wide_ratio", FRONT_ONLY, at="start", side_from="none"),
     Check("step_too_short", "foot_placement", "step_length_ratio", "below",
-          "checks.step.too_short_ratio", SIDE_OR_OBLIQUE, side_from="leg"),
+          "checks.step.too_short_ratio", SIDE_ONLY, side_from="leg"),
     Check("step_too_long", "foot_placement", "step_length_ratio", "above",
-          "checks.step.too_long_ratio", SIDE_OR_OBLIQUE, side_from="leg"),
+          "checks.step.too_long_ratio", SIDE_ONLY, side_from="leg"),
     Check("step_crosses_midline", "foot_placement", "back_foot_across_midline_ratio", "above",
           "checks.step.crosses_midline_ratio", FRONT_ONLY, side_from="back_leg"),
     # knee placement
