@@ -17,7 +17,6 @@ KNOWN_SOURCES = {"article", "Casiez", "Willson", "Escamilla", "Winter", "measure
 EXEMPT_FROM_CITATION = {
     "reps.max_duration_s",
     "reps.bottom_window_s",
-    "reps.split_squat_ratio",
     "severity.major_factor",
     "pose.min_feet_visible_share",
     "pose.warn_feet_visible_share",

@@ -209,12 +209,14 @@ def _sagittal(sc: _Scene) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
     return v, fwd_pos
 
 
-def _frontal(sc: _Scene) -> dict[str, np.ndarray]:
+def _frontal(sc: _Scene, profile: Profile) -> dict[str, np.ndarray]:
     """Knee valgus, sideways trunk lean, pelvic tilt, stance width: the image of a front view.
 
     Pelvis rotation (about the vertical) comes from the world landmarks, relative to the body's
     own long-run facing direction; only side and oblique views show it (from the front the
-    model's hip depth barely changes when the pelvis turns).
+    model's hip depth barely changes when the pelvis turns). The knee's frontal projection
+    angle needs the thigh in view: a thigh pointing at the camera (the front leg at a lunge's
+    bottom, seen from low down) is a few pixels long and its angle is noise, so it is left out.
     """
     px, world, front = sc.px, sc.world, sc.front
     v: dict[str, np.ndarray] = {}
@@ -222,7 +224,10 @@ def _frontal(sc: _Scene) -> dict[str, np.ndarray]:
         _, hip, knee, ankle, _, _ = _JOINTS[s]
         fppa = g.frontal_projection_angle_deg(px[:, hip], px[:, knee], px[:, ankle],
                                               px[:, _JOINTS[other][1]] - px[:, hip])
-        v[f"{s}_knee_valgus_deg"] = np.where(front, fppa, np.nan)
+        thigh = g.distance(px[:, hip], px[:, knee])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            seen = thigh / _baseline(thigh, sc.t, sc.window_s, 90) >= profile["checks.knee.valgus_min_thigh_ratio"]
+        v[f"{s}_knee_valgus_deg"] = np.where(front & seen, fppa, np.nan)
     hip_line = px[:, L.LEFT_HIP] - px[:, L.RIGHT_HIP]
     hip_width = g.norm(hip_line)
     trunk = g.midpoint(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER]) - g.midpoint(px[:, L.LEFT_HIP],
@@ -256,7 +261,7 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: PoseSeries | None
                             np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES})
     sc = _scene(series, profile)
     v, fwd_pos = _sagittal(sc)
-    v.update(_frontal(sc))
+    v.update(_frontal(sc, profile))
     v["body_yaw_deg"] = sc.yaw
     px = sc.px
     hip_mid = g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP])
@@ -301,8 +306,10 @@ def _floor_below_hips(px: np.ndarray) -> np.ndarray:
     lower in the frame and makes the hips look as high as standing.
     """
     feet = [np.fmax(np.fmax(px[:, a, 1], px[:, h, 1]), px[:, toe, 1]) for *_, a, h, toe in _JOINTS.values()]
-    with np.errstate(invalid="ignore"):
-        return np.nanmean(np.stack(feet), axis=0) if len(px) else np.empty(0)
+    feet = np.stack(feet)
+    seen = ~np.isnan(feet)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(seen, feet, 0.0).sum(axis=0) / seen.sum(axis=0)  # NaN where neither foot is seen
 
 
 def _left_ankle_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: np.ndarray,

@@ -23,7 +23,7 @@ from .profile import Profile
 
 PHASES = ("standing", "descending", "bottom", "ascending")
 BOTTOM_BAND = 0.15  # frames within 15% of the rep's range from its lowest point are "bottom"
-FEET_RETURN_WAIT_S = 1.5  # hip up this long without the feet back: the person moved on (a new stance)
+SPLIT_STANCE_RATIO = 0.85  # a split stance with straight legs keeps the hips at ~0.88 of standing height
 TOP_TOLERANCE = 0.02  # hip heights within 2% of the highest count as the top of the cycle
 
 
@@ -254,6 +254,9 @@ class _Tracker:
             first, last = k == 0, k == len(bounds) - 2
             a, b = bounds[k], bounds[k + 1]
             entry = dip.entry if first else a + int(np.nanargmax(r[a:b + 1] < r[a] - rise))
+            if (first and not dip.cut_start and np.nanmin(r[a:b + 1]) > SPLIT_STANCE_RATIO
+                    and not self._feet_back(b, self.ankles[a])):
+                continue  # only as low as a split stance, feet ending apart: stepping into the stance
             pieces.append(_Dip(a, entry, b, dip.cut_start and first, dip.cut_end and last,
                                dip.reason if last else ""))
         return pieces

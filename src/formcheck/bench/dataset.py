@@ -13,22 +13,26 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..exercises import reverse_lunge
 from ..synth.clips import ClipSpec, random_clip_spec, render_clip
-from ..synth.kinematics import plan_reps
+from ..synth.kinematics import MISTAKES, plan_reps
 
 MISTAKE_RATE = 0.5            # half the reps carry one fault, so each code gets enough positives
 SIZE_RANGE = (0.2, 1.6)       # fault size 0 = clean, 1 = clearly wrong: fine -> borderline -> wrong
 UNSEEN_FAULT_WEIGHT = 0.15    # faults the view cannot show still appear (they must not cause false cues)
 
 
-def _assessable_codes(view: str) -> set[str]:
-    return {c.code for c in reverse_lunge.CHECKS if view in c.views and not c.unavailable}
+# Faults each view shows well; they are drawn more often there. Fixed here, not read from the
+# tool's checks, so that changing a check never changes the benchmark's clips.
+SHOWN_BY_VIEW = {
+    "front": frozenset({"stance_too_narrow", "stance_too_wide", "step_crosses_midline", "knee_caving_in",
+                        "trunk_lean_side"}),
+    "side": frozenset({"step_too_short", "step_too_long", "knee_past_toes", "depth_short", "trunk_lean_forward"}),
+    "oblique": frozenset({"step_too_short", "step_too_long", "depth_short", "hips_rotated"}),
+}
 
 
 def _mistake_weights(view: str) -> dict[str, float]:
-    seen = _assessable_codes(view)
-    return {c.code: 1.0 if c.code in seen else UNSEEN_FAULT_WEIGHT for c in reverse_lunge.CHECKS}
+    return {code: 1.0 if code in SHOWN_BY_VIEW[view] else UNSEEN_FAULT_WEIGHT for code in MISTAKES}
 
 
 def clip_spec(seed: int) -> ClipSpec:
