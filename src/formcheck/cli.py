@@ -137,7 +137,6 @@ def bench_accuracy(
     import json
 
     from .bench.accuracy import run_benchmark
-    from .bench.table import missed_targets, table_rows
     from .report.atomic import write_text_atomic
 
     names = [m.strip() for m in models.split(",") if m.strip()]
@@ -152,19 +151,44 @@ def bench_accuracy(
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
+    if not _print_accuracy(report) and check:
+        raise typer.Exit(1)
+
+
+@bench_app.command("table")
+def bench_table(reports: list[Path] = typer.Argument(..., help="JSON files written by `bench accuracy`.")) -> None:
+    """One table from several accuracy runs (e.g. one model per run, run in parallel)."""
+    import json
+
+    from .bench.accuracy import merge_reports
+
+    try:
+        report = merge_reports([json.loads(p.read_text()) for p in reports])
+    except (OSError, ValueError, KeyError) as exc:
+        _fail(f"cannot read the reports: {exc}", 2)
+    _print_accuracy(report)
+
+
+def _print_accuracy(report: dict) -> bool:
+    """Print the accuracy table and any missed targets; True when every model meets them."""
+    from .bench.table import missed_targets, table_rows
+
     header, rows = table_rows(report)
-    table = Table(title=f"formcheck accuracy: {report['rendered_clips']} rendered + {report['real_clips']} real clips")
+    clips = {m: (d["rendered"]["clips"], d["real"]["clips"]) for m, d in report["models"].items()}
+    sizes = ", ".join(f"{m}: {a} rendered + {b} real" for m, (a, b) in clips.items())
+    table = Table(title=f"formcheck accuracy ({sizes} clips)")
     for col in header:
         table.add_column(col)
     for r in rows:
         table.add_row(*r)
     out.print(table)
-    missed = {m: missed_targets(report, m) for m in names}
-    for m, misses in missed.items():
+    ok = True
+    for m in report["models"]:
+        misses = missed_targets(report, m)
         if misses:
+            ok = False
             err.print(f"[yellow]{m} misses:[/] " + "; ".join(misses), highlight=False)
-    if check and any(missed.values()):
-        raise typer.Exit(1)
+    return ok
 
 
 def run() -> None:  # console-script entry point

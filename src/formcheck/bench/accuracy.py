@@ -159,3 +159,15 @@ def report(runs: list[ModelRun], clips: list[BenchClip], profile: Profile) -> di
             "clips": [s.to_dict() for s in run.scores],
         }
     return out
+
+
+def merge_reports(reports: list[dict]) -> dict:
+    """Several runs' results as one (their models side by side); later runs win on a clash."""
+    if not reports:
+        raise ValueError("no reports given")
+    merged = dict(reports[0], models={})
+    for rep in reports:
+        if rep.get("schema") != SCHEMA:
+            raise ValueError(f"not a {SCHEMA} report")
+        merged["models"].update(rep["models"])
+    return merged

@@ -1,0 +1,94 @@
+"""The accuracy benchmark's fast subset in CI: the issue's targets as assertions.
+
+Small, short 480p clips rendered from seeds the published run never uses (1000+), one per view
+in turn, plus the real clips; the real pose model runs on all of them (no pose cache).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import SHARED_VIDEOS
+from formcheck.bench.accuracy import run_benchmark
+from formcheck.bench.dataset import fast_seeds
+from formcheck.bench.table import TARGETS
+
+SUBSET = 4
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bench")
+    return run_benchmark(["full"], fast_seeds(SUBSET), real=SHARED_VIDEOS.is_dir(), render_dir=folder / "renders",
+                         pose_cache=None, real_dir=SHARED_VIDEOS)
+
+
+def test_subset_covers_every_view(report):
+    views = report["rendered_views"]
+    assert set(views) == {"side", "front", "oblique"} and sum(views.values()) == SUBSET
+
+
+# Targets the pipeline does not meet yet are strict xfails carrying the measured value: the gap
+# is on record, and the test turns red the day it is closed so the marker gets removed. The
+# floors below them are what this subset measures today, so a regression fails CI.
+GAP = "issue-3 target not met yet on this subset (measured {}); see README, Accuracy"
+
+
+def _rendered(report):
+    return report["models"]["full"]["rendered"]
+
+
+@pytest.mark.xfail(strict=True, reason=GAP.format("3 of 4 clips exact: a side view swaps the legs"))
+def test_target_rendered_rep_counts_exact_per_leg(report):
+    assert _rendered(report)["count_exact_share"] >= TARGETS["rendered_exact"]
+
+
+@pytest.mark.xfail(strict=True, reason=GAP.format("off-by-one 0.75"))
+def test_target_off_by_one(report):
+    assert _rendered(report)["count_obo_share"] >= TARGETS["obo"]
+
+
+@pytest.mark.xfail(strict=True, reason=GAP.format("depth_short F1 0.67"))
+def test_target_each_mistake_code_f1(report):
+    codes = _rendered(report)["codes"]
+    assert not {c: t["f1"] for c, t in codes.items() if t["positives"] and t["f1"] < TARGETS["f1"]}
+
+
+@pytest.mark.xfail(strict=True, reason=GAP.format("1 of 9 clean reps cued"))
+def test_target_false_cues_on_clean_reps(report):
+    assert _rendered(report)["false_cue_rate"] <= TARGETS["false_cue_rate"]
+
+
+@pytest.mark.skipif(not SHARED_VIDEOS.is_dir(), reason="../shared/videos not present")
+def test_target_real_clips_exact_per_leg(report):
+    real = [c for c in report["models"]["full"]["clips"] if c["kind"] == "real"]
+    assert len(real) == 4
+    assert all(c["exact"] for c in real), [(c["name"], c["found_counts"]) for c in real]
+    assert report["models"]["full"]["real"]["count_exact_share"] >= TARGETS["real_exact"]
+
+
+def test_floor_rep_counts(report):
+    ren = _rendered(report)
+    assert ren["count_exact_share"] >= 0.75 and ren["count_obo_share"] >= 0.75
+    assert ren["reps_matched"] == ren["reps_true"] and ren["phantom_reps"] <= 1
+
+
+def test_floor_mistakes(report):
+    ren = _rendered(report)
+    assert ren["codes"]["knee_past_toes"]["f1"] == 1.0
+    assert ren["codes"]["depth_short"]["recall"] == 1.0 and ren["codes"]["depth_short"]["f1"] >= 0.6
+    assert ren["clean_reps"] >= 8 and ren["false_cue_rate"] <= 0.12
+
+
+def test_report_is_json_and_the_cli_tabulates_it(report, tmp_path):
+    from typer.testing import CliRunner
+
+    from formcheck.cli import app
+
+    path = tmp_path / "subset.json"
+    path.write_text(json.dumps(report))
+    result = CliRunner().invoke(app, ["bench", "table", str(path)])
+    assert result.exit_code == 0
+    assert "count exact per leg" in result.output and "F1 depth_short" in result.output
