@@ -106,3 +106,14 @@ def test_real_truth_reads_labels():
     assert [r["complete"] for r in truth["reps"]] == [True, True, False]
     assert truth["reps"][0]["labels"]["trunk_lean_forward"] == NEG
     assert truth["reps"][0]["labels"]["knee_caving_in"] == UNKNOWN
+
+
+def test_clip_score_survives_json_and_pools_the_same():
+    a = _score({"left": 3, "right": 2}, {"left": 3, "right": 1})
+    a.codes = {"depth_short": CodeTally(tp=2, fp=1, fn=1)}
+    a.clean_reps, a.clean_reps_cued = 4, 1
+    back = ClipScore.from_dict(a.to_dict())
+    assert back.count_errors == a.count_errors and back.exact == a.exact
+    pooled, again = summarise([a]), summarise([back])
+    assert again.codes["depth_short"].f1 == pooled.codes["depth_short"].f1 == pytest.approx(2 / 3)
+    assert again.false_cue_rate == pooled.false_cue_rate == 0.25

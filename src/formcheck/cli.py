@@ -156,14 +156,15 @@ def bench_accuracy(
 
 
 @bench_app.command("table")
-def bench_table(reports: list[Path] = typer.Argument(..., help="JSON files written by `bench accuracy`.")) -> None:
+def bench_table(reports: list[Path] = typer.Argument(..., help="JSON files written by `bench accuracy`."),
+                first: int | None = typer.Option(None, help="Score only each model's first N rendered clips.")) -> None:
     """One table from several accuracy runs (e.g. one model per run, run in parallel)."""
     import json
 
     from .bench.accuracy import merge_reports
 
     try:
-        report = merge_reports([json.loads(p.read_text()) for p in reports])
+        report = merge_reports([json.loads(p.read_text()) for p in reports], first=first)
     except (OSError, ValueError, KeyError) as exc:
         _fail(f"cannot read the reports: {exc}", 2)
     _print_accuracy(report)

@@ -161,8 +161,12 @@ def report(runs: list[ModelRun], clips: list[BenchClip], profile: Profile) -> di
     return out
 
 
-def merge_reports(reports: list[dict]) -> dict:
-    """Several runs' results as one (their models side by side); later runs win on a clash."""
+def merge_reports(reports: list[dict], first: int | None = None) -> dict:
+    """Several runs' results as one (their models side by side; later runs win on a clash).
+
+    ``first``: keep only each model's first N rendered clips (and every real clip) and pool
+    again, so models run on different numbers of clips compare on the same ones.
+    """
     if not reports:
         raise ValueError("no reports given")
     merged = dict(reports[0], models={})
@@ -170,4 +174,13 @@ def merge_reports(reports: list[dict]) -> dict:
         if rep.get("schema") != SCHEMA:
             raise ValueError(f"not a {SCHEMA} report")
         merged["models"].update(rep["models"])
+    if first is not None:
+        for model, data in merged["models"].items():
+            rendered = [c for c in data["clips"] if c["kind"] == "rendered"][:first]
+            real = [c for c in data["clips"] if c["kind"] == "real"]
+            merged["models"][model] = dict(
+                data, clips=rendered + real,
+                rendered=summarise([ClipScore.from_dict(c) for c in rendered]).to_dict(),
+                real=summarise([ClipScore.from_dict(c) for c in real]).to_dict())
+        merged["rendered_clips"] = min(first, merged["rendered_clips"])
     return merged

@@ -155,9 +155,20 @@ class ClipScore:
     def exact(self) -> bool:
         return all(e == 0 for e in self.count_errors.values())
 
+    @classmethod
+    def from_dict(cls, d: dict) -> ClipScore:
+        """Back from ``to_dict`` (value errors are not kept there), to re-pool saved results."""
+        codes = {c: CodeTally() for c in CODES}
+        for c, t in d["codes"].items():
+            codes[c] = CodeTally(**{k: t[k] for k in CodeTally.__dataclass_fields__})
+        return cls(d["name"], d["kind"], d["view"], d["true_counts"], d["found_counts"], d.get("same_leg", False),
+                   d["reps_true"], d["reps_found"], d["reps_matched"], d["phantom_reps"], codes, d["clean_reps"],
+                   d["clean_reps_cued"], list(d["false_cues"]))
+
     def to_dict(self) -> dict:
         return {
-            "name": self.name, "kind": self.kind, "view": self.view, "true_counts": self.true_counts,
+            "name": self.name, "kind": self.kind, "same_leg": self.same_leg, "view": self.view,
+            "true_counts": self.true_counts,
             "found_counts": self.found_counts, "count_errors": self.count_errors, "exact": self.exact,
             "reps_true": self.reps_true, "reps_found": self.reps_found, "reps_matched": self.reps_matched,
             "phantom_reps": self.phantom_reps, "clean_reps": self.clean_reps,
