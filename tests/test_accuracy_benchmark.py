@@ -92,3 +92,29 @@ def test_report_is_json_and_the_cli_tabulates_it(report, tmp_path):
     result = CliRunner().invoke(app, ["bench", "table", str(path)])
     assert result.exit_code == 0
     assert "count exact per leg" in result.output and "F1 depth_short" in result.output
+
+
+def test_cli_runs_the_benchmark_and_writes_json(tmp_path):
+    from typer.testing import CliRunner
+
+    from formcheck.cli import app
+
+    out = tmp_path / "acc.json"
+    args = ["bench", "accuracy", "--models", "full", "--clips", "1", "--first-seed", str(fast_seeds(2)[1]),
+            "--no-real", "--no-cache", "--cache", str(tmp_path), "--json", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output  # missed targets only fail the run with --check
+    saved = json.loads(out.read_text())
+    assert saved["schema"] == "formcheck-accuracy/1" and saved["rendered_clips"] == 1
+    assert saved["models"]["full"]["rendered"]["reps_true"] > 0
+    assert saved["models"]["full"]["pose_fps"] > 0
+
+
+def test_cli_unknown_model_fails_fast_with_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from formcheck.cli import app
+
+    result = CliRunner().invoke(app, ["bench", "accuracy", "--models", "nosuch", "--cache", str(tmp_path)])
+    assert result.exit_code == 3
+    assert not list(tmp_path.glob("renders/*.mp4"))

@@ -120,6 +120,9 @@ def run_benchmark(models: Iterable[str] = ("full",), seeds: Iterable[int] = rang
                   progress: Progress | None = None) -> dict:
     """Render (or reuse) the seeds' clips, run each model over them and the real clips, score."""
     prof = load_profile(profile)
+    models = list(models)
+    for model in models:  # a missing model fails before minutes of rendering
+        resolve_model(model)
     say = progress or (lambda _msg: None)
     clips = []
     for seed in seeds:
@@ -129,7 +132,6 @@ def run_benchmark(models: Iterable[str] = ("full",), seeds: Iterable[int] = rang
         clips += real_clips(real_dir)
     runs = []
     for model in models:
-        resolve_model(model)
         run = ModelRun(model)
         for clip in clips:
             say(f"{model}: {clip.name}")
