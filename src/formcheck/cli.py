@@ -124,7 +124,7 @@ app.add_typer(bench_app, name="bench")
 @bench_app.command("accuracy")
 def bench_accuracy(
     models: str = typer.Option("lite,full,heavy", help="Comma-separated pose models to compare."),
-    clips: int = typer.Option(40, help="Rendered clips (seeds first-seed .. first-seed+clips-1)."),
+    clips: int = typer.Option(48, help="Rendered clips (seeds first-seed .. first-seed+clips-1)."),
     first_seed: int = typer.Option(0, help="First seed of the rendered set."),
     real: bool = typer.Option(True, help="Also score the labelled real clips in ../shared/videos."),
     json_path: str = typer.Option("bench_accuracy.json", "--json", help="Write the full results here."),

@@ -13,7 +13,7 @@ import numpy as np
 from ..checks import Check
 from ..metrics import FrameMetrics
 from ..profile import Profile
-from ..reps import Rep
+from ..reps import Rep, split_measure
 
 NAME = "reverse-lunge"
 SIDE_ONLY, FRONT_ONLY = ("side",), ("front",)
@@ -97,12 +97,25 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "pelvis_tilt_abs_deg": abs(tilt),
         "pelvis_rotation_abs_deg": abs(_median(metrics["pelvis_rotation_deg"][bottom])),
         "step_length_ratio": _median(metrics["step_length_ratio"][bottom]),
-        "stance_width_ratio": _median(metrics["stance_width_ratio"][start]),
+        "stance_width_ratio": _median(metrics["stance_width_ratio"][_stance_frames(rep, metrics, start, profile)]),
         "back_foot_across_midline_ratio": _median(np.where(metrics.view[bottom] == "front",
                                                            _across_midline(pixels, rep.start_frame, bottom), np.nan)),
         "hip_height_ratio": _median(metrics["hip_height_ratio"][bottom]),
     }
     return {k: round(v, 3) if not np.isnan(v) else float("nan") for k, v in values.items()}
+
+
+def _stance_frames(rep: Rep, metrics: FrameMetrics, start: slice, profile: Profile) -> np.ndarray | slice:
+    """The frames showing the stance the rep started from: the last ``bottom_window_s`` before
+    the bottom with the feet still level (not yet split). A shuffle of the feet just before the
+    step would otherwise be measured instead of the stance it ended in."""
+    span = np.arange(rep.start_frame, rep.bottom_frame + 1)
+    with np.errstate(invalid="ignore"):
+        level = span[split_measure(metrics)[span] < profile["reps.min_front_split_ratio"]]
+    if not len(level):
+        return start
+    t = metrics.t
+    return level[t[level] >= t[level[-1]] - profile["reps.bottom_window_s"]]
 
 
 def _across_midline(pixels: np.ndarray, start: int, window: slice) -> np.ndarray:
