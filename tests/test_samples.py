@@ -77,7 +77,12 @@ def test_injected_mistakes_flagged_on_the_right_rep_and_nothing_else(analyses, n
         assert found is not None
         got = {f.code for f in found.mistakes}
         must, may = expected_mistakes(rep)
-        assert must <= got <= must | may, f"rep {rep['index']}: got {sorted(got)}, expected {sorted(must)}"
+        # A fault the view hides on this rep (valgus while the front thigh points at the camera)
+        # may be "not assessed", never passed.
+        unseen = {f.code for f in found.findings if f.status == "not_assessed"}
+        assert must - unseen <= got <= must | may, f"rep {rep['index']}: got {sorted(got)}, expected {sorted(must)}"
+        passed = {f.code for f in found.findings if f.status == "ok"} - got
+        assert not passed & must, f"rep {rep['index']} passed a fault: {sorted(passed & must)}"
 
 
 @pytest.mark.parametrize("name", [c for c in CLIPS if "clean" in c])
