@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
+from formcheck.bench.dataset import shared_videos_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_VIDEOS = Path(os.environ.get("FORMCHECK_SHARED_VIDEOS", ROOT.parent / "shared" / "videos"))
+SHARED_VIDEOS = shared_videos_dir()  # $FORMCHECK_SHARED_VIDEOS, else ../shared/videos
 SAMPLES = ROOT / "sample_videos"
 
 

@@ -26,6 +26,8 @@ _JOINTS = {
               L.RIGHT_FOOT_INDEX),
 }
 
+SPAN_WINDOW_S = 0.5  # the scale changes with a step (~0.6 s); a rolling median over less keeps up, minus jitter
+
 # The documented per-frame series, in report order (README lists units and meaning).
 METRIC_NAMES = (
     "left_knee_flexion_deg", "right_knee_flexion_deg", "left_hip_flexion_deg", "right_hip_flexion_deg",
@@ -280,9 +282,6 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: PoseSeries | None
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
     return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
                         _left_ankle_behind(px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image)
-
-
-SPAN_WINDOW_S = 0.5  # the scale changes with a step (~0.6 s); a rolling median over less keeps up, minus jitter
 
 
 def _leg_span(px: np.ndarray) -> np.ndarray:

@@ -114,8 +114,7 @@ class _Tracker:
         (feet unseen, or a rep already under way when the person appeared) there is no evidence
         against it.
         """
-        offset = _matched_offset(self.ankles[i:i + 1], ref[None])[0]
-        return bool(np.isnan(offset) or offset <= self.feet_tol or self.settled_speed[i] <= self.rest_speed)
+        return self._feet_back(i, ref) or bool(self.settled_speed[i] <= self.rest_speed)
 
     def _start(self, entry: int, floor: int) -> int:
         """The rep's start: the top of the movement cycle, the latest frame before the dip at
@@ -207,10 +206,8 @@ class _Tracker:
                 continue
             if r >= up:
                 hold_from = i if hold_from < 0 else hold_from
-                held = self.t[i] - self.t[hold_from]
-                # up, and the feet back where they started (a forward lunge's split stance can
-                # look as tall as standing), or up so long that the person has moved on
-                if held >= self.hold_s:
+                if self.t[i] - self.t[hold_from] >= self.hold_s:
+                    # the rep ends where the hip came up, or later if the feet were not back yet
                     out.append(_Dip(start, entry, hold_from if self._feet_back(hold_from, ref) else i,
                                     cut_start, False, ""))
                     in_rep, top, floor = False, r, hold_from
@@ -275,7 +272,6 @@ class _Candidate:
     dip: _Dip
     bottom: int
     band: np.ndarray
-    step: float
 
 
 def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np.ndarray]:
@@ -347,7 +343,7 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], profile: Profile) -> li
             continue
         # the bottom is the middle of the bottom band: the lowest frame of a long hold can be any
         # frame of it, including a glitch
-        out.append(_Candidate(dip, int(band[len(band) // 2]), band, step))
+        out.append(_Candidate(dip, int(band[len(band) // 2]), band))
     return out
 
 

@@ -8,7 +8,6 @@ numbers are made.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,19 +28,11 @@ SCHEMA = "formcheck-accuracy/1"
 Progress = Callable[[str], None]
 
 
-def _video_key(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()[:16]
-
-
 def pose_series(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[PoseSeries, float]:
     """The clip's pose series and the seconds spent on it (0 when read from the cache)."""
     path = None
     if cache_dir is not None:
-        key = f"{_video_key(clip.video)}_{file_sha256(resolve_model(model))[:12]}"
+        key = f"{file_sha256(clip.video)[:16]}_{file_sha256(resolve_model(model))[:12]}"
         path = Path(cache_dir) / f"{clip.name}.{model}.{key}.npz"
         if path.is_file():
             d = np.load(path)

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..synth.clips import ClipSpec, random_clip_spec, render_clip
@@ -95,7 +96,8 @@ def clip_frames(spec: ClipSpec) -> int:
     return int(round((max(ev.end_t for ev in timeline.events) + spec.tail_s) * spec.fps))
 
 
-def fast_seeds(count: int = 4, first: int = 1000, max_frames: int = 700) -> list[int]:
+@lru_cache(maxsize=8)
+def fast_seeds(count: int = 4, first: int = 1000, max_frames: int = 700) -> tuple[int, ...]:
     """Seeds of small, short clips (480p, at most ``max_frames``), cycling through the views: the
     CI subset. They start at 1000, away from the published set's seeds, so CI scores unseen clips."""
     views = ("side", "front", "oblique")
@@ -107,4 +109,4 @@ def fast_seeds(count: int = 4, first: int = 1000, max_frames: int = 700) -> list
                 and clip_frames(spec) <= max_frames):
             seeds.append(seed)
         seed += 1
-    return seeds
+    return tuple(seeds)
