@@ -734,3 +734,21 @@ def test_all_nan_skeleton_stays_nan():
                 g.frontal_projection_angle_deg(pts[:, 23], pts[:, 25], pts[:, 27], pts[:, 24] - pts[:, 23]))
         for out in outs:
             assert np.isnan(out).all()
+
+
+def test_hold_last_fills_short_gaps_with_the_last_seen_value():
+    t = a(0.0, 0.5, 1.0, 1.5, 2.0, 2.5)
+    v = a(1.0, NAN, NAN, 4.0, NAN, NAN)
+    # gaps of 0.5 and 1.0 s from the last sighting: filled up to 1.0 s
+    assert np.array_equal(g.hold_last(v, t, 1.0), a(1.0, 1.0, 1.0, 4.0, 4.0, 4.0))
+    # 0.5 s: the second frame after each sighting (1.0 s away) stays unseen
+    out = g.hold_last(v, t, 0.5)
+    assert np.array_equal(out[[0, 1, 3, 4]], a(1.0, 1.0, 4.0, 4.0)) and np.isnan(out[[2, 5]]).all()
+
+
+def test_hold_last_keeps_leading_gaps_and_whole_points():
+    t = a(0.0, 0.1, 0.2)
+    pts = np.array([[NAN, NAN], [3.0, 4.0], [NAN, 5.0]])  # a point with one NaN coordinate is unseen
+    out = g.hold_last(pts, t, 1.0)
+    assert np.isnan(out[0]).all() and np.array_equal(out[1:], [[3.0, 4.0], [3.0, 4.0]])
+    assert g.hold_last(np.empty(0), np.empty(0), 1.0).shape == (0,)

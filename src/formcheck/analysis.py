@@ -1,4 +1,4 @@
-"""The pipeline after pose: smoothing -> metrics -> reps -> checks, and the result object.
+"""The pipeline after pose: leg identity -> smoothing -> metrics -> reps -> checks, and the result object.
 
 ``Analysis`` is what ``analyze_video`` and ``analyze_landmarks`` return and what the JSON, CSV
 and summary table are written from, so the three can never disagree.
@@ -16,6 +16,7 @@ from .checks import Finding, run_checks
 from .errors import InputError
 from .exercises import reverse_lunge
 from .feedback import cue_for
+from .identity import fix_leg_swaps
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics
 from .profile import Profile, load_profile
 from .reps import Rep, segment_reps
@@ -157,8 +158,9 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
         raise InputError(f"unknown exercise '{exercise}' (choose from: {', '.join(EXERCISES)})")
     rules = EXERCISES[exercise]
     profile = profile or load_profile()
-    smoothed = smooth_series(series, zero_phase=zero_phase, **profile.section("smoothing"))
-    metrics = compute_metrics(smoothed, profile, raw=series)
+    tracked = fix_leg_swaps(series, profile["smoothing.max_gap_s"], profile["pose.leg_swap_price_per_s"])
+    smoothed = smooth_series(tracked, zero_phase=zero_phase, **profile.section("smoothing"))
+    metrics = compute_metrics(smoothed, profile, raw=tracked)
     reps, phase = segment_reps(metrics, profile)
     pixels = smoothed.pixels
     results = []

@@ -126,3 +126,17 @@ def rolling_quantile(values: np.ndarray, window: int, q: float) -> np.ndarray:
     low = np.take_along_axis(windows, lo[..., None], axis=-1)[..., 0]
     high = np.take_along_axis(windows, hi[..., None], axis=-1)[..., 0]
     return np.where(count > 0, low + frac * (high - low), np.nan)
+
+
+def hold_last(values: np.ndarray, t: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Fill NaN gaps along axis 0 with the last seen value, for at most ``max_gap_s`` seconds.
+
+    For things that stay put while unseen, such as a planted foot hidden behind the other leg.
+    """
+    values = np.asarray(values, float)
+    if len(values) == 0:
+        return values.copy()
+    seen = ~np.isnan(values).reshape(len(values), -1).any(axis=-1)
+    last = np.maximum.accumulate(np.where(seen, np.arange(len(values)), -1))
+    fill = (last >= 0) & (t - t[np.maximum(last, 0)] <= max_gap_s)
+    return np.where(fill.reshape((-1,) + (1,) * (values.ndim - 1)), values[np.maximum(last, 0)], np.nan)

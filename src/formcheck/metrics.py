@@ -51,7 +51,7 @@ class FrameMetrics:
     ankle_image: dict[str, np.ndarray]  # (T, 2) ankle in the image, in leg lengths: floor-fixed
     left_ankle_behind: np.ndarray  # (T,) 1.0 left ankle is the back one, 0.0 right, NaN unknown
     raw_ankles: np.ndarray  # (T, 2, 2) unsmoothed left/right ankle in the image, leg lengths
-    toe_image: dict[str, np.ndarray]  # (T, 2) toe tip (foot index) in the image, leg lengths: stays on the floor
+    toe_image: dict[str, np.ndarray]  # (T, 2) toe tip (foot index) in the image, leg lengths, held while hidden
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]
@@ -267,8 +267,9 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: PoseSeries | None
     v["body_yaw_deg"] = sc.yaw
     px = sc.px
     hip_mid = g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP])
-    span = _baseline(_leg_span(px), t, SPAN_WINDOW_S, 50)
-    height = (_floor_below_hips(px) - hip_mid[:, 1]) / span
+    span = _baseline(_body_scale(px, sc.front), t, SPAN_WINDOW_S, 50)
+    feet_px = _held_feet(px, t, profile["pose.hidden_foot_hold_s"])
+    height = (_floor_below_hips(feet_px) - hip_mid[:, 1]) / span
     leg_px = _leg_length(px, t, sc.window_s)
     with np.errstate(invalid="ignore", divide="ignore"):
         v["hip_height_ratio"] = height / _baseline(height, t, sc.window_s, 90)
@@ -276,12 +277,34 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: PoseSeries | None
         toe_gap = np.abs(px[:, L.LEFT_FOOT_INDEX, 1] - px[:, L.RIGHT_FOOT_INDEX, 1]) / span
         v["front_feet_split_ratio"] = np.where(sc.front, toe_gap, np.nan)
         ankle_image = {s: px[:, _JOINTS[s][3]] / leg_px[:, None] for s in SIDES}
-        toe_image = {s: px[:, _JOINTS[s][5]] / leg_px[:, None] for s in SIDES}
+        toe_image = {s: feet_px[:, _JOINTS[s][5]] / leg_px[:, None] for s in SIDES}
         raw_px = _gated(raw, profile["pose.min_visibility"])[0] if raw is not None else px
         raw_ankles = np.stack([raw_px[:, L.LEFT_ANKLE], raw_px[:, L.RIGHT_ANKLE]], axis=1) / leg_px[:, None, None]
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
     return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
-                        _left_ankle_behind(px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image)
+                        _left_ankle_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image)
+
+
+def _body_scale(px: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """(T,) the person's size in the frame, in leg spans: the largest of several estimates.
+
+    Each estimate can only shrink (a limb turned toward the camera foreshortens), so the largest
+    is the least distorted: the leg span fails at a lunge's bottom seen from the front, where
+    the front thigh points at the camera and MediaPipe pulls both knees together; the torso
+    fails with a forward lean seen from the front; the shoulder width with a turned trunk
+    (so it is only used from the front). Each is put in leg spans by the ratio of its 90th
+    percentile (the upright, square-on frames) to the leg span's.
+    """
+    span = _leg_span(px)
+    torso = g.distance(g.midpoint(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER]),
+                       g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP]))
+    shoulders = np.where(front, g.distance(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER]), np.nan)
+    estimates = [span]
+    for size in (torso, shoulders):
+        if not (np.isnan(size).all() or np.isnan(span).all()):
+            estimates.append(size * np.nanpercentile(span, 90) / np.nanpercentile(size, 90))
+    with np.errstate(invalid="ignore"):
+        return np.fmax.reduce(np.stack(estimates), axis=0)
 
 
 def _leg_span(px: np.ndarray) -> np.ndarray:
@@ -296,13 +319,27 @@ def _leg_span(px: np.ndarray) -> np.ndarray:
     return np.fmax(*seg["thigh"]) + np.fmax(*seg["shin"])
 
 
+def _held_feet(px: np.ndarray, t: np.ndarray, hold_s: float) -> np.ndarray:
+    """``px`` with each unseen foot point held where it was last seen (for up to ``hold_s``).
+
+    The image is fixed to the floor and a hidden foot is almost always a planted one: from the
+    front the back foot disappears behind the front leg for the whole bottom of a rep.
+    """
+    held = px.copy()
+    for *_, a, h, toe in _JOINTS.values():
+        for j in (a, h, toe):
+            held[:, j] = g.hold_last(px[:, j], t, hold_s)
+    return held
+
+
 def _floor_below_hips(px: np.ndarray) -> np.ndarray:
     """(T,) image y of the floor under the hips: the mean of the two feet's lowest points.
 
     In a split stance the hips sit about midway between the feet (thigh and shin are of a
     length), so the mean is the floor beneath them from any view. The lower foot alone would
     be wrong as soon as the camera looks along the step: a foot stepped toward the camera lands
-    lower in the frame and makes the hips look as high as standing.
+    lower in the frame and makes the hips look as high as standing. ``px`` holds hidden feet
+    (``_held_feet``): the front foot alone would read as standing height.
     """
     feet = [np.fmax(np.fmax(px[:, a, 1], px[:, h, 1]), px[:, toe, 1]) for *_, a, h, toe in _JOINTS.values()]
     feet = np.stack(feet)
@@ -328,7 +365,9 @@ def _left_ankle_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: n
         higher = np.where(toes, lt[:, 1] < rt[:, 1], la[:, 1] < ra[:, 1])
         behind = np.where(side, (la[:, 0] - ra[:, 0]) * facing < 0,
                           np.where(front, higher, fwd_pos["left"] < fwd_pos["right"]))
-    known = ~(np.isnan(la).any(-1) | np.isnan(ra).any(-1) | np.isnan(fwd_pos["left"]) | np.isnan(fwd_pos["right"]))
+    ankles = ~(np.isnan(la).any(-1) | np.isnan(ra).any(-1))
+    world = ~(np.isnan(fwd_pos["left"]) | np.isnan(fwd_pos["right"]))
+    known = np.where(side, ankles, np.where(front, toes | ankles, world))
     return np.where(known, behind.astype(float), np.nan)
 
 

@@ -283,9 +283,11 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     candidates = _lunge_dips(metrics, _Tracker(ratio, metrics.raw_ankles, t, profile).dips(), profile)
     split = _split_stance_reps(candidates, metrics, profile)
     reps: list[Rep] = []
+    rest_from = 0  # the stand before a rep starts after the previous rep
     for c, is_split in zip(candidates, split, strict=True):
         dip, band = c.dip, c.band
-        variant = "split_squat" if is_split else _step_direction(dip, band, metrics)
+        variant = "split_squat" if is_split else _step_direction(dip, band, metrics, rest_from)
+        rest_from = dip.end
         back_leg, confidence = _vote(back_is_left[band])
         other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
         reason = "clip started mid-rep" if dip.cut_start else dip.reason
@@ -382,7 +384,7 @@ def _at_least(value: float, minimum: float) -> bool:
     return bool(np.isnan(value) or value >= minimum)
 
 
-def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics) -> str:
+def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_from: int) -> str:
     """reverse or forward: did the stepping foot end up behind or in front?
 
     The foot that moved further in the image (floor-fixed) between the start and the bottom is
@@ -393,10 +395,21 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics) -> str:
     """
     il, ir = (np.where(np.isnan(metrics.toe_image[s]), metrics.ankle_image[s], metrics.toe_image[s])
               for s in ("left", "right"))
+    if _band_view(metrics, band) == "front":
+        # The floor recedes upward in the frame: a forward lunge brings the feet (on average)
+        # lower in it, a reverse lunge higher. Which foot moved is too subtle from a low camera:
+        # the stepping foot may move 10 px while the planted one rolls onto its ball. The feet
+        # are compared with the whole stand before the rep (from ``rest_from``): the detected
+        # start can fall after the step, at a last shuffle of the feet.
+        with np.errstate(invalid="ignore"):
+            feet_y = (il[:, 1] + ir[:, 1]) / 2.0
+            moved = _nan_stat(np.nanmedian, feet_y[band]) - _nan_stat(np.nanmedian, feet_y[rest_from:dip.start + 1])
+        if not np.isnan(moved):
+            return "forward" if moved > 0 else "reverse"
     with np.errstate(invalid="ignore"):
-        origin = (il[dip.start] + ir[dip.start]) / 2.0
-        moved_l = np.linalg.norm(il[band] - origin, axis=-1)
-        moved_r = np.linalg.norm(ir[band] - origin, axis=-1)
+        rest = slice(rest_from, dip.start + 1)
+        moved_l = np.linalg.norm(il[band] - np.nanmedian(il[rest], axis=0), axis=-1)
+        moved_r = np.linalg.norm(ir[band] - np.nanmedian(ir[rest], axis=0), axis=-1)
         left_behind = metrics.left_ankle_behind[band]
         stepping_is_behind = np.where(moved_l >= moved_r, left_behind == 1, left_behind == 0)
         valid = ~(np.isnan(moved_l) | np.isnan(moved_r) | np.isnan(left_behind))

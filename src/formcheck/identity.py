@@ -1,0 +1,87 @@
+"""Leg identity: undo MediaPipe's left/right leg swaps by continuity in the image.
+
+Seen from the side, MediaPipe often labels the far leg as the near one for a few frames or a
+whole rep, with the feet a metre apart: the "left" foot jumps across the frame and back. Feet
+do not teleport, so a frame whose legs sit where the other labels were a frame earlier is
+relabelled. Pure numpy; runs on the raw series before smoothing (a filter would blend the legs
+across a swap).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .series import Landmark as L
+from .series import PoseSeries
+
+# swapped together: the whole leg chain from the hip down
+LEG_PAIRS = ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE),
+             (L.LEFT_HEEL, L.RIGHT_HEEL), (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX))
+# compared for continuity: the hips overlap from the side and would only add noise
+_TRACKED = LEG_PAIRS[1:]
+
+
+def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float) -> np.ndarray:
+    """(T,) bool: frames whose left and right legs are to be exchanged.
+
+    The labelling of every frame is chosen at once (Viterbi over two states: as labelled or
+    exchanged) to minimise how far the legs jump between seen frames, plus a price per second
+    of exchanged labels (``price_per_s``, in shin lengths of jump). MediaPipe is right most of
+    the time, so a stretch is relabelled only when that removes jumps worth more than its
+    length. Frames more than ``max_gap_s`` apart carry no continuity evidence.
+    """
+    n = len(series)
+    flags = np.zeros(n, bool)
+    px = series.pixels
+    left = px[:, [a for a, _ in _TRACKED]]
+    right = px[:, [b for _, b in _TRACKED]]
+    seen = ~(np.isnan(left).any(axis=(1, 2)) | np.isnan(right).any(axis=(1, 2)))
+    idx = np.flatnonzero(seen)
+    if len(idx) < 2:
+        return flags
+    lo, ro = left[idx], right[idx]
+    scale = float(np.median(_cost(lo[:, :2], lo[:, 1:3]))) or 1.0  # knee-ankle + ankle-heel, px
+    dt = np.diff(series.t[idx])
+    linked = dt <= max_gap_s
+    keep = np.where(linked, (_cost(lo[1:], lo[:-1]) + _cost(ro[1:], ro[:-1])) / scale, 0.0)
+    cross = np.where(linked, (_cost(lo[1:], ro[:-1]) + _cost(ro[1:], lo[:-1])) / scale, 0.0)
+    price = price_per_s * np.concatenate([[np.median(dt)], dt])
+    flags[idx] = _viterbi(keep, cross, price)
+    return flags
+
+
+def _viterbi(keep: np.ndarray, cross: np.ndarray, price: np.ndarray) -> np.ndarray:
+    """Cheapest 0/1 labelling of N frames: ``keep[i]``/``cross[i]`` cost frame i+1 staying in
+    or changing state from frame i, ``price[i]`` is paid for each frame in state 1."""
+    n = len(price)
+    back = np.zeros((n, 2), dtype=np.int8)
+    c0, c1 = 0.0, float(price[0])
+    for i in range(1, n):
+        k, x = keep[i - 1], cross[i - 1]
+        from0, from1 = (c0 + k, c1 + x), (c0 + x, c1 + k)  # into state 0, into state 1
+        back[i, 0] = from0[1] < from0[0]
+        back[i, 1] = from1[1] < from1[0]
+        c0, c1 = min(from0), min(from1) + price[i]
+    state = int(c1 < c0)
+    out = np.zeros(n, bool)
+    for i in range(n - 1, -1, -1):
+        out[i] = state
+        state = back[i, state]
+    return out
+
+
+def _cost(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(N,) summed distance between matching points of (N, K, 2) arrays."""
+    return np.linalg.norm(a - b, axis=-1).sum(axis=-1)
+
+
+def fix_leg_swaps(series: PoseSeries, max_gap_s: float, price_per_s: float) -> PoseSeries:
+    """``series`` with the legs of swapped frames (``swap_flags``) exchanged, image and world."""
+    flags = swap_flags(series, max_gap_s, price_per_s)
+    if not flags.any():
+        return series
+    image, world = series.image.copy(), series.world.copy()
+    for a, b in LEG_PAIRS:
+        for arr in (image, world):
+            arr[flags, a], arr[flags, b] = arr[flags, b], arr[flags, a]  # fancy indexing copies
+    return series.with_landmarks(image, world)

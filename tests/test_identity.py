@@ -1,0 +1,73 @@
+"""Leg identity: MediaPipe's left/right leg swaps undone by continuity (hand-built series)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from formcheck.identity import LEG_PAIRS, fix_leg_swaps, swap_flags
+from formcheck.series import Landmark as L
+from formcheck.series import PoseSeries
+
+W, H = 1000, 1000
+FPS = 30.0
+
+
+def _legs(n: int, swapped: range = range(0)) -> PoseSeries:
+    """A still person seen from the side, feet 400 px apart (a split stance): left leg at
+    x=300, right at x=700; knee 100 px above the ankle, heel 30 px behind it, toe 60 px ahead.
+    Frames in ``swapped`` carry MediaPipe's wrong labels."""
+    img = np.full((n, 33, 4), 0.5)
+    img[:, :, 3] = 1.0
+    for side, x in ((0, 300.0), (1, 700.0)):
+        hip, knee, ankle, heel, toe = (pair[side] for pair in LEG_PAIRS)
+        for j, (dx, y) in {hip: (0, 500), knee: (0, 700), ankle: (0, 800), heel: (-30, 820), toe: (60, 820)}.items():
+            img[:, j, 0], img[:, j, 1] = (x + dx) / W, y / H
+    for i in swapped:
+        for a, b in LEG_PAIRS:
+            img[i, [a, b]] = img[i, [b, a]]
+    world = np.zeros((n, 33, 3))
+    world[:, L.LEFT_ANKLE, 0], world[:, L.RIGHT_ANKLE, 0] = -0.2, 0.2
+    for i in swapped:
+        world[i, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = world[i, [L.RIGHT_ANKLE, L.LEFT_ANKLE]]
+    return PoseSeries(img, world, np.arange(n) / FPS, (W, H))
+
+
+def test_a_swapped_stretch_is_found_and_undone():
+    s = _legs(90, swapped=range(30, 45))  # half a second of swapped labels mid-clip
+    flags = swap_flags(s, max_gap_s=0.3, price_per_s=1.0)
+    assert np.array_equal(np.flatnonzero(flags), np.arange(30, 45))
+    fixed = fix_leg_swaps(s, 0.3, 1.0)
+    assert np.allclose(fixed.pixels[:, L.LEFT_ANKLE, 0], 300.0)
+    assert np.allclose(fixed.pixels[:, L.RIGHT_FOOT_INDEX, 0], 760.0)
+    assert np.allclose(fixed.world[:, L.LEFT_ANKLE, 0], -0.2)  # world landmarks travel with the labels
+
+
+def test_labels_without_jumps_are_left_alone():
+    s = _legs(60)
+    assert not swap_flags(s, 0.3, 1.0).any()
+    assert fix_leg_swaps(s, 0.3, 1.0) is s
+
+
+def test_majority_labelling_wins_when_the_clip_starts_swapped():
+    # swapped for the first 10 frames only: the later 50 agree, so the first 10 are the swaps
+    s = _legs(60, swapped=range(10))
+    assert np.array_equal(np.flatnonzero(swap_flags(s, 0.3, 1.0)), np.arange(10))
+
+
+def test_a_long_swap_costs_more_than_it_saves_and_is_kept():
+    # The unit is knee-ankle + ankle-heel = 100 + hypot(30, 20) = 136.06 px. Each jump moves
+    # 4 points x 2 legs by 400 px = 3200 px = 23.52 units; the two jumps save 47.04 units.
+    # Relabelling 60 frames (2 s) costs 2 units at 1 per second: done; 200 at 100: not done.
+    s = _legs(180, swapped=range(60, 120))
+    assert np.array_equal(np.flatnonzero(swap_flags(s, 0.3, 1.0)), np.arange(60, 120))
+    assert not swap_flags(s, 0.3, 100.0).any()
+    # the break-even price is 47.04 / 2 s = 23.52 per second
+    assert swap_flags(s, 0.3, 23.0)[60:120].all() and not swap_flags(s, 0.3, 24.0).any()
+
+
+def test_a_gap_longer_than_max_gap_breaks_the_chain():
+    # the swap starts right after a 1 s gap: no continuity evidence across it, so nothing to undo
+    s = _legs(60, swapped=range(30, 60))
+    t = np.concatenate([np.arange(30) / FPS, 2.0 + np.arange(30) / FPS])
+    s = PoseSeries(s.image, s.world, t, s.image_size)
+    assert not swap_flags(s, 0.3, 1.0).any()
