@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import geometry as g
 from .metrics import FrameMetrics
 from .profile import Profile
 
@@ -286,6 +287,8 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     rest_from = 0  # the stand before a rep starts after the previous rep
     for c, is_split in zip(candidates, split, strict=True):
         dip, band = c.dip, c.band
+        if not (is_split or dip.cut_start):
+            dip = replace(dip, start=min(dip.start, _last_level(metrics, band, rest_from, profile)))
         variant = "split_squat" if is_split else _step_direction(dip, band, metrics, rest_from)
         rest_from = dip.end
         back_leg, confidence = _vote(back_is_left[band])
@@ -301,11 +304,29 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     return _assign_sets(reps, profile["reps.set_pause_s"]), phase
 
 
-def split_measure(metrics: FrameMetrics) -> np.ndarray:
+def _last_level(metrics: FrameMetrics, band: np.ndarray, rest_from: int, profile: Profile) -> int:
+    """The last frame after ``rest_from`` and before the bottom with the feet not yet split:
+    where the step began. The hip and the feet's last movement can both put a start after the
+    step (a foot that settles, then shifts its weight); measuring the stance or where the back
+    foot crossed from there would measure the split instead. ``band[0]`` if there is none."""
+    front = _band_view(metrics, band) == "front"
+    level = profile["reps.min_front_split_ratio" if front else "reps.min_step_ratio"]
+    with np.errstate(invalid="ignore"):
+        frames = rest_from + np.flatnonzero(split_measure(metrics)[rest_from:band[0]] < level)
+    return int(frames[-1]) if len(frames) else int(band[0])
+
+
+def split_measure(metrics: FrameMetrics, window_s: float = 0.2) -> np.ndarray:
     """(T,) how split the feet are: the toes' height gap from the front, the step elsewhere
-    (NaN if a foot is unseen). Units differ by view; only comparisons within a view use it."""
+    (NaN if a foot is unseen). Units differ by view; only comparisons within a view use it.
+    A rolling median over ``window_s`` removes landmark glitches: a back foot misplaced for a
+    few frames must not look like feet side by side in the middle of a step."""
     front = metrics.view == "front"
-    return np.where(front, metrics["front_feet_split_ratio"], metrics["step_length_ratio"])
+    split = np.where(front, metrics["front_feet_split_ratio"], metrics["step_length_ratio"])
+    if len(metrics.t) < 2:
+        return split
+    frames = max(1, int(round(window_s / float(np.median(np.diff(metrics.t))))))
+    return g.rolling_quantile(split, frames, 50)
 
 
 def _band_view(metrics: FrameMetrics, band: np.ndarray) -> str:

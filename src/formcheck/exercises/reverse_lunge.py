@@ -74,7 +74,6 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
     t = metrics.t
     half = profile["reps.bottom_window_s"] / 2.0
     bottom = _window(t, rep.bottom_frame, half, rep.start_frame, rep.end_frame)
-    start = _window(t, rep.start_frame, half, max(0, rep.start_frame - len(t)), rep.bottom_frame)
     left_front = metrics.left_ankle_behind[bottom] == 0
 
     def front_back(name: str) -> tuple[float, float]:
@@ -97,7 +96,7 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "pelvis_tilt_abs_deg": abs(tilt),
         "pelvis_rotation_abs_deg": abs(_median(metrics["pelvis_rotation_deg"][bottom])),
         "step_length_ratio": _median(metrics["step_length_ratio"][bottom]),
-        "stance_width_ratio": _median(metrics["stance_width_ratio"][_stance_frames(rep, metrics, start, profile)]),
+        "stance_width_ratio": _median(metrics["stance_width_ratio"][_stance_frames(rep, metrics, profile)]),
         "back_foot_across_midline_ratio": _median(np.where(metrics.view[bottom] == "front",
                                                            _across_midline(pixels, rep.start_frame, bottom), np.nan)),
         "hip_height_ratio": _median(metrics["hip_height_ratio"][bottom]),
@@ -105,16 +104,20 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
     return {k: round(v, 3) if not np.isnan(v) else float("nan") for k, v in values.items()}
 
 
-def _stance_frames(rep: Rep, metrics: FrameMetrics, start: slice, profile: Profile) -> np.ndarray | slice:
+def _stance_frames(rep: Rep, metrics: FrameMetrics, profile: Profile) -> np.ndarray:
     """The frames showing the stance the rep started from: the last ``bottom_window_s`` before
-    the bottom with the feet still level (not yet split). A shuffle of the feet just before the
-    step would otherwise be measured instead of the stance it ended in."""
-    span = np.arange(rep.start_frame, rep.bottom_frame + 1)
+    the bottom with the feet still level (not yet split), looking back from the rep's start
+    (where the step begins) as far again. A shuffle of the feet just before the step would
+    otherwise be measured instead of the stance it ended in, and the step's first frames
+    instead of the stance. Empty if the feet were never level: the far foot of a split stance
+    looks closer to the midline by perspective, so its width would read narrow."""
+    t = metrics.t
+    first = int(np.searchsorted(t, t[rep.start_frame] - profile["reps.bottom_window_s"]))
+    span = np.arange(first, rep.bottom_frame + 1)
     with np.errstate(invalid="ignore"):
         level = span[split_measure(metrics)[span] < profile["reps.min_front_split_ratio"]]
     if not len(level):
-        return start
-    t = metrics.t
+        return level  # never side by side (a split squat from its split stance): not measurable
     return level[t[level] >= t[level[-1]] - profile["reps.bottom_window_s"]]
 
 
