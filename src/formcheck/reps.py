@@ -289,7 +289,8 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
         dip, band = c.dip, c.band
         if not (is_split or dip.cut_start):
             dip = replace(dip, start=min(dip.start, _last_level(metrics, band, rest_from, profile)))
-        variant = "split_squat" if is_split else _step_direction(dip, band, metrics, rest_from)
+        variant = "split_squat" if is_split else _step_direction(dip, band, metrics, rest_from,
+                                                                   profile["reps.return_feet_tolerance_ratio"])
         rest_from = dip.end
         back_leg, confidence = _vote(back_is_left[band])
         other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
@@ -405,7 +406,7 @@ def _at_least(value: float, minimum: float) -> bool:
     return bool(np.isnan(value) or value >= minimum)
 
 
-def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_from: int) -> str:
+def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_from: int, feet_tol: float) -> str:
     """reverse or forward: did the stepping foot end up behind or in front?
 
     The foot that moved further in the image (floor-fixed) between the start and the bottom is
@@ -436,6 +437,8 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_fro
         valid = ~(np.isnan(moved_l) | np.isnan(moved_r) | np.isnan(left_behind))
     if not valid.any():
         return "reverse"
+    if max(np.median(moved_l[valid]), np.median(moved_r[valid])) <= feet_tol:
+        return "split_squat"  # neither foot left where it stood before: lowered from a split stance
     return "reverse" if np.mean(stepping_is_behind[valid]) >= 0.5 else "forward"
 
 
