@@ -342,14 +342,20 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], profile: Profile) -> li
     sep = split_measure(metrics)
     front_knee = np.where(metrics.left_ankle_behind == 1, metrics["right_knee_flexion_deg"],
                           metrics["left_knee_flexion_deg"])
+    signed_step = metrics.forward_position["left"] - metrics.forward_position["right"]
     out = []
+    rest_from = 0
     for dip in dips:
+        rest, rest_from = slice(rest_from, dip.start + 1), dip.end
         r = ratio[dip.start:dip.end + 1]
         if np.isnan(r).all():
             continue
         low = float(np.nanmin(r))
         band = np.where(r <= low + BOTTOM_BAND * (1.0 - low))[0] + dip.start
         step = _nan_stat(np.nanmedian, sep[band])
+        # obliquely, the stance width projects onto the step and can cancel a short one: the
+        # change of the feet's offset since the stand before the rep is a step as well
+        stepped = abs(_nan_stat(np.nanmedian, signed_step[band]) - _nan_stat(np.nanmedian, signed_step[rest]))
         knee = _nan_stat(np.nanmax, front_knee[band])
         duration = t[dip.end] - t[dip.start]
         complete = not (dip.cut_start or dip.cut_end)
@@ -360,7 +366,8 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], profile: Profile) -> li
             lunge = _at_least(step, profile["reps.min_front_split_ratio"])
         else:
             lunge = (_at_least(knee, profile["reps.min_bottom_knee_flexion_deg"])
-                     and _at_least(step, profile["reps.min_step_ratio"]))
+                     and (_at_least(step, profile["reps.min_step_ratio"])
+                          or stepped >= profile["reps.min_step_ratio"]))
         if not lunge:
             continue  # a dip without a lunge's split stance and bent knee: squat, jump, noise
         if duration > profile["reps.max_duration_s"] or (complete and duration < profile["reps.min_duration_s"]):
