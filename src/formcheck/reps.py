@@ -208,9 +208,12 @@ class _Tracker:
             if r >= up:
                 hold_from = i if hold_from < 0 else hold_from
                 if self.t[i] - self.t[hold_from] >= self.hold_s:
-                    # the rep ends where the hip came up, or later if the feet were not back yet
-                    out.append(_Dip(start, entry, hold_from if self._feet_back(hold_from, ref) else i,
-                                    cut_start, False, ""))
+                    # the rep ends where the hip came up, or later if the feet were not back yet;
+                    # a dip less deep than ``depth`` below the level it returned to is a sway
+                    # (the hips settling after a step), not a rep
+                    if np.nanmin(self.ratio[entry:hold_from + 1]) <= up + slack - depth / 2:
+                        out.append(_Dip(start, entry, hold_from if self._feet_back(hold_from, ref) else i,
+                                        cut_start, False, ""))
                     in_rep, top, floor = False, r, hold_from
             else:
                 hold_from = -1
