@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ..analysis import Analysis, RepResult
 from ..exercises import reverse_lunge
-from .truth import BORDER, CODES, NEG, POS, RULES, STEPPED_FORWARD
+from .truth import BORDER, CODES, NEG, POS, RULES, STEPPED_FORWARD, true_value
 
 MATCH_WINDOW_S = 1.0  # a found bottom within 1 s of a true bottom is the same rep (reps are >= 2 s apart)
 FLAGGED, OK, NOT_ASSESSED = "flagged", "ok", "not_assessed"
@@ -229,7 +229,7 @@ def _value_errors(out: dict[str, list[float]], true_values: dict, tool_values: d
         if rule.code not in assessable or key is None or rule.true_value in seen:
             continue
         seen.add(rule.true_value)
-        truth, got = true_values.get(rule.true_value), tool_values.get(key)
+        truth, got = true_value(true_values, rule.true_value), tool_values.get(key)
         if truth is None or got is None or got != got:
             continue
         out.setdefault(rule.true_value, []).append(float(got) - float(truth))

@@ -26,7 +26,7 @@ class Rule:
     """A code is present when the true value is past the profile threshold by more than ``band``."""
 
     code: str
-    true_value: str   # key of the generator's true_values
+    true_value: str   # key of the generator's true_values, or of _DERIVED
     threshold: str    # profile key (the same threshold the tool uses)
     compare: str      # "above" | "below"
     band: float       # half-width of the borderline band, in the value's unit
@@ -42,7 +42,7 @@ RULES: tuple[Rule, ...] = (
     Rule("step_crosses_midline", "back_foot_across_midline_ratio", "checks.step.crosses_midline_ratio", "above",
          0.15),
     Rule("knee_past_toes", "knee_past_toes_ratio", "checks.knee.past_toes_ratio", "above", 0.08),
-    Rule("knee_caving_in", "knee_valgus_fppa_deg", "checks.knee.valgus_deg", "above", 5.0),
+    Rule("knee_caving_in", "knee_valgus_deg", "checks.knee.valgus_deg", "above", 5.0),
     Rule("depth_short", "front_knee_flexion_deg", "checks.knee.depth_front_min_flexion_deg", "below", 8.0),
     Rule("depth_short", "back_knee_flexion_deg", "checks.knee.depth_back_min_flexion_deg", "below", 8.0),
     Rule("trunk_lean_forward", "trunk_lean_forward_deg", "checks.posture.trunk_forward_deg", "above", 5.0),
@@ -51,6 +51,25 @@ RULES: tuple[Rule, ...] = (
     Rule("hips_rotated", "hip_rotation_deg", "checks.posture.hip_rotation_deg", "above", 7.0),
 )
 CODES: tuple[str, ...] = tuple(dict.fromkeys([r.code for r in RULES] + [STEPPED_FORWARD]))
+
+
+def _valgus_deg(values: dict) -> float | None:
+    """The knee-offset valgus angle the tool measures (``geometry.knee_offset_angle_deg``), from
+    the generator's medial knee offset in shin lengths. The generator's own 3-D FPPA is not
+    used: at a lunge's bottom the thigh's frontal projection is nearly a point, and a 4 deg
+    twist of the knee already reads 55 deg."""
+    offset = values.get("knee_medial_offset_ratio")
+    if offset is None:
+        return None
+    return math.copysign(2.0 * math.degrees(math.asin(min(abs(offset), 1.0))), offset)
+
+
+_DERIVED = {"knee_valgus_deg": _valgus_deg}
+
+
+def true_value(values: dict, key: str) -> float | None:
+    """One true value of a rendered rep: the generator's, or derived from it (``_DERIVED``)."""
+    return _DERIVED[key](values) if key in _DERIVED else values.get(key)
 
 
 def rule_label(rule: Rule, value: float | None, profile: Profile) -> str:
@@ -73,7 +92,8 @@ def rendered_rep_labels(rep: dict, profile: Profile) -> dict[str, str]:
     """Label every code for one true rep of a rendered clip."""
     by_code: dict[str, list[str]] = {}
     for rule in RULES:
-        by_code.setdefault(rule.code, []).append(rule_label(rule, rep["true_values"].get(rule.true_value), profile))
+        value = true_value(rep["true_values"], rule.true_value)
+        by_code.setdefault(rule.code, []).append(rule_label(rule, value, profile))
     labels = {code: combine(found) for code, found in by_code.items()}
     labels[STEPPED_FORWARD] = POS if rep["variant"] == "forward" else NEG
     return labels
