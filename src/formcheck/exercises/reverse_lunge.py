@@ -98,7 +98,8 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "step_length_ratio": _median(metrics["step_length_ratio"][bottom]),
         "stance_width_ratio": _median(metrics["stance_width_ratio"][_stance_frames(rep, metrics, profile)]),
         "back_foot_across_midline_ratio": _median(np.where(metrics.view[bottom] == "front",
-                                                           _across_midline(pixels, rep.start_frame, bottom), np.nan)),
+                                                           _across_midline(pixels, rep.start_frame, bottom,
+                                                                           rep.variant == "forward"), np.nan)),
         "hip_height_ratio": _median(metrics["hip_height_ratio"][bottom]),
     }
     return {k: round(v, 3) if not np.isnan(v) else float("nan") for k, v in values.items()}
@@ -121,13 +122,15 @@ def _stance_frames(rep: Rep, metrics: FrameMetrics, profile: Profile) -> np.ndar
     return level[t[level] >= t[level[-1]] - profile["reps.bottom_window_s"]]
 
 
-def _across_midline(pixels: np.ndarray, start: int, window: slice) -> np.ndarray:
+def _across_midline(pixels: np.ndarray, start: int, window: slice, forward: bool) -> np.ndarray:
     """How far the back ankle sits past the body's midline, in hip widths (front view).
 
     0 = on the midline, negative = in its own lane (a hip-width stance is about -0.5), positive =
     crossed over. Label-free, because crossed feet are exactly where MediaPipe's left/right
     labels go wrong: the back ankle is the higher one in the image (further away), its own side
-    is where the stepping foot stood at the start (the start ankle the front foot did not take).
+    is where it stood at the start: the start ankle the planted foot did not take when the
+    back foot stepped (a reverse lunge: the front foot is planted), the one it took itself when
+    the front foot stepped (``forward``: the back foot is planted).
     """
     la, ra = pixels[:, 27], pixels[:, 28]
     mid = (pixels[:, 23] + pixels[:, 24]) / 2.0
@@ -137,9 +140,11 @@ def _across_midline(pixels: np.ndarray, start: int, window: slice) -> np.ndarray
         back = np.where(left_is_back[:, None], la[window], ra[window])
         front = np.where(left_is_back[:, None], ra[window], la[window])
         feet0 = np.stack([la[start], ra[start]])  # (2, 2): where the feet stood at the start
-        front_took_left = np.linalg.norm(front - feet0[0], axis=-1) <= np.linalg.norm(front - feet0[1], axis=-1)
-        step_start = np.where(front_took_left[:, None], feet0[1], feet0[0])
-        own_side = np.sign(step_start[:, 0] - mid[start, 0])
+        planted = back if forward else front
+        planted_took_left = np.linalg.norm(planted - feet0[0], axis=-1) <= np.linalg.norm(planted - feet0[1], axis=-1)
+        back_took_left = planted_took_left == forward
+        back_start = np.where(back_took_left[:, None], feet0[0], feet0[1])
+        own_side = np.sign(back_start[:, 0] - mid[start, 0])
         return -(back[:, 0] - mid[window, 0]) * own_side / hip_w[window]
 
 
