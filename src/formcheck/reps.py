@@ -449,6 +449,16 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_fro
         return "reverse"
     if max(np.median(moved_l[valid]), np.median(moved_r[valid])) <= feet_tol:
         return "split_squat"  # neither foot left where it stood before: lowered from a split stance
+    if _band_view(metrics, band) == "oblique":
+        # obliquely, forward is along the facing direction and toward the camera (down the
+        # frame): the feet's midpoint travels half a step that way in a forward lunge, back in
+        # a reverse one. No left/right labels needed, and MediaPipe mixes them up obliquely.
+        with np.errstate(invalid="ignore"):
+            mid = (il + ir) / 2.0
+            d = np.nanmedian(mid[band], axis=0) - np.nanmedian(mid[rest], axis=0)
+            along = d[0] * float(np.median(metrics.facing_sign[band])) + d[1]
+        if not np.isnan(along):
+            return "forward" if along > 0 else "reverse"
     return "reverse" if np.mean(stepping_is_behind[valid]) >= 0.5 else "forward"
 
 
