@@ -106,6 +106,8 @@ class _Tracker:
         self.rest_speed = p["reps.rest_foot_speed_ratio_per_s"]
         self.settle_frames = max(1, int(round(p["reps.settle_s"] * fps)))
         self.settled_speed = settled_speed(self.ankles, self.t, self.settle_frames)
+        # rises that split a dip are judged on a rolling median: a glitch of a few frames is no rep boundary
+        self.steady_ratio = g.rolling_quantile(self.ratio, max(1, int(round(p["reps.glitch_median_s"] * fps))), 50)
 
     def _feet_home(self, i: int, ref: np.ndarray) -> bool:
         """The feet are back where they started, or settled (still) elsewhere.
@@ -232,7 +234,7 @@ class _Tracker:
         A rep has one low (a pause at the bottom is not a rise), so a rise between two lows is
         a rep boundary, placed at the highest point between them.
         """
-        r = self.ratio
+        r = self.steady_ratio
         cuts: list[int] = []
         valley, peak = np.inf, -1
         for i in range(dip.start, dip.end + 1):
@@ -316,20 +318,20 @@ def _last_level(metrics: FrameMetrics, band: np.ndarray, rest_from: int, profile
     front = _band_view(metrics, band) == "front"
     level = profile["reps.min_front_split_ratio" if front else "reps.min_step_ratio"]
     with np.errstate(invalid="ignore"):
-        frames = rest_from + np.flatnonzero(split_measure(metrics)[rest_from:band[0]] < level)
+        frames = rest_from + np.flatnonzero(split_measure(metrics, profile)[rest_from:band[0]] < level)
     return int(frames[-1]) if len(frames) else int(band[0])
 
 
-def split_measure(metrics: FrameMetrics, window_s: float = 0.2) -> np.ndarray:
+def split_measure(metrics: FrameMetrics, profile: Profile) -> np.ndarray:
     """(T,) how split the feet are: the toes' height gap from the front, the step elsewhere
     (NaN if a foot is unseen). Units differ by view; only comparisons within a view use it.
-    A rolling median over ``window_s`` removes landmark glitches: a back foot misplaced for a
-    few frames must not look like feet side by side in the middle of a step."""
+    A rolling median (``reps.glitch_median_s``) removes landmark glitches: a back foot misplaced
+    for a few frames must not look like feet side by side in the middle of a step."""
     front = metrics.view == "front"
     split = np.where(front, metrics["front_feet_split_ratio"], metrics["step_length_ratio"])
     if len(metrics.t) < 2:
         return split
-    frames = max(1, int(round(window_s / float(np.median(np.diff(metrics.t))))))
+    frames = max(1, int(round(profile["reps.glitch_median_s"] / float(np.median(np.diff(metrics.t))))))
     return g.rolling_quantile(split, frames, 50)
 
 
@@ -342,7 +344,7 @@ def _band_view(metrics: FrameMetrics, band: np.ndarray) -> str:
 def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], profile: Profile) -> list[_Candidate]:
     """The dips that are lunges: split stance and a bent front knee at the bottom, sane duration."""
     t, ratio = metrics.t, metrics["hip_height_ratio"]
-    sep = split_measure(metrics)
+    sep = split_measure(metrics, profile)
     front_knee = np.where(metrics.left_ankle_behind == 1, metrics["right_knee_flexion_deg"],
                           metrics["left_knee_flexion_deg"])
     signed_step = metrics.forward_position["left"] - metrics.forward_position["right"]

@@ -116,7 +116,7 @@ def _stance_frames(rep: Rep, metrics: FrameMetrics, profile: Profile) -> np.ndar
     first = int(np.searchsorted(t, t[rep.start_frame] - profile["reps.bottom_window_s"]))
     span = np.arange(first, rep.bottom_frame + 1)
     with np.errstate(invalid="ignore"):
-        level = span[split_measure(metrics)[span] < profile["reps.min_front_split_ratio"]]
+        level = span[split_measure(metrics, profile)[span] < profile["reps.min_front_split_ratio"]]
     if not len(level):
         return level  # never side by side (a split squat from its split stance): not measurable
     return level[t[level] >= t[level[-1]] - profile["reps.bottom_window_s"]]
