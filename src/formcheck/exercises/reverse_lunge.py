@@ -95,7 +95,7 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "pelvis_tilt_deg": tilt,
         "pelvis_tilt_abs_deg": abs(tilt),
         "pelvis_rotation_abs_deg": abs(_median(metrics["pelvis_rotation_deg"][bottom])),
-        "step_length_ratio": _median(metrics["step_length_ratio"][bottom]),
+        "step_length_ratio": _step_length(rep, metrics, bottom, profile),
         "stance_width_ratio": _median(metrics["stance_width_ratio"][_stance_frames(rep, metrics, profile)]),
         "back_foot_across_midline_ratio": _median(np.where(metrics.view[bottom] == "front",
                                                            _across_midline(pixels, rep.start_frame, bottom,
@@ -103,6 +103,29 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "hip_height_ratio": _median(metrics["hip_height_ratio"][bottom]),
     }
     return {k: round(v, 3) if not np.isnan(v) else float("nan") for k, v in values.items()}
+
+
+def _step_length(rep: Rep, metrics: FrameMetrics, bottom: slice, profile: Profile) -> float:
+    """Leg lengths along travel between the feet at the bottom.
+
+    For a step from standing, the change of the feet's along-travel offset since the stance
+    before the step: away from a pure side view the stance width projects onto the travel
+    axis and adds to or cancels a share of the step (0.1 leg lengths at 65 deg). A split squat
+    has no stance before it, so its split is read at the bottom as it is."""
+    plain = _median(metrics["step_length_ratio"][bottom])
+    if rep.variant == "split_squat" or not rep.complete:
+        return plain
+    signed = metrics.forward_position["left"] - metrics.forward_position["right"]
+    t = metrics.t
+    first = int(np.searchsorted(t, t[rep.start_frame] - profile["reps.bottom_window_s"]))
+    change = np.abs(signed[rep.start_frame:rep.end_frame + 1] - _median(signed[first:rep.start_frame + 1]))
+    if np.isnan(change).all():
+        return plain
+    # the feet stay planted from landing to push-off: the step is the plateau of that stretch,
+    # read over all of it, as single frames at the bottom can lose the far foot
+    with np.errstate(invalid="ignore"):
+        plateau = change[change >= 0.5 * np.nanmax(change)]
+    return _median(plateau)
 
 
 def _stance_frames(rep: Rep, metrics: FrameMetrics, profile: Profile) -> np.ndarray:
