@@ -121,11 +121,12 @@ def _step_length(rep: Rep, metrics: FrameMetrics, bottom: slice, profile: Profil
     change = np.abs(signed[rep.start_frame:rep.end_frame + 1] - _median(signed[first:rep.start_frame + 1]))
     if np.isnan(change).all():
         return plain
-    # the feet stay planted from landing to push-off: the step is the plateau of that stretch,
-    # read over all of it, as single frames at the bottom can lose the far foot
+    # the feet stay planted from landing to push-off: the step is read over that whole plateau,
+    # as frames at the bottom can lose the far foot (which only ever shortens it); its upper
+    # quartile, as the back ankle drifts back a little while the back knee drops
     with np.errstate(invalid="ignore"):
         plateau = change[change >= 0.5 * np.nanmax(change)]
-    return _median(plateau)
+    return float(np.percentile(plateau, 75))
 
 
 def _stance_frames(rep: Rep, metrics: FrameMetrics, profile: Profile) -> np.ndarray:
