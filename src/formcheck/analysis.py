@@ -167,7 +167,9 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
     for rep in reps:
         values = rules.rep_values(rep, metrics, pixels, profile)
         times = {"start": rep.start_s, "bottom": rep.bottom_s}
-        findings = run_checks(rules.CHECKS, values, rules.sides_for(rep, values), rep.view, times, profile)
+        # a rep read as another view than the clip sits near a view boundary: both must show a check
+        views = (rep.view, metrics.clip_view)
+        findings = run_checks(rules.CHECKS, values, rules.sides_for(rep, values), views, times, profile)
         if rep.variant == "forward":
             findings.insert(0, _stepped_forward(rep))
         results.append(RepResult(rep, values, findings))

@@ -54,27 +54,34 @@ def _severity(value: float, threshold: float, compare: str, major_factor: float)
     return "major" if excess > (major_factor - 1.0) * abs(threshold) else "minor"
 
 
-def _unassessable_reason(check: Check, view: str, value: float | None) -> str:
+def _unassessable_reason(check: Check, views: tuple[str, ...], value: float | None) -> str:
     """Why a check cannot be judged on this rep ("" when it can)."""
     if check.unavailable:
         return check.unavailable
-    if view not in check.views:
-        return f"not visible from a {view or 'unknown'} view (needs {' or '.join(check.views)})"
+    unfit = [v for v in views if v not in check.views]
+    if unfit:
+        seen = " or ".join(v or "unknown" for v in views)
+        return f"not visible from a {seen} view (needs {' or '.join(check.views)})"
     if value is None or math.isnan(value):
         return "landmarks needed for it were not visible"
     return ""
 
 
 def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[str, str],
-               view: str, times: dict[str, float], profile: Profile) -> list[Finding]:
-    """Apply every check to one rep's values (NaN = could not be measured)."""
+               view: str | tuple[str, ...], times: dict[str, float], profile: Profile) -> list[Finding]:
+    """Apply every check to one rep's values (NaN = could not be measured).
+
+    ``view``: the view the rep was seen from, or several readings of it (the rep's and the
+    clip's); a check is judged only if every reading can observe it, so a rep near a view
+    boundary is not judged on what only one side of the boundary shows."""
+    views = (view,) if isinstance(view, str) else tuple(dict.fromkeys(view))
     out = []
     for check in checks:
         threshold = profile[check.threshold]
         value = values.get(check.value, math.nan)
         side = sides.get(check.side_from, "none")
         t = times[check.at]
-        reason = _unassessable_reason(check, view, value)
+        reason = _unassessable_reason(check, views, value)
         if reason:
             out.append(Finding(check.code, check.family, "not_assessed", side, "", None, threshold,
                                check.compare, t, reason))
