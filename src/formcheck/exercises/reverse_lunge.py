@@ -130,17 +130,21 @@ def _step_length(rep: Rep, metrics: FrameMetrics, bottom: slice, profile: Profil
 
 
 def _stance_frames(rep: Rep, metrics: FrameMetrics, profile: Profile) -> np.ndarray:
-    """The frames showing the stance the rep started from: the last ``bottom_window_s`` before
-    the bottom with the feet still level (not yet split), looking back from the rep's start
-    (where the step begins) as far again. A shuffle of the feet just before the step would
-    otherwise be measured instead of the stance it ended in, and the step's first frames
-    instead of the stance. Empty if the feet were never level: the far foot of a split stance
-    looks closer to the midline by perspective, so its width would read narrow."""
+    """The frames showing the stance the rep started from: the last ``bottom_window_s`` with the
+    feet level (not yet split) before the step, looking from ``bottom_window_s`` before the rep's
+    start up to the first split frame after it. A shuffle of the feet after the start would
+    otherwise be measured instead of the stance it ended in; frames near the bottom can read
+    level when MediaPipe merges the feet. Empty if the feet were never level: the far foot of a
+    split stance looks closer to the midline by perspective, so its width would read narrow."""
     t = metrics.t
     first = int(np.searchsorted(t, t[rep.start_frame] - profile["reps.bottom_window_s"]))
     span = np.arange(first, rep.bottom_frame + 1)
     with np.errstate(invalid="ignore"):
-        level = span[split_measure(metrics, profile)[span] < profile["reps.min_front_split_ratio"]]
+        is_level = split_measure(metrics, profile)[span] < profile["reps.min_front_split_ratio"]
+    split_after_start = np.flatnonzero(~is_level & (span >= rep.start_frame))
+    if len(split_after_start):
+        span, is_level = span[:split_after_start[0]], is_level[:split_after_start[0]]
+    level = span[is_level]
     if not len(level):
         return level  # never side by side (a split squat from its split stance): not measurable
     return level[t[level] >= t[level[-1]] - profile["reps.bottom_window_s"]]
