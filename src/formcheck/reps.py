@@ -179,7 +179,7 @@ class _Tracker:
         segment_start = 0  # first valid frame after the last long gap
         top = np.nan  # highest hip since the last rep ended (NaN: none seen in this segment)
         start = entry = 0
-        up = self.stand
+        up, low = self.stand, np.inf
         ref = np.full((2, 2), np.nan)
         cut_start = False
         hold_from, last_valid = -1, -1
@@ -199,6 +199,7 @@ class _Tracker:
                 top = r if np.isnan(top) else max(top, r)
                 if first_seen_down or r < min(top - depth, self.descend + slack):
                     in_rep, entry, hold_from, cut_start = True, i, -1, first_seen_down
+                    low = r
                     up = self.stand if first_seen_down else min(self._level_before(i, top) - slack, self.stand)
                     early = max(segment_start, floor)
                     start = i if first_seen_down else self._start(i, early)
@@ -207,7 +208,10 @@ class _Tracker:
                         start = start if step is None else step
                     ref = np.full((2, 2), np.nan) if cut_start else self._feet_at(start, i)
                 continue
-            if r >= up:
+            low = min(low, r)
+            # back up: above the exit level, and risen from the lowest point by half a descent
+            # (the exit level of a lunge that pauses after landing can sit within noise of its low)
+            if r >= max(up, low + depth / 2):
                 hold_from = i if hold_from < 0 else hold_from
                 if self.t[i] - self.t[hold_from] >= self.hold_s:
                     # the rep ends where the hip came up, or later if the feet were not back yet;
