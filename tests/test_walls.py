@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "formcheck"
-CORE = ["geometry.py", "metrics.py", "reps.py", "checks.py", "smoothing.py", "series.py", "profile.py",
+CORE = ["geometry.py", "identity.py", "metrics.py", "reps.py", "checks.py", "smoothing.py", "series.py", "profile.py",
         "exercises/reverse_lunge.py", "synth/kinematics.py"]
 FORBIDDEN = {"cv2", "mediapipe"}
 
