@@ -298,8 +298,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
         dip, band = c.dip, c.band
         if not (is_split or dip.cut_start):
             dip = replace(dip, start=min(dip.start, _last_level(metrics, band, rest_from, profile)))
-        variant = "split_squat" if is_split else _step_direction(dip, band, metrics, rest_from,
-                                                                   profile["reps.return_feet_tolerance_ratio"])
+        variant = "split_squat" if is_split else _step_direction(dip, band, metrics, rest_from, profile)
         rest_from = dip.end
         back_leg, confidence = _vote(back_is_left[band])
         other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
@@ -422,7 +421,7 @@ def _at_least(value: float, minimum: float) -> bool:
     return bool(np.isnan(value) or value >= minimum)
 
 
-def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_from: int, feet_tol: float) -> str:
+def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_from: int, profile: Profile) -> str:
     """reverse or forward: did the stepping foot end up behind or in front?
 
     The foot that moved further in the image (floor-fixed) between the start and the bottom is
@@ -433,15 +432,24 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_fro
     """
     il, ir = (np.where(np.isnan(metrics.toe_image[s]), metrics.ankle_image[s], metrics.toe_image[s])
               for s in ("left", "right"))
+    feet_tol, front_level = profile["reps.return_feet_tolerance_ratio"], profile["reps.min_front_split_ratio"]
     if _band_view(metrics, band) == "front":
+        split = split_measure(metrics, profile)
         # The floor recedes upward in the frame: a forward lunge brings the feet (on average)
         # lower in it, a reverse lunge higher. Which foot moved is too subtle from a low camera:
-        # the stepping foot may move 10 px while the planted one rolls onto its ball. The feet
-        # are compared with the whole stand before the rep (from ``rest_from``): the detected
-        # start can fall after the step, at a last shuffle of the feet.
+        # the stepping foot may move 10 px while the planted one rolls onto its ball.
+        # The stand is the last run of frames with the feet level before the bottom: a previous
+        # rep can end, and this one start, with a foot still on its way home.
         with np.errstate(invalid="ignore"):
             feet_y = (il[:, 1] + ir[:, 1]) / 2.0
-            moved = _nan_stat(np.nanmedian, feet_y[band]) - _nan_stat(np.nanmedian, feet_y[rest_from:dip.start + 1])
+            span = np.arange(rest_from, band[0])
+            level = span[split[span] < front_level]
+            if len(level):
+                breaks = np.flatnonzero(np.diff(level) > 1)
+                stand = level[breaks[-1] + 1:] if len(breaks) else level
+            else:
+                stand = np.arange(rest_from, dip.start + 1)
+            moved = _nan_stat(np.nanmedian, feet_y[band]) - _nan_stat(np.nanmedian, feet_y[stand])
         if not np.isnan(moved):
             return "forward" if moved > 0 else "reverse"
     with np.errstate(invalid="ignore"):
