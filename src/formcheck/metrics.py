@@ -182,14 +182,20 @@ def _sagittal(sc: _Scene) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
 
     Side and oblique views: the un-foreshortened image. Front view: world landmarks (a monocular
     depth guess: the values are approximate and the checks that need them are not assessed).
+    Obliquely the knee flexion is the larger of the image's and the world landmarks' angle: each
+    reads a bent knee low in its own way (an off yaw estimate straightens the pseudo side view,
+    MediaPipe's depth guess flattens the world), and the benchmark's oblique depth cues on clean
+    reps came from such low reads.
     """
     lateral = sc.side | sc.oblique
     sag, world = sc.sag, sc.world
     v: dict[str, np.ndarray] = {}
     for s in SIDES:
         sh, hip, knee, ankle, heel, toe = _JOINTS[s]
-        v[f"{s}_knee_flexion_deg"] = np.where(lateral, g.flexion_deg(sag[:, hip], sag[:, knee], sag[:, ankle]),
-                                              g.flexion_deg(world[:, hip], world[:, knee], world[:, ankle]))
+        knee_sag = g.flexion_deg(sag[:, hip], sag[:, knee], sag[:, ankle])
+        knee_w = g.flexion_deg(world[:, hip], world[:, knee], world[:, ankle])
+        oblique_knee = np.fmax(knee_sag, knee_w)
+        v[f"{s}_knee_flexion_deg"] = np.where(sc.side, knee_sag, np.where(sc.oblique, oblique_knee, knee_w))
         v[f"{s}_hip_flexion_deg"] = np.where(lateral, g.flexion_deg(sag[:, sh], sag[:, hip], sag[:, knee]),
                                              g.flexion_deg(world[:, sh], world[:, hip], world[:, knee]))
         with np.errstate(invalid="ignore", divide="ignore"):
