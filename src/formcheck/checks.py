@@ -61,7 +61,8 @@ def _unassessable_reason(check: Check, views: tuple[str, ...], value: float | No
     unfit = [v for v in views if v not in check.views]
     if unfit:
         seen = " or ".join(v or "unknown" for v in views)
-        return f"not visible from a {seen} view (needs {' or '.join(check.views)})"
+        article = "an" if seen[0] in "aeiou" else "a"
+        return f"not visible from {article} {seen} view (needs {' or '.join(check.views)})"
     if value is None or math.isnan(value):
         return "landmarks needed for it were not visible"
     return ""
