@@ -282,7 +282,7 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: PoseSeries | None
     with np.errstate(invalid="ignore", divide="ignore"):
         v["hip_height_ratio"] = height / _baseline(height, t, sc.window_s, 90)
         # seen from the front, a split stance shows as one toe higher in the frame (further away)
-        toe_gap = np.abs(px[:, L.LEFT_FOOT_INDEX, 1] - px[:, L.RIGHT_FOOT_INDEX, 1]) / span
+        toe_gap = np.abs(feet_px[:, L.LEFT_FOOT_INDEX, 1] - feet_px[:, L.RIGHT_FOOT_INDEX, 1]) / span
         v["front_feet_split_ratio"] = np.where(sc.front, toe_gap, np.nan)
         ankle_image = {s: px[:, _JOINTS[s][3]] / leg_px[:, None] for s in SIDES}
         toe_image = {s: feet_px[:, _JOINTS[s][5]] / leg_px[:, None] for s in SIDES}
