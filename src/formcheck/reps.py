@@ -412,6 +412,12 @@ def _split_stance_reps(candidates: list[_Candidate], metrics: FrameMetrics, prof
     return split
 
 
+def _point_median(points: np.ndarray) -> np.ndarray:
+    """(2,) per-coordinate median of (n, 2) points, ignoring unseen ones (NaN if none, silently)."""
+    seen = points[~np.isnan(points).any(axis=-1)]
+    return np.median(seen, axis=0) if len(seen) else np.full(points.shape[-1], np.nan)
+
+
 def _nan_stat(fn, values: np.ndarray) -> float:
     return float(fn(values)) if len(values) and not np.isnan(values).all() else float("nan")
 
@@ -454,8 +460,8 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_fro
             return "forward" if moved > 0 else "reverse"
     with np.errstate(invalid="ignore"):
         rest = slice(rest_from, dip.start + 1)
-        moved_l = np.linalg.norm(il[band] - np.nanmedian(il[rest], axis=0), axis=-1)
-        moved_r = np.linalg.norm(ir[band] - np.nanmedian(ir[rest], axis=0), axis=-1)
+        moved_l = np.linalg.norm(il[band] - _point_median(il[rest]), axis=-1)
+        moved_r = np.linalg.norm(ir[band] - _point_median(ir[rest]), axis=-1)
         left_behind = metrics.left_ankle_behind[band]
         stepping_is_behind = np.where(moved_l >= moved_r, left_behind == 1, left_behind == 0)
         valid = ~(np.isnan(moved_l) | np.isnan(moved_r) | np.isnan(left_behind))
@@ -469,7 +475,7 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_fro
         # a reverse one. No left/right labels needed, and MediaPipe mixes them up obliquely.
         with np.errstate(invalid="ignore"):
             mid = (il + ir) / 2.0
-            d = np.nanmedian(mid[band], axis=0) - np.nanmedian(mid[rest], axis=0)
+            d = _point_median(mid[band]) - _point_median(mid[rest])
             along = d[0] * float(np.median(metrics.facing_sign[band])) + d[1]
         if not np.isnan(along):
             return "forward" if along > 0 else "reverse"
