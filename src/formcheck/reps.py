@@ -428,13 +428,16 @@ def _at_least(value: float, minimum: float) -> bool:
 
 
 def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_from: int, profile: Profile) -> str:
-    """reverse or forward: did the stepping foot end up behind or in front?
+    """reverse, forward or split_squat: which way the step went, judged against the stand before
+    the rep in the floor-fixed image (world positions are relative to the hips, so they alone
+    cannot say which foot moved).
 
-    The foot that moved further in the image (floor-fixed) between the start and the bottom is
-    the stepping foot; whether it is in front or behind comes from the per-view ankle order
-    (world positions are relative to the hips, so they alone cannot say which foot moved).
-    Toes are tracked where seen: the planted foot of a forward lunge rolls onto its ball, which
-    lifts its ankle about as far, seen from the front, as the stepping foot travels.
+    From the front, the feet's mean height in the frame; obliquely, the feet's midpoint along
+    the facing direction and toward the camera; both without left/right labels. From the side,
+    the foot that moved further is the stepping foot and the per-view ankle order says whether
+    it ended behind. A rep whose feet did not leave where they stood is a split squat. Toes are
+    tracked where seen: the planted foot of a forward lunge rolls onto its ball, which lifts its
+    ankle about as far, seen from the front, as the stepping foot travels.
     """
     il, ir = (np.where(np.isnan(metrics.toe_image[s]), metrics.ankle_image[s], metrics.toe_image[s])
               for s in ("left", "right"))
