@@ -290,15 +290,19 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     ratio = metrics["hip_height_ratio"]
     phase = np.where(np.isnan(ratio), "", "standing").astype(object)
     back_is_left = metrics.left_ankle_behind
-    candidates = _lunge_dips(metrics, _Tracker(ratio, metrics.raw_ankles, t, profile).dips(), profile)
+    feet_split = split_measure(metrics, profile)
+    candidates = _lunge_dips(metrics, _Tracker(ratio, metrics.raw_ankles, t, profile).dips(), feet_split, profile)
     split = _split_stance_reps(candidates, metrics, profile)
     reps: list[Rep] = []
     rest_from = 0  # the stand before a rep starts after the previous rep
     for c, is_split in zip(candidates, split, strict=True):
         dip, band = c.dip, c.band
-        if not (is_split or dip.cut_start):
-            dip = replace(dip, start=min(dip.start, _last_level(metrics, band, rest_from, profile)))
-        variant = "split_squat" if is_split else _step_direction(dip, band, metrics, rest_from, profile)
+        variant = "split_squat"
+        if not is_split:
+            stand = _level_run(metrics, feet_split, band, rest_from, profile)
+            if not dip.cut_start:
+                dip = replace(dip, start=min(dip.start, int(stand[-1]) if len(stand) else int(band[0])))
+            variant = _step_direction(dip, band, metrics, rest_from, stand, profile)
         rest_from = dip.end
         back_leg, confidence = _vote(back_is_left[band])
         other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
@@ -313,16 +317,20 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     return _assign_sets(reps, profile["reps.set_pause_s"]), phase
 
 
-def _last_level(metrics: FrameMetrics, band: np.ndarray, rest_from: int, profile: Profile) -> int:
-    """The last frame after ``rest_from`` and before the bottom with the feet not yet split:
-    where the step began. The hip and the feet's last movement can both put a start after the
-    step (a foot that settles, then shifts its weight); measuring the stance or where the back
-    foot crossed from there would measure the split instead. ``band[0]`` if there is none."""
+def _level_run(metrics: FrameMetrics, feet_split: np.ndarray, band: np.ndarray, rest_from: int,
+               profile: Profile) -> np.ndarray:
+    """The last run of frames after ``rest_from`` and before the bottom with the feet not yet
+    split: the stand the step left from (empty if there is none). Its last frame is where the
+    step began. The hip and the feet's last movement can both put a start after the step (a
+    foot that settles, then shifts its weight), and a previous rep can end with a foot still on
+    its way home; measuring the stance, the crossing or the step's direction from there would
+    measure the split instead."""
     front = _band_view(metrics, band) == "front"
     level = profile["reps.min_front_split_ratio" if front else "reps.min_step_ratio"]
     with np.errstate(invalid="ignore"):
-        frames = rest_from + np.flatnonzero(split_measure(metrics, profile)[rest_from:band[0]] < level)
-    return int(frames[-1]) if len(frames) else int(band[0])
+        frames = rest_from + np.flatnonzero(feet_split[rest_from:band[0]] < level)
+    breaks = np.flatnonzero(np.diff(frames) > 1)
+    return frames[breaks[-1] + 1:] if len(breaks) else frames
 
 
 def split_measure(metrics: FrameMetrics, profile: Profile) -> np.ndarray:
@@ -344,10 +352,10 @@ def _band_view(metrics: FrameMetrics, band: np.ndarray) -> str:
     return max(set(views), key=views.count) if views else metrics.clip_view
 
 
-def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], profile: Profile) -> list[_Candidate]:
-    """The dips that are lunges: split stance and a bent front knee at the bottom, sane duration."""
+def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profile: Profile) -> list[_Candidate]:
+    """The dips that are lunges: split stance and a bent front knee at the bottom, sane duration
+    (``sep``: ``split_measure``)."""
     t, ratio = metrics.t, metrics["hip_height_ratio"]
-    sep = split_measure(metrics, profile)
     front_knee = np.where(metrics.left_ankle_behind == 1, metrics["right_knee_flexion_deg"],
                           metrics["left_knee_flexion_deg"])
     signed_step = metrics.forward_position["left"] - metrics.forward_position["right"]
@@ -427,7 +435,8 @@ def _at_least(value: float, minimum: float) -> bool:
     return bool(np.isnan(value) or value >= minimum)
 
 
-def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_from: int, profile: Profile) -> str:
+def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_from: int, stand: np.ndarray,
+                    profile: Profile) -> str:
     """reverse, forward or split_squat: which way the step went, judged against the stand before
     the rep in the floor-fixed image (world positions are relative to the hips, so they alone
     cannot say which foot moved).
@@ -437,28 +446,20 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_fro
     the foot that moved further is the stepping foot and the per-view ankle order says whether
     it ended behind. A rep whose feet did not leave where they stood is a split squat. Toes are
     tracked where seen: the planted foot of a forward lunge rolls onto its ball, which lifts its
-    ankle about as far, seen from the front, as the stepping foot travels.
+    ankle about as far, seen from the front, as the stepping foot travels. ``stand``: the last
+    run of frames with the feet level before the bottom (``_level_run``).
     """
     il, ir = (np.where(np.isnan(metrics.toe_image[s]), metrics.ankle_image[s], metrics.toe_image[s])
               for s in ("left", "right"))
-    feet_tol, front_level = profile["reps.return_feet_tolerance_ratio"], profile["reps.min_front_split_ratio"]
-    if _band_view(metrics, band) == "front":
-        split = split_measure(metrics, profile)
+    view = _band_view(metrics, band)
+    if view == "front":
         # The floor recedes upward in the frame: a forward lunge brings the feet (on average)
         # lower in it, a reverse lunge higher. Which foot moved is too subtle from a low camera:
         # the stepping foot may move 10 px while the planted one rolls onto its ball.
-        # The stand is the last run of frames with the feet level before the bottom: a previous
-        # rep can end, and this one start, with a foot still on its way home.
         with np.errstate(invalid="ignore"):
             feet_y = (il[:, 1] + ir[:, 1]) / 2.0
-            span = np.arange(rest_from, band[0])
-            level = span[split[span] < front_level]
-            if len(level):
-                breaks = np.flatnonzero(np.diff(level) > 1)
-                stand = level[breaks[-1] + 1:] if len(breaks) else level
-            else:
-                stand = np.arange(rest_from, dip.start + 1)
-            moved = _nan_stat(np.nanmedian, feet_y[band]) - _nan_stat(np.nanmedian, feet_y[stand])
+            before = stand if len(stand) else np.arange(rest_from, dip.start + 1)
+            moved = _nan_stat(np.nanmedian, feet_y[band]) - _nan_stat(np.nanmedian, feet_y[before])
         if not np.isnan(moved):
             return "forward" if moved > 0 else "reverse"
     with np.errstate(invalid="ignore"):
@@ -470,9 +471,9 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_fro
         valid = ~(np.isnan(moved_l) | np.isnan(moved_r) | np.isnan(left_behind))
     if not valid.any():
         return "reverse"
-    if max(np.median(moved_l[valid]), np.median(moved_r[valid])) <= feet_tol:
+    if max(np.median(moved_l[valid]), np.median(moved_r[valid])) <= profile["reps.return_feet_tolerance_ratio"]:
         return "split_squat"  # neither foot left where it stood before: lowered from a split stance
-    if _band_view(metrics, band) == "oblique":
+    if view == "oblique":
         # obliquely, forward is along the facing direction and toward the camera (down the
         # frame): the feet's midpoint travels half a step that way in a forward lunge, back in
         # a reverse one. No left/right labels needed, and MediaPipe mixes them up obliquely.
