@@ -752,3 +752,9 @@ def test_hold_last_keeps_leading_gaps_and_whole_points():
     out = g.hold_last(pts, t, 1.0)
     assert np.isnan(out[0]).all() and np.array_equal(out[1:], [[3.0, 4.0], [3.0, 4.0]])
     assert g.hold_last(np.empty(0), np.empty(0), 1.0).shape == (0,)
+
+
+def test_nan_median_ignores_unseen_values_and_is_silent_without_any():
+    assert g.nan_median(a(3.0, NAN, 1.0, 2.0)) == 2.0
+    with no_warnings():
+        assert math.isnan(g.nan_median(a(NAN, NAN))) and math.isnan(g.nan_median(np.empty(0)))

@@ -58,8 +58,7 @@ def _unassessable_reason(check: Check, views: tuple[str, ...], value: float | No
     """Why a check cannot be judged on this rep ("" when it can)."""
     if check.unavailable:
         return check.unavailable
-    unfit = [v for v in views if v not in check.views]
-    if unfit:
+    if any(v not in check.views for v in views):
         seen = " or ".join(v or "unknown" for v in views)
         article = "an" if seen[0] in "aeiou" else "a"
         return f"not visible from {article} {seen} view (needs {' or '.join(check.views)})"

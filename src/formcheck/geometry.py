@@ -128,6 +128,12 @@ def rolling_quantile(values: np.ndarray, window: int, q: float) -> np.ndarray:
     return np.where(count > 0, low + frac * (high - low), np.nan)
 
 
+def nan_median(values: np.ndarray) -> float:
+    """Median of the seen (non-NaN) values; NaN, without a warning, when there are none."""
+    values = np.asarray(values, float)
+    return float(np.nanmedian(values)) if values.size and not np.isnan(values).all() else float("nan")
+
+
 def hold_last(values: np.ndarray, t: np.ndarray, max_gap_s: float) -> np.ndarray:
     """Fill NaN gaps along axis 0 with the last seen value, for at most ``max_gap_s`` seconds.
 

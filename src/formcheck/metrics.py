@@ -278,7 +278,7 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: PoseSeries | None
     height = (_floor_below_hips(feet_px) - hip_mid[:, 1]) / span
     # one scale for the whole clip: positions divided by a scale that changes over time would
     # drift while the feet stand still, and the image is only floor-fixed in pixels
-    leg_px = np.full(len(t), _nan_median(_leg_length(px, t, sc.window_s)))
+    leg_px = np.full(len(t), g.nan_median(_leg_length(px, t, sc.window_s)))
     with np.errstate(invalid="ignore", divide="ignore"):
         v["hip_height_ratio"] = height / _baseline(height, t, sc.window_s, 90)
         # seen from the front, a split stance shows as one toe higher in the frame (further away)
@@ -313,10 +313,6 @@ def _body_scale(px: np.ndarray, front: np.ndarray) -> np.ndarray:
             estimates.append(size * np.nanpercentile(span, 90) / np.nanpercentile(size, 90))
     with np.errstate(invalid="ignore"):
         return np.fmax.reduce(np.stack(estimates), axis=0)
-
-
-def _nan_median(values: np.ndarray) -> float:
-    return float(np.nanmedian(values)) if not np.isnan(values).all() else float("nan")
 
 
 def _leg_span(px: np.ndarray) -> np.ndarray:

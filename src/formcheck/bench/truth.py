@@ -54,10 +54,10 @@ CODES: tuple[str, ...] = tuple(dict.fromkeys([r.code for r in RULES] + [STEPPED_
 
 
 def _valgus_deg(values: dict) -> float | None:
-    """The knee-offset valgus angle the tool measures (``geometry.knee_offset_angle_deg``), from
-    the generator's medial knee offset in shin lengths. The generator's own 3-D FPPA is not
-    used: at a lunge's bottom the thigh's frontal projection is nearly a point, and a 4 deg
-    twist of the knee already reads 55 deg."""
+    """Valgus as the FPPA an equal-length thigh and shin make with the knee off the hip-ankle
+    line by the generator's medial knee offset (shin lengths): 2 asin(offset). The generator's
+    own 3-D FPPA is not used: at a lunge's bottom the thigh's frontal projection is nearly a
+    point, and a 4 deg twist of the knee already reads 55 deg."""
     offset = values.get("knee_medial_offset_ratio")
     if offset is None:
         return None

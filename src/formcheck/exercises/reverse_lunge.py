@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import geometry as g
 from ..checks import Check
 from ..metrics import FrameMetrics
 from ..profile import Profile
@@ -65,10 +66,6 @@ def _window(t: np.ndarray, center: int, half_s: float, lo: int, hi: int) -> slic
     return slice(a, b + 1)
 
 
-def _median(values: np.ndarray) -> float:
-    return float(np.nanmedian(values)) if len(values) and not np.isnan(values).all() else float("nan")
-
-
 def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Profile) -> dict[str, float]:
     """The numbers a rep is judged on. Front/back legs are taken per frame by ankle position."""
     t = metrics.t
@@ -78,31 +75,36 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
 
     def front_back(name: str) -> tuple[float, float]:
         lv, rv = metrics[f"left_{name}"][bottom], metrics[f"right_{name}"][bottom]
-        return _median(np.where(left_front, lv, rv)), _median(np.where(left_front, rv, lv))
+        return g.nan_median(np.where(left_front, lv, rv)), g.nan_median(np.where(left_front, rv, lv))
 
     front_knee, back_knee = front_back("knee_flexion_deg")
-    tilt = _median(metrics["pelvis_tilt_deg"][bottom])
-    side_lean = _median(metrics["trunk_lean_side_deg"][bottom])
+    tilt = g.nan_median(metrics["pelvis_tilt_deg"][bottom])
+    side_lean = g.nan_median(metrics["trunk_lean_side_deg"][bottom])
     values = {
         "front_knee_flexion_deg": front_knee,
         "back_knee_flexion_deg": back_knee,
         "front_hip_flexion_deg": front_back("hip_flexion_deg")[0],
         "front_knee_past_toe_ratio": front_back("knee_past_toe_ratio")[0],
         "front_knee_valgus_deg": front_back("knee_valgus_deg")[0],
-        "trunk_lean_forward_deg": _median(metrics["trunk_lean_forward_deg"][bottom]),
+        "trunk_lean_forward_deg": g.nan_median(metrics["trunk_lean_forward_deg"][bottom]),
         "trunk_lean_side_deg": side_lean,
         "trunk_lean_side_abs_deg": abs(side_lean),
         "pelvis_tilt_deg": tilt,
         "pelvis_tilt_abs_deg": abs(tilt),
-        "pelvis_rotation_abs_deg": abs(_median(metrics["pelvis_rotation_deg"][bottom])),
+        "pelvis_rotation_abs_deg": abs(g.nan_median(metrics["pelvis_rotation_deg"][bottom])),
         "step_length_ratio": _step_length(rep, metrics, bottom, profile),
-        "stance_width_ratio": _median(metrics["stance_width_ratio"][_stance_frames(rep, metrics, profile)]),
-        "back_foot_across_midline_ratio": _median(np.where(metrics.view[bottom] == "front",
+        "stance_width_ratio": g.nan_median(metrics["stance_width_ratio"][_stance_frames(rep, metrics, profile)]),
+        "back_foot_across_midline_ratio": g.nan_median(np.where(metrics.view[bottom] == "front",
                                                            _across_midline(pixels, rep.start_frame, bottom,
                                                                            rep.variant == "forward"), np.nan)),
-        "hip_height_ratio": _median(metrics["hip_height_ratio"][bottom]),
+        "hip_height_ratio": g.nan_median(metrics["hip_height_ratio"][bottom]),
     }
     return {k: round(v, 3) if not np.isnan(v) else float("nan") for k, v in values.items()}
+
+
+def _before_start(rep: Rep, metrics: FrameMetrics, profile: Profile) -> int:
+    """The first frame of the ``bottom_window_s`` before the rep's start: the stance it left."""
+    return int(np.searchsorted(metrics.t, metrics.t[rep.start_frame] - profile["reps.bottom_window_s"]))
 
 
 def _step_length(rep: Rep, metrics: FrameMetrics, bottom: slice, profile: Profile) -> float:
@@ -112,13 +114,12 @@ def _step_length(rep: Rep, metrics: FrameMetrics, bottom: slice, profile: Profil
     before the step: away from a pure side view the stance width projects onto the travel
     axis and adds to or cancels a share of the step (0.1 leg lengths at 65 deg). A split squat
     has no stance before it, so its split is read at the bottom as it is."""
-    plain = _median(metrics["step_length_ratio"][bottom])
+    plain = g.nan_median(metrics["step_length_ratio"][bottom])
     if rep.variant == "split_squat" or not rep.complete:
         return plain
     signed = metrics.forward_position["left"] - metrics.forward_position["right"]
-    t = metrics.t
-    first = int(np.searchsorted(t, t[rep.start_frame] - profile["reps.bottom_window_s"]))
-    change = np.abs(signed[rep.start_frame:rep.end_frame + 1] - _median(signed[first:rep.start_frame + 1]))
+    first = _before_start(rep, metrics, profile)
+    change = np.abs(signed[rep.start_frame:rep.end_frame + 1] - g.nan_median(signed[first:rep.start_frame + 1]))
     if np.isnan(change).all():
         return plain
     # the feet stay planted from landing to push-off: the step is read over that whole plateau,
@@ -137,8 +138,7 @@ def _stance_frames(rep: Rep, metrics: FrameMetrics, profile: Profile) -> np.ndar
     level when MediaPipe merges the feet. Empty if the feet were never level: the far foot of a
     split stance looks closer to the midline by perspective, so its width would read narrow."""
     t = metrics.t
-    first = int(np.searchsorted(t, t[rep.start_frame] - profile["reps.bottom_window_s"]))
-    span = np.arange(first, rep.bottom_frame + 1)
+    span = np.arange(_before_start(rep, metrics, profile), rep.bottom_frame + 1)
     with np.errstate(invalid="ignore"):
         is_level = split_measure(metrics, profile)[span] < profile["reps.min_front_split_ratio"]
     split_after_start = np.flatnonzero(~is_level & (span >= rep.start_frame))
