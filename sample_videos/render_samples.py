@@ -81,6 +81,10 @@ def sample_specs() -> list[ClipSpec]:
                                                                4: {"stance_too_narrow": 1.0},
                                                                5: {"step_crosses_midline": 1.0}})),),
                  FRONT, tempo=Tempo(scale=0.95), look=BLACK_SHORTS),
+        # live mode's replay sample: a 3 s stand first, as a person calibrating in front of the camera does
+        ClipSpec("lunge_live_side", (SetSpec(alternating(6, {2: {"depth_short": 1.0},
+                                                              4: {"trunk_lean_forward": 1.0}})),),
+                 SIDE_LEFT, tempo=Tempo(scale=0.9), look=PANTS, lead_in_s=3.0, tail_s=1.0),
         ClipSpec("lunge_side_variants", variants, SIDE_RIGHT, tempo=Tempo(scale=0.85), lead_in_s=0.8,
                  scene=GREY_ROOM),
     ]

@@ -2,7 +2,7 @@
 
 Every FormcheckError becomes one line on stderr and its exit code; a traceback is a bug.
 Exit codes: 0 ok, 1 other error, 2 bad input, 3 model, 4 profile, 5 no person found,
-6 person not analysable (feet out of frame), 130 Ctrl-C.
+6 person not analysable (feet out of frame), 7 camera unavailable or failed, 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .errors import FormcheckError
+from .errors import CameraError, FormcheckError, InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="formcheck: camera-based form coach for the reverse lunge.")
@@ -103,6 +103,73 @@ def print_summary(result) -> None:
     not_seen = sorted({f.code for r in result.reps for f in r.findings if f.status == "not_assessed"})
     if not_seen:
         out.print(f"Not assessed from this view: {', '.join(not_seen)}", style="dim", highlight=False)
+
+
+@app.command()
+def live(
+    camera: str = typer.Option("0", help="Camera index, or a device path or stream URL."),
+    source: Path | None = typer.Option(None, help="Replay this video at its real pace instead of a camera."),
+    exercise: str = typer.Option("reverse-lunge", help="Exercise: reverse-lunge."),
+    model: str = typer.Option("full", help="Pose model: lite, full, heavy or a .task path."),
+    voice: bool = typer.Option(True, "--voice/--no-voice", help="Speak cues (needs espeak-ng or pyttsx3)."),
+    window: bool = typer.Option(True, "--window/--no-window", help="Show the overlay window (keys: q quit, "
+                                "space pause, r new set)."),
+    save: Path | None = typer.Option(None, help="Session report (JSON, same schema as analyze). "
+                                     "Default: formcheck-session-DATE-TIME.json"),
+    profile: Path | None = typer.Option(None, help="Threshold profile TOML overriding the defaults."),
+) -> None:
+    """Live coaching: skeleton, reps per leg, one cue at a time on screen and spoken; the session is saved."""
+    import signal
+    import time
+
+    from .analysis import EXERCISES
+    from .live.capture import CameraSource, ReplaySource
+    from .live.loop import require_display, run_live, session_extra
+    from .live.voice import Voice
+    from .models import resolve_model
+    from .pose import INFERENCE_MAX_SIDE
+    from .profile import load_profile
+    from .report.json_report import write_json
+
+    save = save or Path(time.strftime("formcheck-session-%Y%m%d-%H%M%S.json"))
+    speaker = None
+    try:
+        if exercise not in EXERCISES:
+            raise InputError(f"unknown exercise '{exercise}' (choose from: {', '.join(EXERCISES)})")
+        prof = load_profile(profile)
+        resolve_model(model)
+        if window:
+            require_display()
+        if save.parent != Path("") and not save.parent.is_dir():
+            raise InputError(f"cannot save the session to {save}: folder {save.parent} does not exist")
+        src = ReplaySource(str(source), INFERENCE_MAX_SIDE) if source else CameraSource(
+            int(camera) if camera.isdigit() else camera, INFERENCE_MAX_SIDE)
+        if voice:
+            speaker = Voice()
+            if not speaker.available:
+                err.print("[yellow]note:[/] no text-to-speech engine (install espeak-ng, or pip install "
+                          "'formcheck[voice]'): cues are shown, not spoken", highlight=False)
+        err.print(f"[bold]formcheck live[/]: {src.name}. Stand still, whole body in view, to calibrate; "
+                  + ("q quits, space pauses, r starts a new set." if window else "Ctrl-C ends the session."),
+                  highlight=False)
+        outcome = run_live(src, prof, model=model, exercise=exercise, window=window, voice=speaker)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the save
+        write_json(outcome.analysis, save, extra=session_extra(outcome))
+    except FormcheckError as exc:
+        _fail(str(exc), exc.exit_code)
+    finally:
+        if speaker is not None:
+            speaker.close()
+    stats = outcome.stats
+    speed = f"{stats.frames_processed} frames at {stats.fps:.1f} fps, {stats.frames_dropped} dropped"
+    if outcome.failed:
+        err.print(f"[bold red]error:[/] {outcome.reason}; the session so far is saved to {save} ({speed})",
+                  highlight=False, soft_wrap=True)
+    else:
+        err.print(f"session ended ({outcome.reason}), saved to {save} ({speed})", highlight=False, soft_wrap=True)
+    print_summary(outcome.analysis)
+    if outcome.failed:
+        raise typer.Exit(CameraError.exit_code)
 
 
 @app.command()

@@ -41,3 +41,9 @@ class NotAnalyzableError(FormcheckError):
     """A person was found, but not enough of them is visible to analyse (e.g. feet out of frame)."""
 
     exit_code = 6
+
+
+class CameraError(FormcheckError):
+    """The camera cannot be opened, or stopped delivering frames."""
+
+    exit_code = 7

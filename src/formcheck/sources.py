@@ -97,7 +97,8 @@ def scale_to(frame: np.ndarray, max_side: int) -> np.ndarray:
     return cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
 
 
-def _frames(cap: cv2.VideoCapture, fps: float, max_side: int) -> Iterator[Frame]:
+def iter_frames(cap: cv2.VideoCapture, fps: float, max_side: int) -> Iterator[Frame]:
+    """Decode ``cap`` in the calling thread, with monotonic timestamps and frames downscaled."""
     nominal = 1.0 / fps if fps > 0 else 1.0 / 30.0
     last_t = -np.inf
     index = 0
@@ -122,7 +123,7 @@ def read_frames(path: str | os.PathLike, max_side: int = 0, prefetch: int = 8) -
 
     def decode() -> None:
         try:
-            for frame in _frames(cap, info.fps, max_side):
+            for frame in iter_frames(cap, info.fps, max_side):
                 while not stop.is_set():
                     try:
                         buffer.put(frame, timeout=0.1)
