@@ -146,7 +146,7 @@ def xvfb():
 def test_window_draws_the_overlay_and_q_quits(xvfb, tmp_path):
     from PIL import ImageGrab
 
-    from formcheck.live.hud import BONE
+    from formcheck.overlay import BONE
 
     out = tmp_path / "s.json"
     proc = live("--source", str(CLIP), "--no-voice", "--save", str(out), env=ENV | {"DISPLAY": xvfb})

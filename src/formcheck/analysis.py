@@ -115,6 +115,10 @@ class Analysis:
         table["view"] = [str(v) or None for v in self.metrics.view]
         return table
 
+    def _pose(self, frame: int) -> list[list[float | None]]:
+        """(33, 4) smoothed image landmarks of one frame (x, y, z, visibility): what a thumbnail draws."""
+        return [[_json_number(v) for v in np.round(p, 4)] for p in self.series.image[frame]]
+
     def to_dict(self, include_frames: bool = True) -> dict:
         d = {
             "schema_version": SCHEMA_VERSION,
@@ -127,7 +131,7 @@ class Analysis:
             "view": self.view,
             "warnings": self.warnings,
             "summary": self.summary(),
-            "reps": [r.to_dict() for r in self.reps],
+            "reps": [r.to_dict() | {"bottom_pose": self._pose(r.rep.bottom_frame)} for r in self.reps],
         }
         if include_frames:
             d["frames"] = self.frame_table()

@@ -39,6 +39,9 @@ def analyze(
     model: str = typer.Option("full", help="Pose model: lite, full, heavy or a .task path."),
     json_path: str | None = typer.Option(None, "--json", help="Write the JSON report here ('-' = stdout)."),
     csv_path: str | None = typer.Option(None, "--csv", help="Write the per-rep CSV here ('-' = stdout)."),
+    html_path: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
+    annotated: Path | None = typer.Option(None, "--annotated", help="Write the video with the overlay drawn "
+                                          "(skeleton, angles, reps, cues) here (.mp4)."),
     profile: Path | None = typer.Option(None, help="Threshold profile TOML overriding the defaults."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
 ) -> None:
@@ -63,6 +66,20 @@ def analyze(
             write_json(result, json_path)
         if csv_path:
             write_csv(result, csv_path)
+        if html_path:
+            from .report.html import write_html
+
+            write_html(result.to_dict(), html_path, video=video)
+        if annotated:
+            from .profile import load_profile
+            from .report.video import write_annotated
+
+            with Progress(TextColumn("[bold]drawing[/] {task.description}"), BarColumn(),
+                          TextColumn("{task.completed}/{task.total} frames"), console=err, transient=True,
+                          disable=not show) as bar:
+                task = bar.add_task(annotated.name, total=None)
+                write_annotated(result, video, annotated, load_profile(profile),
+                                progress=lambda done, n: bar.update(task, completed=done, total=max(n, done) or None))
     except FormcheckError as exc:
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
@@ -170,6 +187,33 @@ def live(
     print_summary(outcome.analysis)
     if outcome.failed:
         raise typer.Exit(CameraError.exit_code)
+
+
+@app.command()
+def report(
+    session: Path = typer.Argument(..., help="A JSON report written by `analyze --json` or `live --save`."),
+    html_path: Path = typer.Option(..., "--html", help="Write the HTML report here."),
+    video: Path | None = typer.Option(None, help="Take thumbnails from this video (default: the report's source)."),
+) -> None:
+    """Render a saved analysis or live session as a self-contained HTML page."""
+    import json
+
+    from .report.html import write_html
+
+    try:
+        data = json.loads(session.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not str(data.get("schema_version", "")).startswith("formcheck-analysis/"):
+            raise InputError(f"{session} is not a formcheck report (no formcheck-analysis schema_version)")
+        write_html(data, html_path, video=video)
+    except FileNotFoundError:
+        _fail(f"no such file: {session}", 2)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        _fail(f"cannot read {session}: {exc}", 2)
+    except (KeyError, TypeError, IndexError) as exc:
+        _fail(f"{session} is not a complete formcheck report (missing {exc})", 2)
+    except FormcheckError as exc:
+        _fail(str(exc), exc.exit_code)
+    out.print(f"wrote {html_path}", highlight=False)
 
 
 @app.command()

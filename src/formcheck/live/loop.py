@@ -16,11 +16,11 @@ import numpy as np
 
 from ..analysis import Analysis
 from ..errors import InputError
+from ..overlay import HudState, draw_hud
 from ..pose import PoseEstimator
 from ..profile import Profile
 from ..series import NUM_LANDMARKS
 from .capture import LiveSource
-from .hud import HudState, draw_hud
 from .session import LiveSession
 from .voice import Voice
 

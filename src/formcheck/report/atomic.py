@@ -22,7 +22,7 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
         raise InputError(f"cannot write {target}: folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report gets the usual permissions
+        usual_permissions(tmp)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
@@ -33,7 +33,8 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
         raise
 
 
-def _umask() -> int:
+def usual_permissions(path: str | os.PathLike) -> None:
+    """mkstemp makes files 0600; a report gets what any new file would (0666 minus the umask)."""
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    os.chmod(path, 0o666 & ~mask)

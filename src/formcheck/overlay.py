@@ -1,7 +1,8 @@
-"""The live window's overlay: skeleton, knee angles, reps per leg and set, the cue in large type.
+"""The overlay drawn on frames: skeleton, knee angles, reps per leg and set, the cue in large type.
 
-Sizes scale with the frame height, and the cue and the rep counter are big enough to read
-from 3 m on a laptop screen. Drawing costs about a millisecond per frame.
+Live mode's window, the annotated video and the report's thumbnails all draw with it. Sizes scale
+with the frame height; the cue and the rep counter are big enough to read from 3 m on a laptop
+screen. Drawing costs about a millisecond per frame.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ..series import SKELETON_EDGES
-from ..series import Landmark as L
+from .series import SKELETON_EDGES
+from .series import Landmark as L
 
 WHITE, BLACK, GREEN, YELLOW, CYAN = (255, 255, 255), (0, 0, 0), (80, 220, 80), (0, 215, 255), (255, 220, 120)
 BONE = (255, 200, 40)  # BGR: light blue skeleton, visible on skin, walls and floors alike
@@ -68,13 +69,15 @@ def draw_hud(img: np.ndarray, image_lm: np.ndarray, state: HudState, min_visibil
     h, w = img.shape[:2]
     s = h / 480.0
     draw_skeleton(img, image_lm, min_visibility)
-    for side, j in KNEES.items():
+    for side, j in KNEES.items():  # left knee's label to its right, right knee's to its left: never on top
         angle = state.knees_deg.get(side, math.nan)
         if not (math.isnan(angle) or np.isnan(image_lm[j, 0])):
-            x, y = int(image_lm[j, 0] * w), int(image_lm[j, 1] * h)
-            cv2.putText(img, f"{angle:.0f}", (x + int(10 * s), y), FONT, 0.7 * s, BLACK, int(4 * s) + 1, cv2.LINE_AA)
-            cv2.putText(img, f"{angle:.0f}", (x + int(10 * s), y), FONT, 0.7 * s, CYAN, max(1, int(2 * s)),
-                        cv2.LINE_AA)
+            text = f"{side[0].upper()} {angle:.0f}"
+            (tw, _), _ = cv2.getTextSize(text, FONT, 0.7 * s, max(1, int(2 * s)))
+            x = int(image_lm[j, 0] * w) + (int(12 * s) if side == "left" else -int(12 * s) - tw)
+            y = int(image_lm[j, 1] * h)
+            cv2.putText(img, text, (x, y), FONT, 0.7 * s, BLACK, int(4 * s) + 1, cv2.LINE_AA)
+            cv2.putText(img, text, (x, y), FONT, 0.7 * s, CYAN, max(1, int(2 * s)), cv2.LINE_AA)
     counter = f"L {state.counts.get('left', 0)}   R {state.counts.get('right', 0)}"
     _text_box(img, counter, int(w * 0.22), int(52 * s), 1.5 * s, WHITE, max(2, int(3 * s)), int(w * 0.42))
     _text_box(img, f"set {state.set_number}", int(w * 0.22), int(92 * s), 0.8 * s, WHITE, max(1, int(2 * s)),
