@@ -24,6 +24,7 @@ from formcheck.synth import (  # noqa: E402
     Tempo,
     render_clip,
 )
+from formcheck.synth.walking import WalkSpec, render_walk  # noqa: E402
 
 SIDE_RIGHT = CameraSpec(yaw_deg=90.0)     # person faces image right
 SIDE_LEFT = CameraSpec(yaw_deg=-90.0)     # person faces image left
@@ -91,6 +92,26 @@ def sample_specs() -> list[ClipSpec]:
     return [replace(s, blur_sigma=SOFTNESS) for s in specs]
 
 
+def walk_specs() -> list[WalkSpec]:
+    """Walking samples: a 2.5 s stand first (live mode calibrates on it), then 10-12 steps."""
+    side, front = CameraSpec(yaw_deg=90.0, distance_m=5.0), CameraSpec(yaw_deg=0.0, distance_m=4.5)
+    specs = [
+        WalkSpec("walk_back_side", camera=side, steps=12),
+        WalkSpec("walk_back_front", camera=front, steps=10, look=BLACK_SHORTS, scene=GREY_ROOM),
+        WalkSpec("walk_back_side_posture", camera=CameraSpec(yaw_deg=-90.0, distance_m=5.0), steps=10,
+                 trunk_fwd_deg=22.0, head_pitch_deg=25.0, look=PANTS, mistakes=("walk_slouching", "walk_head_forward")),
+        WalkSpec("walk_back_side_long", camera=CameraSpec(yaw_deg=90.0, distance_m=6.0), steps=10,
+                 step_length_ratio=0.8, right_step_factor=0.6, scene=GREY_ROOM,
+                 mistakes=("walk_steps_too_long", "walk_uneven_steps")),
+        WalkSpec("walk_back_front_unsteady", camera=front, steps=10, sway_ratio=0.6, cadence_spm=70,
+                 cadence_change_after=4, cadence_change_factor=1.5, look=PANTS,
+                 mistakes=("walk_unsteady", "walk_cadence_jump")),
+        WalkSpec("walk_forward_side", camera=side, direction="forward", steps=10, step_length_ratio=0.6,
+                 look=BLACK_SHORTS),
+    ]
+    return [replace(s, blur_sigma=SOFTNESS, lead_in_s=2.5) for s in specs]
+
+
 def main(names: list[str]) -> None:
     for spec in sample_specs():
         if names and spec.name not in names:
@@ -99,6 +120,14 @@ def main(names: list[str]) -> None:
         truth = render_clip(spec, HERE / f"{spec.name}.mp4")
         size_mb = (HERE / f"{spec.name}.mp4").stat().st_size / 1e6
         print(f"{spec.name:24s} {truth['frames'] / truth['fps']:5.1f} s  {len(truth['reps'])} reps  "
+              f"{size_mb:4.2f} MB  ({time.time() - t0:.0f} s)")
+    for spec in walk_specs():
+        if names and spec.name not in names:
+            continue
+        t0 = time.time()
+        truth = render_walk(spec, HERE / f"{spec.name}.mp4")
+        size_mb = (HERE / f"{spec.name}.mp4").stat().st_size / 1e6
+        print(f"{spec.name:24s} {truth['frames'] / truth['fps']:5.1f} s  {truth['step_count']} steps  "
               f"{size_mb:4.2f} MB  ({time.time() - t0:.0f} s)")
 
 

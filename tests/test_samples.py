@@ -9,7 +9,7 @@ import pytest
 from conftest import SAMPLES
 from formcheck.profile import load_profile
 
-CLIPS = sorted(p.stem for p in SAMPLES.glob("*.json"))
+CLIPS = sorted(p.stem for p in SAMPLES.glob("*.json") if json.loads(p.read_text())["exercise"] == "reverse-lunge")
 
 
 def truth(name: str) -> dict:

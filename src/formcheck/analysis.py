@@ -14,7 +14,7 @@ import numpy as np
 from . import __version__
 from .checks import Finding, run_checks
 from .errors import InputError
-from .exercises import reverse_lunge
+from .exercises import reverse_lunge, reverse_walk
 from .feedback import cue_for
 from .identity import fix_leg_swaps
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics
@@ -24,7 +24,7 @@ from .series import PoseSeries
 from .smoothing import smooth_series
 
 SCHEMA_VERSION = "formcheck-analysis/1"
-EXERCISES = {reverse_lunge.NAME: reverse_lunge}
+EXERCISES = {reverse_lunge.NAME: reverse_lunge, reverse_walk.NAME: reverse_walk}
 TARGET_REPS_PER_LEG = (12, 15)  # [article] 12-15 reps per leg
 TARGET_SETS = (2, 3)  # [article] 2-3 sets
 
@@ -60,6 +60,7 @@ class Analysis:
     reps: list[RepResult]
     profile_path: str
     warnings: list[str] = field(default_factory=list)
+    walk: reverse_walk.WalkResult | None = None  # walking backwards: steps instead of reps
 
     @property
     def feet_visible_share(self) -> float:
@@ -104,7 +105,14 @@ class Analysis:
             "frames_with_person": int(detected.sum()),
             "duration_s": round(float(self.series.t[-1] - self.series.t[0]), 3) if len(self.series) else 0.0,
             "fps": round(self.series.fps, 3),
-        }
+        } | (self._walk_summary() if self.walk is not None else {})
+
+    def _walk_summary(self) -> dict:
+        w = self.walk
+        return {"direction": w.direction, "backward_steps": len(w.backward_steps),
+                "steps_per_foot": w.steps_per_foot(),
+                "cadence_spm": _json_number(round(w.values["cadence_spm"], 1)),
+                "walk_mistakes": sorted({f.code for f in w.mistakes})}
 
     def frame_table(self) -> dict[str, list]:
         """Per-frame series as JSON-ready columns (NaN -> null)."""
@@ -133,6 +141,8 @@ class Analysis:
             "summary": self.summary(),
             "reps": [r.to_dict() | {"bottom_pose": self._pose(r.rep.bottom_frame)} for r in self.reps],
         }
+        if self.walk is not None:
+            d["walk"] = self.walk.to_dict() | {"findings": [_finding_dict(f) for f in self.walk.findings]}
         if include_frames:
             d["frames"] = self.frame_table()
         return d
@@ -155,6 +165,17 @@ def _stepped_forward(rep: Rep) -> Finding:
                    "variant", t, "the stepping foot went forward: this rep was a forward lunge")
 
 
+def _judge_rep(rep: Rep, rules, metrics, pixels: np.ndarray, profile: Profile) -> RepResult:
+    values = rules.rep_values(rep, metrics, pixels, profile)
+    times = {"start": rep.start_s, "bottom": rep.bottom_s}
+    # a rep read as another view than the clip sits near a view boundary: both must show a check
+    views = (rep.view, metrics.clip_view)
+    findings = run_checks(rules.CHECKS, values, rules.sides_for(rep, values), views, times, profile)
+    if rep.variant == "forward":
+        findings.insert(0, _stepped_forward(rep))
+    return RepResult(rep, values, findings)
+
+
 def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
                    profile: Profile | None = None, zero_phase: bool = True) -> Analysis:
     """Everything after pose estimation, for a whole series."""
@@ -165,20 +186,16 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
     tracked = fix_leg_swaps(series, profile["smoothing.max_gap_s"], profile["pose.leg_swap_price_per_s"])
     smoothed = smooth_series(tracked, zero_phase=zero_phase, **profile.section("smoothing"))
     metrics = compute_metrics(smoothed, profile, raw=tracked)
-    reps, phase = segment_reps(metrics, profile)
     pixels = smoothed.pixels
-    results = []
-    for rep in reps:
-        values = rules.rep_values(rep, metrics, pixels, profile)
-        times = {"start": rep.start_s, "bottom": rep.bottom_s}
-        # a rep read as another view than the clip sits near a view boundary: both must show a check
-        views = (rep.view, metrics.clip_view)
-        findings = run_checks(rules.CHECKS, values, rules.sides_for(rep, values), views, times, profile)
-        if rep.variant == "forward":
-            findings.insert(0, _stepped_forward(rep))
-        results.append(RepResult(rep, values, findings))
+    if rules is reverse_walk:
+        reps, phase, results = [], np.full(len(metrics.t), "", dtype=object), []
+        walk = reverse_walk.analyze_walk(metrics, pixels, profile)
+    else:
+        walk = None
+        reps, phase = segment_reps(metrics, profile)
+        results = [_judge_rep(rep, rules, metrics, pixels, profile) for rep in reps]
     result = Analysis(exercise, series.source, str(series.meta.get("model", "")), series.image_size,
-                      metrics.clip_view, smoothed, metrics, phase, results, profile.path)
+                      metrics.clip_view, smoothed, metrics, phase, results, profile.path, walk=walk)
     if len(series) and not series.detected.any():
         result.warnings.append("no person was found in any frame")
     elif result.feet_visible_share < profile["pose.warn_feet_visible_share"]:

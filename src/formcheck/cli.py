@@ -35,7 +35,7 @@ def main() -> None:
 @app.command()
 def analyze(
     video: Path = typer.Argument(..., help="Video file to analyse (any format OpenCV/FFmpeg reads)."),
-    exercise: str = typer.Option("reverse-lunge", help="Exercise: reverse-lunge."),
+    exercise: str = typer.Option("reverse-lunge", help="Exercise: reverse-lunge or reverse-walk."),
     model: str = typer.Option("full", help="Pose model: lite, full, heavy or a .task path."),
     json_path: str | None = typer.Option(None, "--json", help="Write the JSON report here ('-' = stdout)."),
     csv_path: str | None = typer.Option(None, "--csv", help="Write the per-rep CSV here ('-' = stdout)."),
@@ -94,6 +94,9 @@ def print_summary(result) -> None:
     """Reps per leg, sets, and one row per rep with its mistakes."""
     from .feedback import describe
 
+    if result.walk is not None:
+        print_walk_summary(result)
+        return
     s = result.summary()
     legs = s["reps_per_leg"]
     out.print(f"[bold]{Path(result.source).name}[/]: {s['complete_reps']} complete reps "
@@ -126,7 +129,7 @@ def print_summary(result) -> None:
 def live(
     camera: str = typer.Option("0", help="Camera index, or a device path or stream URL."),
     source: Path | None = typer.Option(None, help="Replay this video at its real pace instead of a camera."),
-    exercise: str = typer.Option("reverse-lunge", help="Exercise: reverse-lunge."),
+    exercise: str = typer.Option("reverse-lunge", help="Exercise: reverse-lunge or reverse-walk."),
     model: str = typer.Option("full", help="Pose model: lite, full, heavy or a .task path."),
     voice: bool = typer.Option(True, "--voice/--no-voice", help="Speak cues (needs espeak-ng or pyttsx3)."),
     window: bool = typer.Option(True, "--window/--no-window", help="Show the overlay window (keys: q quit, "
@@ -214,6 +217,45 @@ def report(
     except FormcheckError as exc:
         _fail(str(exc), exc.exit_code)
     out.print(f"wrote {html_path}", highlight=False)
+
+
+def print_walk_summary(result) -> None:
+    """Steps per foot, pace, posture and balance, and what to work on."""
+    from .feedback import cue_for, describe
+
+    w = result.walk
+    v = w.values
+    feet = w.steps_per_foot()
+    name = Path(result.source).name
+    if w.direction != "backward":
+        what = {"standing": "no steps: standing", "forward": "walking forwards, not backwards",
+                "mixed": "steps both ways"}[w.direction]
+        out.print(f"[bold]{name}[/]: {what} ({len(w.steps)} steps seen); no backward-walking checks", highlight=False)
+        return
+
+    def fmt(key: str, digits: int, unit: str) -> str:
+        x = v.get(key, float("nan"))
+        return "not measured from this view" if x != x else f"{x:.{digits}f}{unit}"
+
+    out.print(f"[bold]{name}[/]: {len(w.backward_steps)} backward steps (left {feet['left']}, right {feet['right']}), "
+              f"view: {result.view or 'unknown'}", highlight=False)
+    table = Table(show_header=False)
+    for label, text in (("cadence", fmt("cadence_spm", 0, " steps/min")),
+                        ("step length", fmt("step_length_ratio", 2, " leg lengths")),
+                        ("speed", fmt("speed_leg_lengths_per_s", 2, " leg lengths/s")),
+                        ("left/right difference", fmt("step_asymmetry_ratio", 2, "")),
+                        ("trunk lean", fmt("trunk_lean_forward_deg", 0, "°")),
+                        ("sideways sway", fmt("sway_ratio", 2, " hip widths")),
+                        ("stops / turns", f"{len(w.stops)} / {len(w.turns)}")):
+        table.add_row(label, text)
+    out.print(table)
+    for f in w.mistakes:
+        out.print(f"- {describe(f.code)}: {cue_for(f.code)}", highlight=False)
+    if not w.mistakes:
+        out.print("[green]No walking mistakes found.[/]")
+    not_seen = sorted({f.code for f in w.findings if f.status == "not_assessed"})
+    if not_seen:
+        out.print(f"Not assessed from this view: {', '.join(not_seen)}", style="dim", highlight=False)
 
 
 @app.command()

@@ -25,6 +25,13 @@ CUES: dict[str, str] = {
     "trunk_lean_side": "Stay tall, don't lean sideways",
     "hip_drop": "Keep your hips level",
     "hips_rotated": "Keep your hips facing forward",
+    "walk_slouching": "Stand tall as you walk back",
+    "walk_leaning_back": "Don't lean back, glance over your shoulder",
+    "walk_head_forward": "Lift your head, ears over your shoulders",
+    "walk_steps_too_long": "Shorter steps, stay in control",
+    "walk_uneven_steps": "Even steps, left and right",
+    "walk_unsteady": "Slow down and steady your hips",
+    "walk_cadence_jump": "Start slowly, keep an easy pace",
 }
 
 PLAIN: dict[str, str] = {
@@ -41,6 +48,13 @@ PLAIN: dict[str, str] = {
     "trunk_lean_side": "trunk leaned sideways",
     "hip_drop": "one hip dropped",
     "hips_rotated": "hips turned away from forward",
+    "walk_slouching": "slouched forward while walking",
+    "walk_leaning_back": "leaned back while walking",
+    "walk_head_forward": "head held forward of the shoulders",
+    "walk_steps_too_long": "steps too long for control",
+    "walk_uneven_steps": "uneven steps between the legs",
+    "walk_unsteady": "unsteady: the hips swayed sideways",
+    "walk_cadence_jump": "the pace jumped early in the session",
 }
 
 

@@ -164,6 +164,7 @@ def session_extra(outcome: LiveOutcome) -> dict:
         "ended": outcome.reason,
         "calibration": session.calibration.to_dict() if session.calibration else None,
         "reps_counted_live": [r.__dict__ for r in session.reps],
+        "steps_counted_live": [{"foot": s.foot, "t": round(s.t, 3)} for s in session.steps],
         "set_breaks_s": [round(b, 3) for b in session.set_breaks],
         "cues": [{"t": round(e.cue.t, 3), "code": e.cue.code, "text": e.cue.text,
                   "latency_ms": None if e.latency_s is None else round(e.latency_s * 1000, 1)} for e in session.cues],

@@ -88,6 +88,7 @@ class LiveSession:
         self.calibration: Calibration | None = None
         self.policy = CuePolicy.from_profile(profile)
         self.reps: list[LiveRep] = []
+        self.steps: list = []  # reverse-walk: backward steps counted live (reverse_walk.Step)
         self.cues: list[CueEvent] = []
         self.set_breaks: list[float] = []
         self.hint = ""
@@ -156,10 +157,27 @@ class LiveSession:
         with self._lock:
             self.analysis_latencies_s.append(latency)
             self.view = analysis.view
-            for result in analysis.reps:
-                cue = self._take(result, phase_now, t_now)
+            cues = [self._take(result, phase_now, t_now) for result in analysis.reps]
+            if analysis.walk is not None:
+                cues.append(self._take_steps(analysis, t_now))
+            for cue in cues:
                 if cue is not None:
                     self._emit(CueEvent(cue, latency))
+
+    def _take_steps(self, analysis: Analysis, t_now: float) -> Cue | None:
+        """Count new backward steps; every ``cues.walk_steps_per_cue`` steps, cue the window's walk findings."""
+        # a landing is final once the foot has stayed put a moment: the window's last turn may be a
+        # foot still moving; and a step seen again (its time read a little differently) is not new
+        settle, gap = self.profile["live.step_settle_s"], self.profile["walk.min_step_s"]
+        after = max(self.calibration.t_end, self.steps[-1].t + gap if self.steps else -math.inf)
+        new = [s for s in analysis.walk.backward_steps if after < s.t <= t_now - settle]
+        if not new:
+            return None
+        self.steps.extend(new)
+        every = int(self.profile["cues.walk_steps_per_cue"])
+        if len(self.steps) // every == (len(self.steps) - len(new)) // every:
+            return None
+        return self.policy.after_rep({f.code for f in analysis.walk.mistakes}, t_now)
 
     def _take(self, result: RepResult, phase_now: str, t_now: float) -> Cue | None:
         rep = result.rep
@@ -193,10 +211,11 @@ class LiveSession:
 
     @property
     def counts(self) -> dict[str, int]:
+        """Reps per leg, or for a walk, backward steps per foot."""
         out = {"left": 0, "right": 0}
-        for r in self.reps:
-            if r.leg in out:
-                out[r.leg] += 1
+        for leg in [s.foot for s in self.steps] if self.exercise == "reverse-walk" else [r.leg for r in self.reps]:
+            if leg in out:
+                out[leg] += 1
         return out
 
     @property

@@ -19,9 +19,19 @@ COLUMNS = ("rep", "set", "leg", "front_leg", "variant", "complete", "incomplete_
            "start_s", "bottom_s", "end_s") + VALUE_COLUMNS + ("mistakes", "not_assessed", "cues")
 
 
+STEP_COLUMNS = ("step", "foot", "direction", "t_s", "length_ratio")
+
+
 def to_csv(analysis: Analysis) -> str:
+    """One row per rep; for a walk, one row per step."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    if analysis.walk is not None:
+        writer.writerow(STEP_COLUMNS)
+        for st in analysis.walk.steps:
+            writer.writerow([st.index, st.foot, st.direction, round(st.t, 3),
+                             "" if st.length_ratio is None else round(st.length_ratio, 3)])
+        return buffer.getvalue()
     writer.writerow(COLUMNS)
     for r in analysis.reps:
         rep = r.rep

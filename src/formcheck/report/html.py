@@ -196,6 +196,62 @@ def _thumbs(report: dict, video: str | os.PathLike | None, profile: Profile) -> 
     return "".join(html)
 
 
+def _walk(report: dict, profile: Profile) -> list[str]:
+    """The walking-backwards sections: steps, pace, symmetry, posture and sway, and the findings."""
+    w = report["walk"]
+    v, feet = w["values"], w["steps_per_foot"]
+
+    def val(key: str, digits: int, unit: str = "") -> str:
+        return "–" if v.get(key) is None else f"{v[key]:.{digits}f}{unit}"
+
+    if w["direction"] != "backward":
+        what = {"standing": "No steps: the person stood still.", "forward": "These steps went forwards, not "
+                "backwards: nothing is counted or judged.", "mixed": "Steps went both ways: nothing is judged."}
+        return [f'<section id="walk"><h2>Walking</h2><p class="warn">{escape(what[w["direction"]])}</p></section>']
+    cards = [("Backward steps", str(w["backward_steps"]), f'left {feet["left"]}, right {feet["right"]}'),
+             ("Cadence", val("cadence_spm", 0), "steps per minute"),
+             ("Step length", val("step_length_ratio", 2), "leg lengths (side view)"),
+             ("Speed", val("speed_leg_lengths_per_s", 2), "leg lengths per second"),
+             ("Left/right difference", "–" if v.get("step_asymmetry_ratio") is None
+              else f'{100 * v["step_asymmetry_ratio"]:.0f}%', "of the mean step"),
+             ("Sideways sway", val("sway_ratio", 2), "hip widths each way (front view)")]
+    html = ['<section id="walk"><h2>Walking backwards</h2><div class="cards">']
+    html += [f'<div class="card"><div class="sub">{escape(k)}</div><div class="big">{x}</div>'
+             f'<div class="sub">{escape(sub)}</div></div>' for k, x, sub in cards]
+    html.append("</div>")
+    flagged = [f for f in w["findings"] if f["status"] == "flagged"]
+    html.append('<h3>What to work on</h3><ol id="fixes">' + "".join(
+        f"<li><b>{escape(describe(f['code']).capitalize())}</b>: {escape(f['cue'])}.</li>" for f in flagged)
+        + "</ol>" if flagged else '<p class="ok" id="fixes">No walking mistakes found.</p>')
+    unseen = sorted({f["code"] for f in w["findings"] if f["status"] == "not_assessed"})
+    if unseen:
+        html.append(f'<p class="na">Not assessed from this view: {escape(", ".join(describe(c) for c in unseen))}.</p>')
+    stops = ", ".join(f'{x["t"]:.1f} s ({x["seconds"]:.1f} s)' for x in w["stops"]) or "none"
+    html.append(f'<p class="meta">Stops: {escape(stops)}. Turns: {len(w["turns"])}.</p></section>')
+    steps = [x for x in w["steps"] if x["direction"] == "backward"]
+    st = np.array([x["t"] for x in steps], float)
+    html.append('<section id="plots"><h2>Over time</h2>')
+    if len(st) >= 2:
+        lengths = {f: np.array([x["length_ratio"] if x["foot"] == f and x["length_ratio"] is not None else math.nan
+                                for x in steps], float) for f in ("left", "right")}
+        html.append(line_plot("Step length, each step (left and right should match)", st,
+                              [Line(f"{f} foot", lengths[f], LEG_COLOUR[f], dots=True) for f in ("left", "right")],
+                              "leg lengths", thresholds=[Threshold(profile["checks.walk.step_too_long_ratio"],
+                                                                   "too long for control")]))
+        cadence = np.concatenate([[math.nan], 60.0 / np.maximum(np.diff(st), 1e-6)])
+        html.append(line_plot("Pace: steps per minute, step by step (start slowly)", st,
+                              [Line("cadence", cadence, "#2c3e50", dots=True)], "steps/min"))
+    t = _series(report, "t")
+    if len(t) >= 2:
+        html.append(line_plot("Trunk lean while walking (0 = upright, + forward)", t,
+                              [Line("forward", _series(report, "trunk_lean_forward_deg"), "#2c3e50")], "degrees",
+                              markers=list(st), thresholds=[
+                                  Threshold(profile["checks.walk.slouch_deg"], "slouching"),
+                                  Threshold(-profile["checks.walk.lean_back_deg"], "leaning back", "#8e44ad")]))
+    html.append("</section>")
+    return html
+
+
 def render_html(report: dict, video: str | os.PathLike | None = None) -> str:
     """The whole page. ``video``: where to take thumbnails from (default: the report's source)."""
     profile = _profile_of(report)
@@ -206,10 +262,13 @@ def render_html(report: dict, video: str | os.PathLike | None = None) -> str:
             f'{escape(report.get("model", ""))} · {report["summary"]["duration_s"]:.0f} s, '
             f'{report["summary"]["frames"]} frames · formcheck {escape(report.get("formcheck_version", ""))}'
             "</p></header>")
-    body = [head, _summary(report, profile), _legs(report),
-            '<section id="plots"><h2>Over time</h2><p class="meta">Shaded: reps (blue: left leg back, orange: '
-            "right leg back); dotted: the bottom of each rep; dashed: the limits the checks use.</p>",
-            *plots(report, profile), "</section>", _rep_table(report), _thumbs(report, video, profile)]
+    if report.get("walk") is not None:
+        body = [head.replace("Reverse lunge report", "Walking backwards report"), *_walk(report, profile)]
+    else:
+        body = [head, _summary(report, profile), _legs(report),
+                '<section id="plots"><h2>Over time</h2><p class="meta">Shaded: reps (blue: left leg back, orange: '
+                "right leg back); dotted: the bottom of each rep; dashed: the limits the checks use.</p>",
+                *plots(report, profile), "</section>", _rep_table(report), _thumbs(report, video, profile)]
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>formcheck: {escape(name)}</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>'
             f"<body>{''.join(body)}</body></html>\n")

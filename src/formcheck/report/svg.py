@@ -19,6 +19,7 @@ class Line:
     label: str
     values: np.ndarray
     colour: str
+    dots: bool = False  # a point per value, joined across NaN (a per-step series on a shared time axis)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,15 @@ def line_plot(title: str, t: np.ndarray, lines: list[Line], y_label: str, bands:
                    f'<text x="{left + pw - 4}" y="{y(th.value) - 4:.1f}" class="tick" text-anchor="end" '
                    f'fill="{th.colour}">{escape(th.label)}</text>')
     for ln in lines:
-        for pts in _polylines(t, np.asarray(ln.values, float), x, y):
+        values = np.asarray(ln.values, float)
+        if ln.dots:
+            seen = np.isfinite(values)
+            t_ln, values = t[seen], values[seen]
+            out += [f'<circle cx="{x(a):.1f}" cy="{y(b):.1f}" r="3.5" fill="{ln.colour}" class="dot"/>'
+                    for a, b in zip(t_ln, values, strict=True)]
+        else:
+            t_ln = t
+        for pts in _polylines(t_ln, values, x, y):
             out.append(f'<polyline points="{pts}" fill="none" stroke="{ln.colour}" stroke-width="1.8" '
                        f'clip-path="url(#{clip})"/>')
     lx = left + 8

@@ -128,6 +128,25 @@ def rep_truth(motion: Motion, spec: ClipSpec) -> list[dict]:
     return reps
 
 
+def render_motion(motion: Motion, spec, out_path: Path) -> tuple[Camera, np.ndarray, np.ndarray]:
+    """Film ``motion`` as ``spec`` says (camera, size, fps, looks, scene, noise) into ``out_path``.
+
+    ``spec``: a ClipSpec or any spec with the same filming fields (``synth.walking.WalkSpec``).
+    Returns the camera and the joints in metres and pixels, (T, 33, 3) and (T, 33, 2).
+    """
+    pts = _clip_points(motion, spec.body)
+    cam = place_camera(spec.camera, pts, spec.size)
+    renderer = FrameRenderer(cam, spec.body, spec.look, spec.shape, spec.scene,
+                             centre=(pts.min(axis=0) + pts.max(axis=0)) / 2, supersample=spec.supersample)
+    rng = np.random.default_rng(spec.seed)
+    with Mp4Writer(str(out_path), spec.fps, spec.size) as writer:
+        for pose in motion.poses:
+            writer.write(degrade(renderer.render(pose), rng, spec.noise_sigma, spec.blur_sigma))
+    joints_m = motion.landmarks_m()
+    joints_px, _ = cam.project(joints_m)
+    return cam, joints_m, joints_px
+
+
 def render_clip(spec: ClipSpec, out_path: str | Path) -> dict:
     """Render ``spec`` to ``out_path`` (.mp4) and write NAME.json + NAME.truth.npz next to it."""
     return render_clip_full(spec, out_path).truth
@@ -139,17 +158,7 @@ def render_clip_full(spec: ClipSpec, out_path: str | Path) -> RenderedClip:
     out_path.parent.mkdir(parents=True, exist_ok=True)
     timeline = plan_reps(spec.sets, spec.body, spec.tempo, spec.lead_in_s, spec.tail_s, spec.form)
     motion = sample_motion(timeline, spec.fps, spec.body, spec.arms)
-    pts = _clip_points(motion, spec.body)
-    cam = place_camera(spec.camera, pts, spec.size)
-    renderer = FrameRenderer(cam, spec.body, spec.look, spec.shape, spec.scene,
-                             centre=(pts.min(axis=0) + pts.max(axis=0)) / 2, supersample=spec.supersample)
-    rng = np.random.default_rng(spec.seed)
-    with Mp4Writer(str(out_path), spec.fps, spec.size) as writer:
-        for pose in motion.poses:
-            writer.write(degrade(renderer.render(pose), rng, spec.noise_sigma, spec.blur_sigma))
-
-    joints_m = motion.landmarks_m()
-    joints_px, _ = cam.project(joints_m)
+    cam, joints_m, joints_px = render_motion(motion, spec, out_path)
     reps = rep_truth(motion, spec)
     per_leg = {"left": 0, "right": 0}
     for r in reps:
