@@ -113,21 +113,15 @@ def walk_specs() -> list[WalkSpec]:
 
 
 def main(names: list[str]) -> None:
-    for spec in sample_specs():
+    jobs = [(spec, render_clip, lambda tr: f"{len(tr['reps'])} reps") for spec in sample_specs()]
+    jobs += [(spec, render_walk, lambda tr: f"{tr['step_count']} steps") for spec in walk_specs()]
+    for spec, render, count in jobs:
         if names and spec.name not in names:
             continue
         t0 = time.time()
-        truth = render_clip(spec, HERE / f"{spec.name}.mp4")
+        truth = render(spec, HERE / f"{spec.name}.mp4")
         size_mb = (HERE / f"{spec.name}.mp4").stat().st_size / 1e6
-        print(f"{spec.name:24s} {truth['frames'] / truth['fps']:5.1f} s  {len(truth['reps'])} reps  "
-              f"{size_mb:4.2f} MB  ({time.time() - t0:.0f} s)")
-    for spec in walk_specs():
-        if names and spec.name not in names:
-            continue
-        t0 = time.time()
-        truth = render_walk(spec, HERE / f"{spec.name}.mp4")
-        size_mb = (HERE / f"{spec.name}.mp4").stat().st_size / 1e6
-        print(f"{spec.name:24s} {truth['frames'] / truth['fps']:5.1f} s  {truth['step_count']} steps  "
+        print(f"{spec.name:24s} {truth['frames'] / truth['fps']:5.1f} s  {count(truth)}  "
               f"{size_mb:4.2f} MB  ({time.time() - t0:.0f} s)")
 
 

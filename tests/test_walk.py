@@ -147,3 +147,33 @@ def analyses_walk():
         return cache[path]
 
     return get
+
+
+def test_walk_benchmark_scoring_by_hand():
+    from formcheck.bench.walking import FAULTS, summarise_walks
+
+    def clip(direction, error, true=(), flagged=(), unseen=()):
+        return {"direction": direction, "direction_ok": True, "step_error": error,
+                "codes": {c: {"true": c in true, "flagged": c in flagged, "assessed": c not in unseen}
+                          for c in FAULTS}}
+
+    scores = [clip("backward", 0, true=("walk_slouching",), flagged=("walk_slouching",)),
+              clip("backward", 1, true=("walk_unsteady",), unseen=("walk_unsteady",)),  # side: cannot see sway
+              clip("backward", -2, flagged=("walk_uneven_steps",)),  # a clean walk with a false flag
+              clip("forward", 0)]
+    s = summarise_walks(scores)
+    assert (s["steps_exact"], s["steps_within_one"], s["step_mae"]) == (2, 3, 0.75)
+    assert s["codes"]["walk_slouching"] == {"tp": 1, "fp": 0, "fn": 0, "f1": 1.0, "not_assessed_positives": 0}
+    assert s["codes"]["walk_unsteady"]["not_assessed_positives"] == 1 and s["codes"]["walk_unsteady"]["f1"] is None
+    assert s["codes"]["walk_uneven_steps"]["fp"] == 1 and s["codes"]["walk_uneven_steps"]["f1"] == 0.0
+    assert (s["clean_walks"], s["clean_walks_flagged"]) == (1, 1)
+
+
+def test_walk_benchmark_specs_are_reproducible_and_varied():
+    from formcheck.bench.walking import walk_spec
+
+    specs = [walk_spec(s) for s in range(40)]
+    assert repr(walk_spec(3)) == repr(walk_spec(3))
+    assert {s.view for s in specs} == {"side", "front"}
+    assert {s.direction for s in specs} == {"backward", "forward", "stand"}
+    assert sum(bool(s.mistakes) for s in specs) >= 8

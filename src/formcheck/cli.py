@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 other error, 2 bad input, 3 model, 4 profile, 5 no person fo
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -25,6 +26,17 @@ out = Console()
 def _fail(message: str, code: int) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def _one_line_errors():
+    """A FormcheckError becomes its one line and exit code; Ctrl-C exits 130."""
+    try:
+        yield
+    except FormcheckError as exc:
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
 
 
 @app.callback()
@@ -293,19 +305,46 @@ def bench_accuracy(
     from .report.atomic import write_text_atomic
 
     names = [m.strip() for m in models.split(",") if m.strip()]
-    try:
-        with err.status("benchmark") as status:
-            report = run_benchmark(names, range(first_seed, first_seed + clips), real=real,
-                                   render_dir=cache / "renders", pose_cache=None if no_cache else cache / "poses",
-                                   profile=str(profile) if profile else None,
-                                   progress=lambda msg: status.update(f"benchmark: {msg}"))
+    with _one_line_errors(), err.status("benchmark") as status:
+        report = run_benchmark(names, range(first_seed, first_seed + clips), real=real,
+                               render_dir=cache / "renders", pose_cache=None if no_cache else cache / "poses",
+                               profile=str(profile) if profile else None,
+                               progress=lambda msg: status.update(f"benchmark: {msg}"))
         write_text_atomic(json_path, json.dumps(report, indent=1) + "\n")
-    except FormcheckError as exc:
-        _fail(str(exc), exc.exit_code)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
     if not _print_accuracy(report) and check:
         raise typer.Exit(1)
+
+
+@bench_app.command("walk")
+def bench_walk(
+    clips: int = typer.Option(24, help="Rendered walks (seeds first-seed .. first-seed+clips-1)."),
+    first_seed: int = typer.Option(0, help="First seed."),
+    model: str = typer.Option("full", help="Pose model."),
+    json_path: str = typer.Option("bench_walk.json", "--json", help="Write the full results here."),
+    cache: Path = typer.Option(Path(".bench"), help="Folder for rendered walks and cached pose series."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Recompute every pose series."),
+) -> None:
+    """Walking backwards: steps, direction and the walk checks scored on rendered walks."""
+    import json
+
+    from .bench.walking import run_walk_benchmark
+    from .report.atomic import write_text_atomic
+
+    with _one_line_errors(), err.status("walk benchmark") as status:
+        report = run_walk_benchmark(range(first_seed, first_seed + clips), cache, model, not no_cache,
+                                    progress=lambda name: status.update(f"walk benchmark: {name}"))
+        write_text_atomic(json_path, json.dumps(report, indent=1) + "\n")
+    s = report["summary"]
+    out.print(f"{s['clips']} walks ({model}): direction right {s['direction_ok']}/{s['clips']}, steps exact "
+              f"{s['steps_exact']}/{s['clips']}, within one {s['steps_within_one']}/{s['clips']}, step MAE "
+              f"{s['step_mae']}; clean walks flagged {s['clean_walks_flagged']}/{s['clean_walks']}", highlight=False)
+    table = Table()
+    for col in ("code", "TP", "FP", "FN", "F1", "positives not assessed"):
+        table.add_column(col)
+    for code, c in s["codes"].items():
+        table.add_row(code, str(c["tp"]), str(c["fp"]), str(c["fn"]), "-" if c["f1"] is None else f"{c['f1']:.2f}",
+                      str(c["not_assessed_positives"]))
+    out.print(table)
 
 
 @bench_app.command("table")

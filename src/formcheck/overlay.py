@@ -26,6 +26,7 @@ KNEES = {"left": L.LEFT_KNEE, "right": L.RIGHT_KNEE}
 class HudState:
     counts: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
     set_number: int = 1
+    unit: str = "set"  # what the line under the counter says: "set 2", or for a walk "steps" (counts are steps)
     knees_deg: dict[str, float] = field(default_factory=dict)
     cue: str = ""
     hint: str = ""
@@ -80,7 +81,8 @@ def draw_hud(img: np.ndarray, image_lm: np.ndarray, state: HudState, min_visibil
             cv2.putText(img, text, (x, y), FONT, 0.7 * s, CYAN, max(1, int(2 * s)), cv2.LINE_AA)
     counter = f"L {state.counts.get('left', 0)}   R {state.counts.get('right', 0)}"
     _text_box(img, counter, int(w * 0.22), int(52 * s), 1.5 * s, WHITE, max(2, int(3 * s)), int(w * 0.42))
-    _text_box(img, f"set {state.set_number}", int(w * 0.22), int(92 * s), 0.8 * s, WHITE, max(1, int(2 * s)),
+    below = f"set {state.set_number}" if state.unit == "set" else f"{sum(state.counts.values())} {state.unit}"
+    _text_box(img, below, int(w * 0.22), int(92 * s), 0.8 * s, WHITE, max(1, int(2 * s)),
               int(w * 0.42))
     if state.fps:
         cv2.putText(img, f"{state.fps:.0f} fps", (w - int(95 * s), h - int(10 * s)), FONT, 0.5 * s, WHITE, 1,

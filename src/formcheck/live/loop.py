@@ -98,7 +98,7 @@ def run_live(source: LiveSource, profile: Profile, model: str = "full", exercise
         session = LiveSession(source.image_size, profile, exercise, estimator.model_path.name, source.name,
                               on_cue=lambda cue: say(cue.text))
         win = _Window(source.image_size) if window else None
-        hud = HudState()
+        hud = HudState(unit="steps back" if exercise == "reverse-walk" else "set")
         cue_until = 0.0
         reason, failed = "end of video", False
         min_vis = profile["pose.min_visibility"]

@@ -81,15 +81,16 @@ def _draw_all(analysis: Analysis, video, writer, profile: Profile, progress, exp
     m, series = analysis.metrics, analysis.series
     cues = cue_timeline(analysis, profile)
     reps = analysis.complete_reps
-    hud = HudState(calibrated=True)
+    steps = analysis.walk.backward_steps if analysis.walk is not None else []
+    hud = HudState(calibrated=True, unit="steps back" if analysis.walk is not None else "set")
     display_s = profile["cues.display_s"]
     min_vis = profile["pose.min_visibility"]
     for i, frame in enumerate(read_frames(video)):
         if i >= len(series):
             break
         t = series.t[i]
-        done = [r.rep for r in reps if r.rep.end_frame <= i]
-        hud.counts = {leg: sum(1 for r in done if r.leg == leg) for leg in ("left", "right")}
+        done = [r.rep.leg for r in reps if r.rep.end_frame <= i] + [st.foot for st in steps if st.frame <= i]
+        hud.counts = {leg: done.count(leg) for leg in ("left", "right")}
         started = [r.rep.set for r in analysis.reps if r.rep.start_frame <= i]
         hud.set_number = started[-1] if started else 1
         hud.knees_deg = {s: float(m[f"{s}_knee_flexion_deg"][i]) for s in ("left", "right")}

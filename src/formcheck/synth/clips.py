@@ -195,16 +195,12 @@ def _colour(rng: np.random.Generator, lo: int = 30, hi: int = 230) -> tuple[int,
     return tuple(int(c) for c in rng.integers(lo, hi, 3))
 
 
-def random_clip_spec(seed: int, name: str | None = None, view: str | None = None,
-                     mistake_rate: float = 0.4, size_range: tuple[float, float] = (0.3, 1.5),
-                     mistake_weights: Callable[[str], dict[str, float]] | None = None) -> ClipSpec:
-    """A reproducible random clip: build, clothes, room, camera, fps, resolution, tempo, sets and
-    faults (each faulty rep gets one mistake with a continuous size drawn from ``size_range``).
+def random_person_and_room(rng: np.random.Generator, view: str | None = None):
+    """(view, body, look, scene, camera) drawn from ``rng``: who is filmed, where, from where.
 
-    ``mistake_weights(view)`` gives each mistake code's relative chance (default: all equal), so
-    a benchmark can favour the faults a view can show without leaving the others out.
+    Shared by the lunge and walking generators; the draw order is fixed (cached benchmark clips
+    are keyed by the specs it produces).
     """
-    rng = np.random.default_rng(seed)
     view = view or str(rng.choice(list(_VIEW_YAW_RANGE)))
     yaw = float(rng.uniform(*_VIEW_YAW_RANGE[view])) * float(rng.choice([-1.0, 1.0]))
     height = float(rng.uniform(1.5, 1.95))
@@ -222,6 +218,20 @@ def random_clip_spec(seed: int, name: str | None = None, view: str | None = None
                   wall_distance_m=float(rng.uniform(1.2, 4.0)), board_m=float(rng.uniform(0.1, 0.4)))
     camera = CameraSpec(height_m=float(rng.uniform(0.6, 1.6)), distance_m=float(rng.uniform(2.5, 6.0)),
                         yaw_deg=yaw, fill=float(rng.uniform(0.6, 0.9)), roll_deg=float(rng.normal(0, 1.5)))
+    return view, body, look, scene, camera
+
+
+def random_clip_spec(seed: int, name: str | None = None, view: str | None = None,
+                     mistake_rate: float = 0.4, size_range: tuple[float, float] = (0.3, 1.5),
+                     mistake_weights: Callable[[str], dict[str, float]] | None = None) -> ClipSpec:
+    """A reproducible random clip: build, clothes, room, camera, fps, resolution, tempo, sets and
+    faults (each faulty rep gets one mistake with a continuous size drawn from ``size_range``).
+
+    ``mistake_weights(view)`` gives each mistake code's relative chance (default: all equal), so
+    a benchmark can favour the faults a view can show without leaving the others out.
+    """
+    rng = np.random.default_rng(seed)
+    view, body, look, scene, camera = random_person_and_room(rng, view)
     weights = mistake_weights(view) if mistake_weights else {}
     codes = sorted(MISTAKES)
     sets = []
