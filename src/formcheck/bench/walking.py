@@ -27,6 +27,7 @@ SCHEMA = "formcheck-walk-accuracy/1"
 VIEW_YAWS = {"side": (80.0, 100.0), "front": (0.0, 10.0)}
 FAULTS = ("walk_slouching", "walk_leaning_back", "walk_head_forward", "walk_steps_too_long", "walk_uneven_steps",
           "walk_unsteady", "walk_cadence_jump")
+MAX_TRAVEL_M = 4.0  # a walk across a room
 SHOWN = {"side": set(FAULTS) - {"walk_unsteady"},
          "front": {"walk_uneven_steps", "walk_unsteady", "walk_cadence_jump"}}
 
@@ -43,11 +44,11 @@ def walk_spec(seed: int) -> WalkSpec:
                     step_length_ratio=float(rng.uniform(0.35, 0.55)), cadence_spm=float(rng.uniform(65, 100)),
                     sway_ratio=float(rng.uniform(0.05, 0.18)), trunk_fwd_deg=float(rng.uniform(-2, 8)),
                     camera=camera, view=view, body=body, look=look, scene=scene, lead_in_s=2.5,
-                    size=((854, 480), (1280, 720), (480, 854))[int(rng.integers(3))],
+                    size=((854, 480), (1280, 720), (480, 854))[int(rng.integers(3 if view == "front" else 2))],
                     fps=float(rng.choice([24.0, 30.0, 50.0])), noise_sigma=float(rng.choice([0.0, 2.0])),
                     blur_sigma=0.6, seed=seed)
     if direction != "backward" or rng.random() < 0.5:
-        return spec
+        return _fits(spec)
     faults = tuple(str(f) for f in rng.choice(FAULTS, size=int(rng.integers(1, 3)), replace=False))
     if "walk_slouching" in faults and "walk_leaning_back" in faults:
         faults = ("walk_slouching",)
@@ -67,8 +68,16 @@ def walk_spec(seed: int) -> WalkSpec:
             change["sway_ratio"] = float(rng.uniform(0.55, 0.8))
         elif f == "walk_cadence_jump":
             change.update(cadence_spm=float(rng.uniform(60, 70)), cadence_change_after=4,
+                          step_length_ratio=float(rng.uniform(0.28, 0.34)),
                           cadence_change_factor=float(rng.uniform(1.5, 1.7)), steps=int(rng.integers(12, 15)))
-    return replace(spec, mistakes=faults, **change)
+    return _fits(replace(spec, mistakes=faults, **change))
+
+
+def _fits(spec: WalkSpec) -> WalkSpec:
+    """No more steps than a room holds: the camera frames the whole path, so a 9 m walk would show
+    the person too small for the pose detector (a person films a walk across a room, not a hall)."""
+    longest = spec.step_length_ratio * max(1.0, spec.right_step_factor) * spec.body.leg_m
+    return replace(spec, steps=max(6, min(spec.steps, int(MAX_TRAVEL_M / longest))))
 
 
 def walk_clip(seed: int, cache_dir: Path) -> BenchClip:

@@ -26,6 +26,7 @@ from ..series import Landmark as L
 NAME = "reverse-walk"
 SIDE, FRONT = ("side", "oblique"), ("front",)
 ANY = ("side", "oblique", "front")
+FOLD_SHARE = 0.5  # a turn with less than half the split of its same-side neighbours is a label swap
 PLATEAU_SHARE = 0.25  # within a quarter of the minimum swing of its extreme, the split has stopped moving
 
 CHECKS: tuple[Check, ...] = (
@@ -105,7 +106,7 @@ def _signed_split(metrics: FrameMetrics, pixels: np.ndarray, front: np.ndarray) 
     return np.where(front, toes, side)
 
 
-def _extremes(d: np.ndarray, t: np.ndarray, prominence: float, min_gap_s: float) -> list[int]:
+def _extremes(d: np.ndarray, prominence: float) -> list[int]:
     """Frames where ``d`` turns (zigzag: alternating max and min, each ``prominence`` from the next).
 
     The split at rest before the first step is not a turn. The last turn counts if the walk
@@ -144,20 +145,42 @@ def _extremes(d: np.ndarray, t: np.ndarray, prominence: float, min_gap_s: float)
         while j > 0 and not np.isnan(d[j - 1]) and abs(d[j - 1] - d[i]) <= tol:
             j -= 1
         landed.append(j)
-    return [i for k, i in enumerate(landed) if k == 0 or t[i] - t[landed[k - 1]] >= min_gap_s]
+    return landed
+
+
+def _unfold(turns: list[int], d: np.ndarray) -> list[int]:
+    """Drop the turns a left/right label swap makes as the legs cross.
+
+    A swap flips the split's sign mid-swing, so one swing reads as split -> ~0 -> split of the
+    same sign: a turn with the feet together between two landings on the same side. Real
+    landings alternate sides and leave the feet apart.
+    """
+    keep = []
+    for k, i in enumerate(turns):
+        if 0 < k < len(turns) - 1:
+            a, b = d[turns[k - 1]], d[turns[k + 1]]
+            if np.sign(a) == np.sign(b) and abs(d[i]) < FOLD_SHARE * min(abs(a), abs(b)):
+                continue
+        keep.append(i)
+    return keep
 
 
 def _feet_moved(metrics: FrameMetrics, a: int, b: int) -> dict[str, tuple[float, float, float]]:
     """How far each foot moved between frames ``a`` and ``b`` (floor-fixed image, leg lengths):
-    (distance, dx, dy), each end a median over 5 frames."""
-    moved = {}
-    for k, side in enumerate(("left", "right")):
-        p = metrics.raw_ankles[:, k]
-        ends = [np.array([g.nan_median(p[max(i - 2, 0): i + 3, 0]), g.nan_median(p[max(i - 2, 0): i + 3, 1])])
-                for i in (a, b)]
-        dx, dy = ends[1] - ends[0]
-        moved[side] = (math.hypot(dx, dy), float(dx), float(dy))
-    return moved
+    (distance, dx, dy) per foot as labelled at ``b``; each end a median over 5 frames.
+
+    The feet are paired by position, not label: the pairing in which one foot stayed put is the
+    right one, so a label swap between the two frames does not make both feet look as if they moved.
+    """
+    ends = [np.array([[g.nan_median(metrics.raw_ankles[max(i - 2, 0): i + 3, k, c]) for c in (0, 1)]
+                      for k in (0, 1)]) for i in (a, b)]
+    before, after = ends
+    pairings = (before, before[::-1])  # keep the labels, or swap them
+    moves = [after - p for p in pairings]
+    still = [np.nanmin(np.hypot(m[:, 0], m[:, 1])) if not np.isnan(m).all() else np.inf for m in moves]
+    move = moves[int(np.argmin(still))]
+    return {side: (float(np.hypot(*move[k])), float(move[k, 0]), float(move[k, 1]))
+            for k, side in enumerate(("left", "right"))}
 
 
 def detect_steps(metrics: FrameMetrics, pixels: np.ndarray, profile: Profile) -> list[Step]:
@@ -171,7 +194,8 @@ def detect_steps(metrics: FrameMetrics, pixels: np.ndarray, profile: Profile) ->
     d = g.rolling_quantile(d, frames, 50)
     view_front = np.mean(front[~np.isnan(d)]) > 0.5 if (~np.isnan(d)).any() else False
     prominence = profile["walk.min_split_front_ratio" if view_front else "walk.min_split_ratio"]
-    lands = _extremes(d, t, prominence, profile["walk.min_step_s"])
+    turns = _unfold(_extremes(d, prominence), d)
+    lands = [i for k, i in enumerate(turns) if k == 0 or t[i] - t[turns[k - 1]] >= profile["walk.min_step_s"]]
     steps: list[Step] = []
     prev = max(0, lands[0] - int(round(profile["walk.max_step_s"] / float(np.median(np.diff(t)))))) if lands else 0
     for i in lands:
