@@ -177,3 +177,16 @@ def test_walk_benchmark_specs_are_reproducible_and_varied():
     assert {s.view for s in specs} == {"side", "front"}
     assert {s.direction for s in specs} == {"backward", "forward", "stand"}
     assert sum(bool(s.mistakes) for s in specs) >= 8
+
+
+def test_a_person_found_in_few_frames_is_said(analyses_walk):
+    from dataclasses import replace as dc_replace
+
+    from formcheck.analysis import analyze_series
+
+    s = analyses_walk(SAMPLES / "walk_back_side.mp4").series
+    image = s.image.copy()
+    image[len(s) // 3:] = np.nan  # found in the first third only: as a person too small for the detector
+    result = analyze_series(dc_replace(s, image=image), "reverse-walk")
+    assert any("found in only 33% of the frames" in w for w in result.warnings)
+    assert not any("found in only" in w for w in analyses_walk(SAMPLES / "walk_back_side.mp4").warnings)

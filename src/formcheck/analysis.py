@@ -196,8 +196,12 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
         results = [_judge_rep(rep, rules, metrics, pixels, profile) for rep in reps]
     result = Analysis(exercise, series.source, str(series.meta.get("model", "")), series.image_size,
                       metrics.clip_view, smoothed, metrics, phase, results, profile.path, walk=walk)
+    found = float(series.detected.mean()) if len(series) else 1.0
     if len(series) and not series.detected.any():
         result.warnings.append("no person was found in any frame")
+    elif found < profile["pose.warn_person_found_share"]:
+        result.warnings.append(f"a person was found in only {100 * found:.0f}% of the frames (too small in the "
+                               "picture, or out of view): reps or steps in the others cannot be counted")
     elif result.feet_visible_share < profile["pose.warn_feet_visible_share"]:
         result.warnings.append(f"the feet are out of frame in {100 * (1 - result.feet_visible_share):.0f}% of "
                                "the frames with a person: reps there cannot be counted")
