@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import geometry as g
 from ..analysis import Analysis, RepResult, analyze_series
+from ..exercises.reverse_walk import Step
 from ..feedback import Cue, CuePolicy
 from ..profile import Profile
 from ..series import NUM_LANDMARKS, PoseSeries
@@ -88,7 +89,7 @@ class LiveSession:
         self.calibration: Calibration | None = None
         self.policy = CuePolicy.from_profile(profile)
         self.reps: list[LiveRep] = []
-        self.steps: list = []  # reverse-walk: backward steps counted live (reverse_walk.Step)
+        self.steps: list[Step] = []  # reverse-walk: backward steps counted live
         self.cues: list[CueEvent] = []
         self.set_breaks: list[float] = []
         self.hint = ""
