@@ -112,3 +112,29 @@ def test_feet_out_of_frame(tmp_path):
         writer.write(cv2.resize(frame, (640, 360))[:220])  # hips and up only
     writer.release()
     assert_one_line_error(run("analyze", str(path), "--model", "lite"), 6, "feet are out of frame")
+
+
+def test_truncated_video_keeps_the_partial_analysis_and_says_so(tmp_path):
+    # an MJPEG AVI cut in the middle still decodes up to the cut; its header promises all frames
+    import cv2
+
+    from conftest import SAMPLES
+
+    cap = cv2.VideoCapture(str(SAMPLES / "lunge_side_knee.mp4"))
+    full = tmp_path / "full.avi"
+    writer = None
+    for _ in range(240):  # 8 s: the first two reps
+        ok, img = cap.read()
+        if writer is None:
+            writer = cv2.VideoWriter(str(full), cv2.VideoWriter_fourcc(*"MJPG"), 30, img.shape[1::-1])
+        writer.write(img)
+    writer.release()
+    cut = tmp_path / "cut.avi"
+    data = full.read_bytes()
+    cut.write_bytes(data[: len(data) * 6 // 10])
+    proc = run("analyze", str(cut), "--json", str(tmp_path / "r.json"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert 100 < report["summary"]["frames"] < 0.9 * 240
+    assert any("truncated?" in w for w in report["warnings"]) and "truncated?" in proc.stderr
+    assert report["summary"]["complete_reps"] >= 1  # the part that was read is analysed, not thrown away

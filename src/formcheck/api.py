@@ -17,6 +17,8 @@ from .pose import ProgressCallback, estimate_video
 from .profile import load_profile
 from .series import PoseSeries
 
+TRUNCATED_SHARE = 0.9  # fewer decoded frames than this share of the header's count: a cut-off file
+
 
 def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", model: str = "full",
                   profile: str | os.PathLike | None = None,
@@ -36,6 +38,10 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     if len(series) and not series.detected.any():
         raise NoPersonError(f"no person was found in {path}")
     result = analyze_series(series, exercise, prof)
+    expected = int(series.meta.get("expected_frames", 0) or 0)
+    if expected and len(series) < TRUNCATED_SHARE * expected:
+        result.warnings.append(f"the video ended after {len(series)} of the {expected} frames its header announces "
+                               "(truncated?): the analysis covers the part that could be read")
     if result.feet_visible_share < prof["pose.min_feet_visible_share"]:
         raise NotAnalyzableError(
             f"the feet are out of frame in {100 * (1 - result.feet_visible_share):.0f}% of the frames with a "

@@ -125,7 +125,9 @@ def rolling_quantile(values: np.ndarray, window: int, q: float) -> np.ndarray:
     frac = pos - lo
     low = np.take_along_axis(windows, lo[..., None], axis=-1)[..., 0]
     high = np.take_along_axis(windows, hi[..., None], axis=-1)[..., 0]
-    return np.where(count > 0, low + frac * (high - low), np.nan)
+    with np.errstate(invalid="ignore"):  # inf - inf: equal neighbours need no interpolation
+        between = np.where(high == low, low, low + frac * (high - low))
+    return np.where(count > 0, between, np.nan)
 
 
 def nan_median(values: np.ndarray) -> float:

@@ -126,7 +126,7 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
     if not times:
         return PoseSeries.empty(image_size, source)
     return PoseSeries(np.stack(images), np.stack(worlds), np.asarray(times), image_size, source,
-                      meta={"model": str(estimator.model_path.name)})
+                      meta={"model": str(estimator.model_path.name), "expected_frames": expected})
 
 
 def estimate_video(path: str, model: str = "full", progress: ProgressCallback | None = None,
