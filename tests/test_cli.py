@@ -138,3 +138,33 @@ def test_truncated_video_keeps_the_partial_analysis_and_says_so(tmp_path):
     assert 100 < report["summary"]["frames"] < 0.9 * 240
     assert any("truncated?" in w for w in report["warnings"]) and "truncated?" in proc.stderr
     assert report["summary"]["complete_reps"] >= 1  # the part that was read is analysed, not thrown away
+
+
+def _still_image(path):
+    import cv2
+    import numpy as np
+
+    cv2.imwrite(str(path.with_suffix(".jpg")), np.full((480, 640, 3), 128, np.uint8))
+    path.write_bytes(path.with_suffix(".jpg").read_bytes())
+
+
+def _audio_only(path):
+    import wave
+
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x00\x01" * 8000)
+
+
+@pytest.mark.parametrize("name, make, words", [
+    ("photo.jpg", _still_image, "still image"),
+    ("photo_named.mp4", _still_image, "still image"),  # an image with a video's name
+    ("sound.wav", _audio_only, "not a readable video"),
+    ("noise.mp4", lambda p: p.write_bytes(bytes(range(256)) * 800), "not a readable video"),
+])
+def test_files_that_are_not_videos(tmp_path, name, make, words):
+    path = tmp_path / name
+    make(path)
+    assert_one_line_error(run("analyze", str(path)), 2, words)

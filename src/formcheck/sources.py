@@ -82,8 +82,10 @@ def probe(path: str | os.PathLike) -> VideoInfo:
         ok, frame = cap.read()
         if not ok or frame is None:
             raise InputError(f"{info.path} has no decodable video frames")
+        if not cap.read()[0]:
+            raise InputError(f"{info.path} holds a single frame: a still image, not a video")
         h, w = frame.shape[:2]  # after auto-rotation: the upright size
-        return VideoInfo(info.path, w, h, info.fps, info.frame_count)
+        return VideoInfo(info.path, w, h, info.fps, max(info.frame_count, 0))
     finally:
         cap.release()
 
