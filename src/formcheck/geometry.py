@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 UP_IMAGE = np.array([0.0, -1.0])  # image y grows downward, so "up" is -y
+QUANTILE_BLOCK_ROWS = 1024  # rolling quantiles are computed this many rows at a time (bounded memory)
 
 
 def norm(v: np.ndarray) -> np.ndarray:
@@ -117,17 +118,24 @@ def rolling_quantile(values: np.ndarray, window: int, q: float) -> np.ndarray:
     half = window // 2
     pad = [(half, window - 1 - half)] + [(0, 0)] * (values.ndim - 1)
     padded = np.pad(values, pad, constant_values=np.nan)
-    windows = np.sort(np.lib.stride_tricks.sliding_window_view(padded, window, axis=0), axis=-1)[:n]
-    count = np.sum(~np.isnan(windows), axis=-1)
-    pos = (q / 100.0) * np.maximum(count - 1, 0)
-    lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
-    frac = pos - lo
-    low = np.take_along_axis(windows, lo[..., None], axis=-1)[..., 0]
-    high = np.take_along_axis(windows, hi[..., None], axis=-1)[..., 0]
-    with np.errstate(invalid="ignore"):  # inf - inf: equal neighbours need no interpolation
-        between = np.where(high == low, low, low + frac * (high - low))
-    return np.where(count > 0, between, np.nan)
+    out = np.empty(values.shape)
+    # in blocks of rows: the sorted (rows, window) array of a 10-minute video at once was most of
+    # the analysis' memory (peak RSS grew 2.2x from a 1- to a 10-minute clip)
+    for start in range(0, n, QUANTILE_BLOCK_ROWS):
+        stop = min(n, start + QUANTILE_BLOCK_ROWS)
+        block = padded[start: stop + window - 1]
+        windows = np.sort(np.lib.stride_tricks.sliding_window_view(block, window, axis=0), axis=-1)
+        count = np.sum(~np.isnan(windows), axis=-1)
+        pos = (q / 100.0) * np.maximum(count - 1, 0)
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
+        frac = pos - lo
+        low = np.take_along_axis(windows, lo[..., None], axis=-1)[..., 0]
+        high = np.take_along_axis(windows, hi[..., None], axis=-1)[..., 0]
+        with np.errstate(invalid="ignore"):  # inf - inf: equal neighbours need no interpolation
+            between = np.where(high == low, low, low + frac * (high - low))
+        out[start:stop] = np.where(count > 0, between, np.nan)
+    return out
 
 
 def nan_median(values: np.ndarray) -> float:
