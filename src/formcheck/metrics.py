@@ -52,6 +52,7 @@ class FrameMetrics:
     left_ankle_behind: np.ndarray  # (T,) 1.0 left ankle is the back one, 0.0 right, NaN unknown
     raw_ankles: np.ndarray  # (T, 2, 2) unsmoothed left/right ankle in the image, leg lengths
     toe_image: dict[str, np.ndarray]  # (T, 2) toe tip (foot index) in the image, leg lengths, held while hidden
+    feet_split: np.ndarray  # (T,) how split the feet are (see feet_split), glitch-filtered
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]
@@ -266,7 +267,7 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: PoseSeries | None
         empty = np.empty(0)
         return FrameMetrics(t, {name: empty for name in METRIC_NAMES}, np.empty(0, dtype=object), "", empty,
                             {s: empty for s in SIDES}, {s: np.empty((0, 2)) for s in SIDES}, empty,
-                            np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES})
+                            np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES}, empty)
     sc = _scene(series, profile)
     v, fwd_pos = _sagittal(sc)
     v.update(_frontal(sc, profile))
@@ -290,7 +291,21 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: PoseSeries | None
         raw_ankles = np.stack([raw_px[:, L.LEFT_ANKLE], raw_px[:, L.RIGHT_ANKLE]], axis=1) / leg_px[:, None, None]
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
     return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
-                        _left_ankle_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image)
+                        _left_ankle_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image,
+                        feet_split(v, sc.front, t, profile["reps.glitch_median_s"]))
+
+
+def feet_split(values: dict[str, np.ndarray], front: np.ndarray, t: np.ndarray, glitch_s: float) -> np.ndarray:
+    """(T,) how split the feet are: the toes' height gap from the front, the step elsewhere
+    (NaN if a foot is unseen). Units differ by view; only comparisons within a view use it.
+    A rolling median over ``glitch_s`` removes landmark glitches: a back foot misplaced for a
+    few frames must not look like feet side by side in the middle of a step. Computed once per
+    clip: rep segmentation and the stance check both read it."""
+    split = np.where(front, values["front_feet_split_ratio"], values["step_length_ratio"])
+    if len(t) < 2:
+        return split
+    frames = max(1, int(round(glitch_s / float(np.median(np.diff(t))))))
+    return g.rolling_quantile(split, frames, 50)
 
 
 def _body_scale(px: np.ndarray, front: np.ndarray) -> np.ndarray:

@@ -290,7 +290,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     ratio = metrics["hip_height_ratio"]
     phase = np.where(np.isnan(ratio), "", "standing").astype(object)
     back_is_left = metrics.left_ankle_behind
-    feet_split = split_measure(metrics, profile)
+    feet_split = metrics.feet_split
     candidates = _lunge_dips(metrics, _Tracker(ratio, metrics.raw_ankles, t, profile).dips(), feet_split, profile)
     split = _split_stance_reps(candidates, metrics, profile)
     reps: list[Rep] = []
@@ -333,19 +333,6 @@ def _level_run(metrics: FrameMetrics, feet_split: np.ndarray, band: np.ndarray, 
     return frames[breaks[-1] + 1:] if len(breaks) else frames
 
 
-def split_measure(metrics: FrameMetrics, profile: Profile) -> np.ndarray:
-    """(T,) how split the feet are: the toes' height gap from the front, the step elsewhere
-    (NaN if a foot is unseen). Units differ by view; only comparisons within a view use it.
-    A rolling median (``reps.glitch_median_s``) removes landmark glitches: a back foot misplaced
-    for a few frames must not look like feet side by side in the middle of a step."""
-    front = metrics.view == "front"
-    split = np.where(front, metrics["front_feet_split_ratio"], metrics["step_length_ratio"])
-    if len(metrics.t) < 2:
-        return split
-    frames = max(1, int(round(profile["reps.glitch_median_s"] / float(np.median(np.diff(metrics.t))))))
-    return g.rolling_quantile(split, frames, 50)
-
-
 def _band_view(metrics: FrameMetrics, band: np.ndarray) -> str:
     """The view most frames of a rep's bottom were seen from (the clip's view if none)."""
     views = [v for v in metrics.view[band] if v]
@@ -354,7 +341,7 @@ def _band_view(metrics: FrameMetrics, band: np.ndarray) -> str:
 
 def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profile: Profile) -> list[_Candidate]:
     """The dips that are lunges: split stance and a bent front knee at the bottom, sane duration
-    (``sep``: ``split_measure``)."""
+    (``sep``: ``metrics.feet_split``)."""
     t, ratio = metrics.t, metrics["hip_height_ratio"]
     front_knee = np.where(metrics.left_ankle_behind == 1, metrics["right_knee_flexion_deg"],
                           metrics["left_knee_flexion_deg"])
@@ -368,11 +355,11 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profil
             continue
         low = float(np.nanmin(r))
         band = np.where(r <= low + BOTTOM_BAND * (1.0 - low))[0] + dip.start
-        step = _nan_stat(np.nanmedian, sep[band])
+        step = g.nan_median(sep[band])
         # obliquely, the stance width projects onto the step and can cancel a short one: the
         # change of the feet's offset since the stand before the rep is a step as well
-        stepped = abs(_nan_stat(np.nanmedian, signed_step[band]) - _nan_stat(np.nanmedian, signed_step[rest]))
-        knee = _nan_stat(np.nanmax, front_knee[band])
+        stepped = abs(g.nan_median(signed_step[band]) - g.nan_median(signed_step[rest]))
+        knee = _nan_max(front_knee[band])
         duration = t[dip.end] - t[dip.start]
         complete = not (dip.cut_start or dip.cut_end)
         # Knee flexion and step length are read from a side or pseudo-side image. From the front
@@ -426,8 +413,9 @@ def _point_median(points: np.ndarray) -> np.ndarray:
     return np.median(seen, axis=0) if len(seen) else np.full(points.shape[-1], np.nan)
 
 
-def _nan_stat(fn, values: np.ndarray) -> float:
-    return float(fn(values)) if len(values) and not np.isnan(values).all() else float("nan")
+def _nan_max(values: np.ndarray) -> float:
+    """Largest seen (non-NaN) value; NaN, without a warning, when there is none."""
+    return float(np.nanmax(values)) if len(values) and not np.isnan(values).all() else float("nan")
 
 
 def _at_least(value: float, minimum: float) -> bool:
@@ -459,7 +447,7 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_fro
         with np.errstate(invalid="ignore"):
             feet_y = (il[:, 1] + ir[:, 1]) / 2.0
             before = stand if len(stand) else np.arange(rest_from, dip.start + 1)
-            moved = _nan_stat(np.nanmedian, feet_y[band]) - _nan_stat(np.nanmedian, feet_y[before])
+            moved = g.nan_median(feet_y[band]) - g.nan_median(feet_y[before])
         if not np.isnan(moved):
             return "forward" if moved > 0 else "reverse"
     with np.errstate(invalid="ignore"):

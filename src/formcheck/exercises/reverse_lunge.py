@@ -14,7 +14,7 @@ from .. import geometry as g
 from ..checks import Check
 from ..metrics import FrameMetrics
 from ..profile import Profile
-from ..reps import Rep, split_measure
+from ..reps import Rep
 
 NAME = "reverse-lunge"
 SIDE_ONLY, FRONT_ONLY = ("side",), ("front",)
@@ -140,7 +140,7 @@ def _stance_frames(rep: Rep, metrics: FrameMetrics, profile: Profile) -> np.ndar
     t = metrics.t
     span = np.arange(_before_start(rep, metrics, profile), rep.bottom_frame + 1)
     with np.errstate(invalid="ignore"):
-        is_level = split_measure(metrics, profile)[span] < profile["reps.min_front_split_ratio"]
+        is_level = metrics.feet_split[span] < profile["reps.min_front_split_ratio"]
     split_after_start = np.flatnonzero(~is_level & (span >= rep.start_frame))
     if len(split_after_start):
         span, is_level = span[:split_after_start[0]], is_level[:split_after_start[0]]
