@@ -101,7 +101,6 @@ class LiveSession:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="formcheck-analysis")
         self._job: Future | None = None
         self._next_run_t = -math.inf
-        self._last_end_s = -math.inf
         self._bottom_cued_after = -math.inf
         self._bottom_said: set[str] = set()
 
@@ -180,18 +179,22 @@ class LiveSession:
             return None
         return self.policy.after_rep({f.code for f in analysis.walk.mistakes}, t_now)
 
+    @property
+    def _last_end_s(self) -> float:
+        """When the last counted rep ended (-inf before the first)."""
+        return self.reps[-1].end_s if self.reps else -math.inf
+
     def _take(self, result: RepResult, phase_now: str, t_now: float) -> Cue | None:
         rep = result.rep
         if rep.bottom_s <= self.calibration.t_end or rep.bottom_s <= self._last_end_s:
             return None
         flagged = {f.code for f in result.mistakes}
         if rep.complete:
-            gap = rep.start_s - (self.reps[-1].end_s if self.reps else -math.inf)
-            pause = self.reps and gap > self.profile["reps.set_pause_s"]
-            new_set = bool(pause) or any(self._last_end_s < b <= rep.start_s for b in self.set_breaks)
+            last_end = self._last_end_s
+            pause = rep.start_s - last_end > self.profile["reps.set_pause_s"]
+            new_set = pause or any(last_end < b <= rep.start_s for b in self.set_breaks)
             number = (self.reps[-1].set + new_set) if self.reps else 1
             self.reps.append(LiveRep(rep.leg, number, rep.bottom_s, rep.end_s, tuple(sorted(flagged))))
-            self._last_end_s = rep.end_s
             said, self._bottom_said = self._bottom_said, set()
             return self.policy.after_rep(flagged, t_now, said_at_bottom=said)
         settled = t_now - rep.bottom_s >= self.profile["reps.bottom_window_s"]  # the bottom's median window is whole
@@ -223,7 +226,7 @@ class LiveSession:
     def current_set(self) -> int:
         if not self.reps:
             return 1
-        return self.reps[-1].set + any(b > self.reps[-1].end_s for b in self.set_breaks)
+        return self.reps[-1].set + any(b > self._last_end_s for b in self.set_breaks)
 
     def knee_flexion_deg(self) -> dict[str, float]:
         """Both knees in the newest frame: the image angle in a side view, the world angle otherwise."""
