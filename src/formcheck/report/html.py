@@ -93,6 +93,13 @@ def plots(report: dict, profile: Profile) -> list[str]:
     return [knee, trunk, hips]
 
 
+def _cards(cards: list[tuple[str, str, str]]) -> str:
+    """A row of cards: (label, big value as HTML, small print)."""
+    return '<div class="cards">' + "".join(
+        f'<div class="card"><div class="sub">{escape(k)}</div><div class="big">{v}</div>'
+        f'<div class="sub">{escape(sub)}</div></div>' for k, v, sub in cards) + "</div>"
+
+
 def _summary(report: dict, profile: Profile) -> str:
     s = report["summary"]
     legs = s["reps_per_leg"]
@@ -106,10 +113,7 @@ def _summary(report: dict, profile: Profile) -> str:
         ("Form score", "–" if score is None else f'<span class="{score_cls}">{score:.0f}%</span>',
          "checks passed on complete reps"),
     ]
-    html = ['<section id="summary"><h2>Summary</h2><div class="cards">']
-    html += [f'<div class="card"><div class="sub">{escape(k)}</div><div class="big">{v}</div>'
-             f'<div class="sub">{escape(sub)}</div></div>' for k, v, sub in cards]
-    html.append("</div>")
+    html = ['<section id="summary"><h2>Summary</h2>', _cards(cards)]
     fixes = top_fixes(report, profile.section("cues.priority"))
     if fixes:
         html.append("<h3>Top things to fix</h3><ol id=\"fixes\">")
@@ -215,10 +219,7 @@ def _walk(report: dict, profile: Profile) -> list[str]:
              ("Left/right difference", "–" if v.get("step_asymmetry_ratio") is None
               else f'{100 * v["step_asymmetry_ratio"]:.0f}%', "of the mean step"),
              ("Sideways sway", val("sway_ratio", 2), "hip widths each way (front view)")]
-    html = ['<section id="walk"><h2>Walking backwards</h2><div class="cards">']
-    html += [f'<div class="card"><div class="sub">{escape(k)}</div><div class="big">{x}</div>'
-             f'<div class="sub">{escape(sub)}</div></div>' for k, x, sub in cards]
-    html.append("</div>")
+    html = ['<section id="walk"><h2>Walking backwards</h2>', _cards(cards)]
     flagged = [f for f in w["findings"] if f["status"] == "flagged"]
     html.append('<h3>What to work on</h3><ol id="fixes">' + "".join(
         f"<li><b>{escape(describe(f['code']).capitalize())}</b>: {escape(f['cue'])}.</li>" for f in flagged)
