@@ -6,7 +6,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -56,6 +56,7 @@ SKELETONS = arrays(np.float64, st.tuples(st.integers(1, 40), st.just(33), st.jus
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(SKELETONS, st.sampled_from(["reverse-lunge", "reverse-walk"]))
+@example(np.zeros((1, 33, 4)), "reverse-walk")  # found by this test: one frame has no frame interval
 def test_analysis_of_degenerate_skeletons_never_raises(landmarks, exercise):
     t = np.arange(len(landmarks)) / 30.0
     with warnings.catch_warnings():

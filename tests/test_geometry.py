@@ -758,3 +758,10 @@ def test_nan_median_ignores_unseen_values_and_is_silent_without_any():
     assert g.nan_median(a(3.0, NAN, 1.0, 2.0)) == 2.0
     with no_warnings():
         assert math.isnan(g.nan_median(a(NAN, NAN))) and math.isnan(g.nan_median(np.empty(0)))
+
+
+def test_frames_for_a_duration():
+    t = np.arange(10) / 30.0  # 30 fps
+    assert g.frames_for(0.2, t) == 6  # 0.2 s x 30
+    assert g.frames_for(0.01, t) == 1 and g.frames_for(0.01, t, minimum=3) == 3
+    assert g.frames_for(0.2, t[:1]) == 1 and g.frames_for(0.2, np.empty(0), minimum=3) == 3  # no interval

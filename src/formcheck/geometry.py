@@ -138,6 +138,14 @@ def rolling_quantile(values: np.ndarray, window: int, q: float) -> np.ndarray:
     return out
 
 
+def frames_for(duration_s: float, t: np.ndarray, minimum: int = 1) -> int:
+    """How many frames of the timestamps ``t`` span ``duration_s`` (at their median interval), at
+    least ``minimum``; ``minimum`` for fewer than two frames, which have no interval."""
+    if len(t) < 2:
+        return minimum
+    return max(minimum, int(round(duration_s / float(np.median(np.diff(t))))))
+
+
 def nan_median(values: np.ndarray) -> float:
     """Median of the seen (non-NaN) values; NaN, without a warning, when there are none."""
     values = np.asarray(values, float)

@@ -302,10 +302,7 @@ def feet_split(values: dict[str, np.ndarray], front: np.ndarray, t: np.ndarray, 
     few frames must not look like feet side by side in the middle of a step. Computed once per
     clip: rep segmentation and the stance check both read it."""
     split = np.where(front, values["front_feet_split_ratio"], values["step_length_ratio"])
-    if len(t) < 2:
-        return split
-    frames = max(1, int(round(glitch_s / float(np.median(np.diff(t))))))
-    return g.rolling_quantile(split, frames, 50)
+    return g.rolling_quantile(split, g.frames_for(glitch_s, t), 50)
 
 
 def _body_scale(px: np.ndarray, front: np.ndarray) -> np.ndarray:

@@ -190,14 +190,13 @@ def detect_steps(metrics: FrameMetrics, pixels: np.ndarray, profile: Profile) ->
         return []
     front = metrics.view == "front"
     d = _signed_split(metrics, pixels, front)
-    frames = max(1, int(round(profile["walk.glitch_median_s"] / float(np.median(np.diff(t))))))
-    d = g.rolling_quantile(d, frames, 50)
+    d = g.rolling_quantile(d, g.frames_for(profile["walk.glitch_median_s"], t), 50)
     view_front = np.mean(front[~np.isnan(d)]) > 0.5 if (~np.isnan(d)).any() else False
     prominence = profile["walk.min_split_front_ratio" if view_front else "walk.min_split_ratio"]
     turns = _unfold(_extremes(d, prominence), d)
     lands = [i for k, i in enumerate(turns) if k == 0 or t[i] - t[turns[k - 1]] >= profile["walk.min_step_s"]]
     steps: list[Step] = []
-    prev = max(0, lands[0] - int(round(profile["walk.max_step_s"] / float(np.median(np.diff(t)))))) if lands else 0
+    prev = max(0, lands[0] - g.frames_for(profile["walk.max_step_s"], t)) if lands else 0
     for i in lands:
         moved, start = _feet_moved(metrics, prev, i), prev
         prev = i
@@ -258,9 +257,7 @@ def _sway(metrics: FrameMetrics, pixels: np.ndarray, walk: slice, profile: Profi
     front = metrics.view == "front"
     hip_mid = g.midpoint(pixels[:, L.LEFT_HIP], pixels[:, L.RIGHT_HIP])[:, 0]
     width = g.distance(pixels[:, L.LEFT_HIP], pixels[:, L.RIGHT_HIP])
-    t = metrics.t
-    frames = max(3, int(round(profile["walk.sway_detrend_s"] / float(np.median(np.diff(t))))))
-    line = g.rolling_quantile(hip_mid, frames, 50)
+    line = g.rolling_quantile(hip_mid, g.frames_for(profile["walk.sway_detrend_s"], metrics.t, minimum=3), 50)
     with np.errstate(invalid="ignore", divide="ignore"):
         offset = np.where(front, (hip_mid - line) / g.nan_median(width[walk]), np.nan)[walk]
     if np.isnan(offset).all():
