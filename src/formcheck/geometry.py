@@ -132,8 +132,10 @@ def rolling_quantile(values: np.ndarray, window: int, q: float) -> np.ndarray:
         frac = pos - lo
         low = np.take_along_axis(windows, lo[..., None], axis=-1)[..., 0]
         high = np.take_along_axis(windows, hi[..., None], axis=-1)[..., 0]
-        with np.errstate(invalid="ignore"):  # inf - inf: equal neighbours need no interpolation
+        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, or a span past the float range
             between = np.where(high == low, low, low + frac * (high - low))
+            huge = ~np.isfinite(between) & np.isfinite(low) & np.isfinite(high)
+            between = np.where(huge, low * (1 - frac) + high * frac, between)
         out[start:stop] = np.where(count > 0, between, np.nan)
     return out
 
@@ -149,7 +151,15 @@ def frames_for(duration_s: float, t: np.ndarray, minimum: int = 1) -> int:
 def nan_median(values: np.ndarray) -> float:
     """Median of the seen (non-NaN) values; NaN, without a warning, when there are none."""
     values = np.asarray(values, float)
-    return float(np.nanmedian(values)) if values.size and not np.isnan(values).all() else float("nan")
+    if not values.size or np.isnan(values).all():
+        return float("nan")
+    with np.errstate(over="ignore"):
+        median = float(np.nanmedian(values))
+    if not np.isfinite(median) and np.isfinite(values[~np.isnan(values)]).all():
+        # two middle values near the float limit overflow when averaged: halve them first
+        middle = np.sort(values[~np.isnan(values)])[(values.size - np.isnan(values).sum() - 1) // 2:][:2]
+        median = float(middle[0] / 2 + middle[-1] / 2)
+    return median
 
 
 def hold_last(values: np.ndarray, t: np.ndarray, max_gap_s: float) -> np.ndarray:
