@@ -153,7 +153,7 @@ def nan_median(values: np.ndarray) -> float:
     values = np.asarray(values, float)
     if not values.size or np.isnan(values).all():
         return float("nan")
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # the middle pair inf and -inf has no median: NaN
         median = float(np.nanmedian(values))
     if not np.isfinite(median) and np.isfinite(values[~np.isnan(values)]).all():
         # two middle values near the float limit overflow when averaged: halve them first
