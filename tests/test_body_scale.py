@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck.metrics import _body_scale
+from formcheck.metrics import _body_scale, metric_points
 from formcheck.series import Landmark as L
 
 
@@ -33,7 +33,7 @@ def test_upright_frames_agree_and_a_foreshortened_leg_is_outvoted():
     bottom = _frame(60.0, 200.0, 250.0, 150.0)
     px = np.stack(upright + [bottom])
     front = np.ones(10, bool)
-    scale = _body_scale(px, front)
+    scale = _body_scale(metric_points(px), front)
     assert scale[:9] == pytest.approx(400.0)
     assert scale[9] == pytest.approx(400.0)  # leg span reads 260; torso 250 * 400/250 = 400 wins
 
@@ -41,7 +41,7 @@ def test_upright_frames_agree_and_a_foreshortened_leg_is_outvoted():
 def test_stepping_closer_scales_every_estimate_alike():
     near = _frame(220.0, 220.0, 275.0, 165.0)  # 10% bigger: 440 by every estimate
     px = np.stack([_frame(200.0, 200.0, 250.0, 150.0)] * 9 + [near])
-    scale = _body_scale(px, np.ones(10, bool))
+    scale = _body_scale(metric_points(px), np.ones(10, bool))
     # the 90th percentiles sit on the upright frames (400, 250, 150), so the near frame is 440
     assert scale[9] == pytest.approx(440.0)
 
@@ -50,6 +50,6 @@ def test_shoulders_count_only_from_the_front():
     # the torso leans toward the camera (reads 200) and the thigh is foreshortened (reads 60):
     # only the shoulder width still shows the full size, and it is trusted from the front only
     px = np.stack([_frame(200.0, 200.0, 250.0, 150.0)] * 9 + [_frame(60.0, 200.0, 200.0, 150.0)])
-    assert _body_scale(px, np.ones(10, bool))[9] == pytest.approx(400.0)
+    assert _body_scale(metric_points(px), np.ones(10, bool))[9] == pytest.approx(400.0)
     side = np.zeros(10, bool)
-    assert _body_scale(px, side)[9] == pytest.approx(max(260.0, 200.0 * 400.0 / 250.0))  # 320
+    assert _body_scale(metric_points(px), side)[9] == pytest.approx(max(260.0, 200.0 * 400.0 / 250.0))  # 320

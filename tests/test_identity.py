@@ -71,3 +71,25 @@ def test_a_gap_longer_than_max_gap_breaks_the_chain():
     t = np.concatenate([np.arange(30) / FPS, 2.0 + np.arange(30) / FPS])
     s = PoseSeries(s.image, s.world, t, s.image_size)
     assert not swap_flags(s, 0.3, 1.0).any()
+
+
+def test_smoothing_through_the_swap_flags_equals_smoothing_the_relabelled_series():
+    # the analysis never builds the relabelled copy: smoothing reads each flagged frame with its
+    # legs exchanged. Moving legs and a visibility that differs per leg make any mix-up show.
+    from formcheck.smoothing import smooth_series
+
+    s = _legs(90, swapped=range(30, 45))
+    rng = np.random.default_rng(3)
+    noise = rng.normal(0, 0.004, s.image.shape)
+    noise[..., 3] = 0.0
+    image = s.image + noise
+    image[:, [a for a, _ in LEG_PAIRS], 3] = 0.9  # left leg less visible than the right (1.0)
+    s = PoseSeries(image, s.world + rng.normal(0, 0.01, s.world.shape), s.t, s.image_size)
+    flags = swap_flags(s, 0.3, 1.0)
+    assert flags[30:45].all() and flags.sum() == 15
+    direct = smooth_series(fix_leg_swaps(s, 0.3, 1.0))
+    through = smooth_series(s, relabel=flags)
+    assert np.allclose(through.image, direct.image, atol=1e-12, equal_nan=True)
+    assert np.allclose(through.world, direct.world, atol=1e-12, equal_nan=True)
+    # visibility moves with its landmark: the relabelled frames carry the other leg's
+    assert np.allclose(through.image[:, L.LEFT_KNEE, 3], np.where(flags, 1.0, 0.9))

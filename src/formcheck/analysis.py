@@ -7,6 +7,7 @@ and summary table are written from, so the three can never disagree.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -16,8 +17,8 @@ from .checks import Finding, run_checks
 from .errors import InputError
 from .exercises import reverse_lunge, reverse_walk
 from .feedback import cue_for
-from .identity import fix_leg_swaps
-from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics
+from .identity import swap_flags
+from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics, raw_ankle_pixels
 from .profile import Profile, load_profile
 from .reps import Rep, segment_reps
 from .series import PoseSeries
@@ -114,14 +115,16 @@ class Analysis:
                 "cadence_spm": _json_number(round(w.values["cadence_spm"], 1)),
                 "walk_mistakes": sorted({f.code for f in w.mistakes})}
 
-    def frame_table(self) -> dict[str, list]:
-        """Per-frame series as JSON-ready columns (NaN -> null)."""
-        table: dict[str, list] = {"t": [round(float(x), 4) for x in self.metrics.t]}
+    def frame_columns(self) -> Iterator[tuple[str, list]]:
+        """Per-frame series as JSON-ready columns (NaN -> null), built one at a time."""
+        yield "t", [round(float(x), 4) for x in self.metrics.t]
         for name in METRIC_NAMES:
-            table[name] = [_json_number(x) for x in np.round(self.metrics[name], 3)]
-        table["phase"] = [str(p) or None for p in self.phase]
-        table["view"] = [str(v) or None for v in self.metrics.view]
-        return table
+            yield name, [_json_number(x) for x in np.round(self.metrics[name], 3)]
+        yield "phase", [str(p) or None for p in self.phase]
+        yield "view", [str(v) or None for v in self.metrics.view]
+
+    def frame_table(self) -> dict[str, list]:
+        return dict(self.frame_columns())
 
     def _pose(self, frame: int) -> list[list[float | None]]:
         """(33, 4) smoothed image landmarks of one frame (x, y, z, visibility): what a thumbnail draws."""
@@ -176,6 +179,16 @@ def _judge_rep(rep: Rep, rules, metrics, pixels: np.ndarray, profile: Profile) -
     return RepResult(rep, values, findings)
 
 
+def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[PoseSeries, np.ndarray]:
+    """Leg identity, then smoothing; also the raw ankles the metrics need. The relabelled series
+    is never built (smoothing reads through the swap flags), so a long video holds at most two
+    copies of its landmarks at once: the raw and the smoothed."""
+    swapped = swap_flags(series, profile["smoothing.max_gap_s"], profile["pose.leg_swap_price_per_s"])
+    raw_ankles = raw_ankle_pixels(series, profile["pose.min_visibility"])
+    raw_ankles[swapped] = raw_ankles[swapped][:, ::-1]
+    return smooth_series(series, zero_phase=zero_phase, relabel=swapped, **profile.section("smoothing")), raw_ankles
+
+
 def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
                    profile: Profile | None = None, zero_phase: bool = True) -> Analysis:
     """Everything after pose estimation, for a whole series."""
@@ -183,9 +196,10 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
         raise InputError(f"unknown exercise '{exercise}' (choose from: {', '.join(EXERCISES)})")
     rules = EXERCISES[exercise]
     profile = profile or load_profile()
-    tracked = fix_leg_swaps(series, profile["smoothing.max_gap_s"], profile["pose.leg_swap_price_per_s"])
-    smoothed = smooth_series(tracked, zero_phase=zero_phase, **profile.section("smoothing"))
-    metrics = compute_metrics(smoothed, profile, raw=tracked)
+    found = float(series.detected.mean()) if len(series) else 1.0
+    smoothed, raw_ankles = _smoothed(series, profile, zero_phase)
+    del series  # the raw landmarks are not needed again: freed here if the caller handed them over
+    metrics = compute_metrics(smoothed, profile, raw_ankles)
     pixels = smoothed.pixels
     if rules is reverse_walk:
         reps, phase, results = [], np.full(len(metrics.t), "", dtype=object), []
@@ -194,10 +208,9 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
         walk = None
         reps, phase = segment_reps(metrics, profile)
         results = [_judge_rep(rep, rules, metrics, pixels, profile) for rep in reps]
-    result = Analysis(exercise, series.source, str(series.meta.get("model", "")), series.image_size,
+    result = Analysis(exercise, smoothed.source, str(smoothed.meta.get("model", "")), smoothed.image_size,
                       metrics.clip_view, smoothed, metrics, phase, results, profile.path, walk=walk)
-    found = float(series.detected.mean()) if len(series) else 1.0
-    if len(series) and not series.detected.any():
+    if len(smoothed) and found == 0.0:
         result.warnings.append("no person was found in any frame")
     elif found < profile["pose.warn_person_found_share"]:
         result.warnings.append(f"a person was found in only {100 * found:.0f}% of the frames (too small in the "

@@ -34,10 +34,12 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     """
     prof = load_profile(profile)  # a bad profile or model fails before minutes of inference
     resolve_model(model)
-    series = estimate_video(str(Path(path)), model=model, progress=progress)
+    # the pose series goes straight into the analysis, which frees it once smoothed: no name here
+    # keeps a long video's raw landmarks alive (memory stays flat with video length)
+    result = analyze_series(estimate_video(str(Path(path)), model=model, progress=progress), exercise, prof)
+    series = result.series
     if len(series) and not series.detected.any():
         raise NoPersonError(f"no person was found in {path}")
-    result = analyze_series(series, exercise, prof)
     expected = int(series.meta.get("expected_frames", 0) or 0)
     if expected and len(series) < TRUNCATED_SHARE * expected:
         result.warnings.append(f"the video ended after {len(series)} of the {expected} frames its header announces "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 UP_IMAGE = np.array([0.0, -1.0])  # image y grows downward, so "up" is -y
-QUANTILE_BLOCK_ROWS = 1024  # rolling quantiles are computed this many rows at a time (bounded memory)
+QUANTILE_BLOCK_VALUES = 1 << 18  # rolling quantiles sort at most this many values at a time (~2 MB: bounded memory)
 
 
 def norm(v: np.ndarray) -> np.ndarray:
@@ -121,8 +121,9 @@ def rolling_quantile(values: np.ndarray, window: int, q: float) -> np.ndarray:
     out = np.empty(values.shape)
     # in blocks of rows: the sorted (rows, window) array of a 10-minute video at once was most of
     # the analysis' memory (peak RSS grew 2.2x from a 1- to a 10-minute clip)
-    for start in range(0, n, QUANTILE_BLOCK_ROWS):
-        stop = min(n, start + QUANTILE_BLOCK_ROWS)
+    rows = max(1, QUANTILE_BLOCK_VALUES // (window * max(1, values[0].size)))
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
         block = padded[start: stop + window - 1]
         windows = np.sort(np.lib.stride_tricks.sliding_window_view(block, window, axis=0), axis=-1)
         count = np.sum(~np.isnan(windows), axis=-1)

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from .series import NUM_LANDMARKS, PoseSeries
 from .series import Landmark as L
-from .series import PoseSeries
 
 # swapped together: the whole leg chain from the hip down
 LEG_PAIRS = ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE),
              (L.LEFT_HEEL, L.RIGHT_HEEL), (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX))
+# landmark order with the legs exchanged: ``landmarks[SWAPPED_ORDER]`` relabels one frame
+SWAPPED_ORDER = np.arange(NUM_LANDMARKS)
+for _a, _b in LEG_PAIRS:
+    SWAPPED_ORDER[[_a, _b]] = _b, _a
 # compared for continuity: the hips overlap from the side and would only add noise
 _TRACKED = LEG_PAIRS[1:]
 
@@ -32,9 +36,9 @@ def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float) -> np.n
     """
     n = len(series)
     flags = np.zeros(n, bool)
-    px = series.pixels
-    left = px[:, [a for a, _ in _TRACKED]]
-    right = px[:, [b for _, b in _TRACKED]]
+    size = np.array(series.image_size, float)
+    left = series.image[:, [a for a, _ in _TRACKED], :2] * size  # only the tracked points: no (T, 33) copy
+    right = series.image[:, [b for _, b in _TRACKED], :2] * size
     seen = ~(np.isnan(left).any(axis=(1, 2)) | np.isnan(right).any(axis=(1, 2)))
     idx = np.flatnonzero(seen)
     if len(idx) < 2:
@@ -81,7 +85,6 @@ def fix_leg_swaps(series: PoseSeries, max_gap_s: float, price_per_s: float) -> P
     if not flags.any():
         return series
     image, world = series.image.copy(), series.world.copy()
-    for a, b in LEG_PAIRS:
-        for arr in (image, world):
-            arr[flags, a], arr[flags, b] = arr[flags, b], arr[flags, a]  # fancy indexing copies
+    image[flags] = image[flags][:, SWAPPED_ORDER]
+    world[flags] = world[flags][:, SWAPPED_ORDER]
     return series.with_landmarks(image, world)

@@ -10,13 +10,24 @@ cannot be seen. NaN means "not measurable here", never zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 
 from . import geometry as g
 from .profile import Profile
-from .series import Landmark as L
-from .series import PoseSeries
+from .series import Landmark, PoseSeries
+
+# The only landmarks any metric reads. The per-frame arrays hold these alone, indexed by ``L``
+# (same names as ``Landmark``, compact positions): 15 of 33 points, so a long video's metric
+# arrays take under half the memory.
+METRIC_LANDMARKS = (
+    Landmark.NOSE, Landmark.LEFT_EAR, Landmark.RIGHT_EAR, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER,
+    Landmark.LEFT_HIP, Landmark.RIGHT_HIP, Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE, Landmark.LEFT_ANKLE,
+    Landmark.RIGHT_ANKLE, Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL, Landmark.LEFT_FOOT_INDEX,
+    Landmark.RIGHT_FOOT_INDEX,
+)
+L = IntEnum("MetricLandmark", [(lm.name, k) for k, lm in enumerate(METRIC_LANDMARKS)])
 
 VIEWS = ("side", "front", "oblique")
 SIDES = ("left", "right")
@@ -58,16 +69,33 @@ class FrameMetrics:
         return self.values[name]
 
 
+def metric_points(landmarks: np.ndarray) -> np.ndarray:
+    """(T, 33, k) landmarks -> (T, 15, k) float64: the points metrics read, indexed by ``L``."""
+    return landmarks[:, METRIC_LANDMARKS].astype(float)
+
+
+def _gated_pixels(series: PoseSeries, min_visibility: float, points=METRIC_LANDMARKS) -> tuple[np.ndarray, np.ndarray]:
+    """Pixels (T, P, 2) of ``points``, low-visibility ones NaN, and the (T, P) low mask."""
+    image = series.image[:, points]
+    low = ~(image[:, :, 3] >= min_visibility)  # NaN visibility: not seen
+    px = image[:, :, :2] * np.array(series.image_size, float)
+    px[low] = np.nan
+    return px, low
+
+
+def raw_ankle_pixels(raw: PoseSeries, min_visibility: float) -> np.ndarray:
+    """(T, 2, 2) left and right ankle pixels before smoothing (see ``compute_metrics``)."""
+    return _gated_pixels(raw, min_visibility, (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE))[0]
+
+
 def _gated(series: PoseSeries, min_visibility: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pixel (T,33,2) and world (T,33,3) landmarks with low-visibility points set to NaN."""
-    low = series.visibility < min_visibility
-    px = np.where(low[..., None], np.nan, series.pixels)
+    """Pixel (T,15,2) and world (T,15,3) metric landmarks, low-visibility points set to NaN."""
+    px, low = _gated_pixels(series, min_visibility)
     if np.isnan(series.world).all():  # landmark-only input: MediaPipe's relative z, in pixels
-        w = series.image_size[0]
-        world = np.concatenate([series.pixels, series.image[:, :, 2:3] * w], axis=-1)
+        world = np.concatenate([px, metric_points(series.image[:, :, 2:3]) * series.image_size[0]], axis=-1)
     else:
-        world = series.world
-    world = np.where(low[..., None], np.nan, world)
+        world = metric_points(series.world)
+    world[low] = np.nan
     return px, world
 
 
@@ -150,9 +178,9 @@ class _Scene:
     """The coordinate frames one clip's metrics are computed in (see the module docstring)."""
 
     t: np.ndarray
-    px: np.ndarray  # (T, 33, 2) image pixels, low-visibility points NaN
-    sag: np.ndarray  # (T, 33, 2) image pixels with x un-foreshortened for the body's yaw
-    world: np.ndarray  # (T, 33, 3) world metres (or image-z pseudo-3D without world landmarks)
+    px: np.ndarray  # (T, 15, 2) image pixels (``L`` indices), low-visibility points NaN
+    sag: np.ndarray  # (T, 15, 2) image pixels with x un-foreshortened for the body's yaw
+    world: np.ndarray  # (T, 15, 3) world metres (or image-z pseudo-3D without world landmarks)
     yaw: np.ndarray
     side: np.ndarray
     front: np.ndarray
@@ -255,12 +283,13 @@ def _frontal(sc: _Scene, profile: Profile) -> dict[str, np.ndarray]:
     return v
 
 
-def compute_metrics(series: PoseSeries, profile: Profile, raw: PoseSeries | None = None) -> FrameMetrics:
+def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndarray | None = None) -> FrameMetrics:
     """All per-frame metrics of a (smoothed) pose series.
 
-    ``raw`` (the same frames before smoothing) supplies the foot positions used to judge whether
-    the feet are still: a filter would blend the legs across MediaPipe's left/right swaps and
-    make still feet look as if they moved.
+    ``raw_ankles_px`` (``raw_ankle_pixels`` of the same frames before smoothing) are the foot
+    positions used to judge whether the feet are still: a filter would blend the legs across
+    MediaPipe's left/right swaps and make still feet look as if they moved. Only the ankles are
+    taken, so the unsmoothed series need not be kept while the metrics are computed.
     """
     t = series.t
     if len(t) == 0:
@@ -287,8 +316,9 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: PoseSeries | None
         v["front_feet_split_ratio"] = np.where(sc.front, toe_gap, np.nan)
         ankle_image = {s: px[:, _JOINTS[s][3]] / leg_px[:, None] for s in SIDES}
         toe_image = {s: feet_px[:, _JOINTS[s][5]] / leg_px[:, None] for s in SIDES}
-        raw_px = _gated(raw, profile["pose.min_visibility"])[0] if raw is not None else px
-        raw_ankles = np.stack([raw_px[:, L.LEFT_ANKLE], raw_px[:, L.RIGHT_ANKLE]], axis=1) / leg_px[:, None, None]
+        if raw_ankles_px is None:
+            raw_ankles_px = np.stack([px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]], axis=1)
+        raw_ankles = raw_ankles_px / leg_px[:, None, None]
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
     return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
                         _left_ankle_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image,

@@ -9,18 +9,30 @@ longer than ``max_gap_s`` is never bridged with made-up positions.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .series import PoseSeries
+from .identity import SWAPPED_ORDER
+from .series import NUM_LANDMARKS, PoseSeries
 
 
-def _alpha(cutoff_hz: np.ndarray | float, dt: float) -> np.ndarray:
-    tau = 1.0 / (2.0 * np.pi * np.asarray(cutoff_hz, float))
-    return 1.0 / (1.0 + tau / dt)
+SMOOTH_BLOCK_FRAMES = 512  # frames prepared (scaled, relabelled) per vectorised step: bounded memory
+_SWAPPED_BOTH = np.concatenate([SWAPPED_ORDER, SWAPPED_ORDER + NUM_LANDMARKS])  # image rows, then world rows
+
+
+def _alpha(cutoff_hz: float, dt: float) -> float:
+    """Smoothing factor of a first-order low-pass with cut-off ``cutoff_hz`` at step ``dt``."""
+    r = 2.0 * math.pi * cutoff_hz * dt
+    return r / (r + 1.0)
 
 
 class OneEuroFilter:
-    """Causal One-Euro filter over arrays of any shape (one call per frame)."""
+    """Causal One-Euro filter over arrays of any shape (one call per frame).
+
+    Written as few whole-array operations per frame as the filter allows (about 15): the frame
+    loop is the whole cost of smoothing, and it must stay far below pose inference's.
+    """
 
     def __init__(self, min_cutoff_hz: float = 1.0, beta: float = 0.0, d_cutoff_hz: float = 1.0,
                  max_gap_s: float = 0.3) -> None:
@@ -39,15 +51,19 @@ class OneEuroFilter:
             self._x, self._dx, self._t = x.copy(), np.zeros_like(x), t
             return x.copy()
         dt = t - self._t
-        prev = self._x
-        # A landmark that was missing restarts from its new value rather than from NaN.
-        fresh = np.isnan(prev) & ~np.isnan(x)
-        prev = np.where(fresh, x, prev)
-        dx = (x - prev) / dt
-        a_d = _alpha(self.d_cutoff_hz, dt)
-        dx_hat = np.where(np.isnan(self._dx) | fresh, dx, a_d * dx + (1 - a_d) * self._dx)
-        a = _alpha(self.min_cutoff_hz + self.beta * np.abs(dx_hat), dt)
-        x_hat = prev + a * (x - prev)  # exact for a constant input
+        prev, d_prev = self._x, self._dx
+        missing = np.isnan(prev)
+        if missing.any():  # a landmark that was missing restarts, at rest, from its new value
+            prev = np.where(missing, x, prev)
+            d_prev = np.where(missing, 0.0, d_prev)
+        step = x - prev
+        dx_hat = d_prev + _alpha(self.d_cutoff_hz, dt) * (step / dt - d_prev)
+        r = np.abs(dx_hat)
+        r *= self.beta
+        r += self.min_cutoff_hz
+        r *= 2.0 * math.pi * dt  # alpha = r / (r + 1) at the speed-adapted cut-off
+        step *= r / (r + 1.0)
+        x_hat = prev + step  # exact for a constant input
         self._x, self._dx, self._t = x_hat, dx_hat, t
         return x_hat
 
@@ -73,21 +89,41 @@ def zero_phase_one_euro(values: np.ndarray, t: np.ndarray, **params: float) -> n
 
 def smooth_series(series: PoseSeries, min_cutoff_hz: float = 1.5, beta: float = 0.05,
                   d_cutoff_hz: float = 1.0, max_gap_s: float = 0.3,
-                  zero_phase: bool = True) -> PoseSeries:
+                  zero_phase: bool = True, relabel: np.ndarray | None = None) -> PoseSeries:
     """Smooth image (x, y, z) and world positions of every landmark; visibility stays as measured.
 
-    Filtering happens in pixels (and world millimetres) so ``beta`` means the same at any resolution.
+    Filtering happens in pixels (and world millimetres) so ``beta`` means the same at any
+    resolution; image and world landmarks go through one filter together, a frame at a time,
+    written straight into the output arrays: no whole-series temporaries, so smoothing a long
+    video costs one copy of its landmarks. ``relabel``: (T,) bool frames whose legs are read
+    exchanged (``identity.swap_flags``), so the relabelled series never needs a copy of its own.
     """
-    if len(series) == 0:
+    n = len(series)
+    if n == 0:
         return series
     w, h = series.image_size
-    # Pixels and millimetres: one unit scale, so ``beta`` means the same for both; both arrays go
-    # through one filter pass together (the per-frame Python loop is the filter's whole cost).
-    scale = np.concatenate([np.tile([w, h, w], (33, 1)), np.full((33, 3), 1000.0)])
-    xyz = np.concatenate([series.image[:, :, :3], series.world], axis=1) * scale
+    scale = np.concatenate([np.tile([w, h, w], (NUM_LANDMARKS, 1)), np.full((NUM_LANDMARKS, 3), 1000.0)])
+    src_image, src_world, t = series.image, series.world, series.t
+    image, world = src_image.copy(), np.empty_like(src_world)
+    relabel = np.zeros(n, bool) if relabel is None else np.asarray(relabel, bool)
+    if relabel.any():
+        image[relabel, :, 3] = image[relabel][:, SWAPPED_ORDER, 3]  # visibility follows its landmark
     params = dict(min_cutoff_hz=min_cutoff_hz, beta=beta, d_cutoff_hz=d_cutoff_hz, max_gap_s=max_gap_s)
-    run = zero_phase_one_euro if zero_phase else one_euro
-    filtered = run(xyz, series.t, **params) / scale
-    image = series.image.copy()
-    image[:, :, :3] = filtered[:, :33]
-    return series.with_landmarks(image, filtered[:, 33:])
+    blocks = [(start, min(n, start + SMOOTH_BLOCK_FRAMES)) for start in range(0, n, SMOOTH_BLOCK_FRAMES)]
+    # the backward pass runs on negated times: increasing, with the same steps
+    for backward in (False, True) if zero_phase else (False,):
+        filt = OneEuroFilter(**params)
+        for start, stop in reversed(blocks) if backward else blocks:
+            x = np.concatenate((src_image[start:stop, :, :3], src_world[start:stop]), axis=1) * scale
+            swapped = relabel[start:stop]
+            x[swapped] = x[swapped][:, _SWAPPED_BOTH]
+            x_hat = np.empty_like(x)
+            for j in range(len(x) - 1, -1, -1) if backward else range(len(x)):
+                x_hat[j] = filt(x[j], (-1.0 if backward else 1.0) * float(t[start + j]))
+            x_hat /= scale
+            if backward:  # zero phase: the mean of the two passes
+                x_hat[:, :NUM_LANDMARKS] += image[start:stop, :, :3]
+                x_hat[:, NUM_LANDMARKS:] += world[start:stop]
+                x_hat /= 2.0
+            image[start:stop, :, :3], world[start:stop] = x_hat[:, :NUM_LANDMARKS], x_hat[:, NUM_LANDMARKS:]
+    return series.with_landmarks(image, world)

@@ -5,15 +5,23 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from ..errors import InputError
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     """Write via a temp file in the same folder + rename; ``-`` writes to stdout."""
+    write_atomic(path, lambda out: out.write(text))
+
+
+def write_atomic(path: str | os.PathLike, write: Callable[[TextIO], object]) -> None:
+    """Let ``write`` fill a temp file in the same folder, then rename it over ``path``: readers
+    see the old file or the complete new one, never half. ``-`` writes to stdout."""
     if str(path) == "-":
-        sys.stdout.write(text)
+        write(sys.stdout)
         sys.stdout.flush()
         return
     target = Path(path)
@@ -24,7 +32,7 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     try:
         usual_permissions(tmp)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
