@@ -26,10 +26,17 @@ CACHE = ROOT / ".bench" / "memory"
 
 
 def looped_video(video: Path, minutes: float) -> Path:
-    """``video`` played back and forth for ``minutes``, at its own frame rate and size."""
+    """``video`` played back and forth for ``minutes``, written by a child process: the frames it
+    holds would otherwise count in the measured children's peak RSS (a forked child starts with
+    its parent's pages)."""
     out = CACHE / f"{video.stem}_{minutes:g}min.mp4"
-    if out.is_file():
-        return out
+    if not out.is_file():
+        subprocess.run([sys.executable, __file__, "--write-loop", str(video), str(minutes)], check=True)
+    return out
+
+
+def _write_loop(video: Path, minutes: float) -> None:
+    out = CACHE / f"{video.stem}_{minutes:g}min.mp4"
     cap = cv2.VideoCapture(str(video))
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
     frames = []
@@ -48,7 +55,6 @@ def looped_video(video: Path, minutes: float) -> Path:
         writer.write(frames[k if k < len(frames) else period - k])
     writer.release()
     tmp.rename(out)
-    return out
 
 
 def peak_rss_mb(video: Path, model: str, report: Path) -> tuple[float, float, int]:
@@ -67,7 +73,11 @@ def main() -> None:
     parser.add_argument("--minutes", default="1,10")
     parser.add_argument("--model", default="full")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--write-loop", nargs=2, metavar=("VIDEO", "MINUTES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.write_loop:
+        _write_loop(Path(args.write_loop[0]), float(args.write_loop[1]))
+        return
     rows = []
     for minutes in (float(m) for m in args.minutes.split(",")):
         video = looped_video(args.video, minutes)

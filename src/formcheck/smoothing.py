@@ -16,7 +16,6 @@ import numpy as np
 from .identity import SWAPPED_ORDER
 from .series import NUM_LANDMARKS, PoseSeries
 
-
 SMOOTH_BLOCK_FRAMES = 512  # frames prepared (scaled, relabelled) per vectorised step: bounded memory
 _SWAPPED_BOTH = np.concatenate([SWAPPED_ORDER, SWAPPED_ORDER + NUM_LANDMARKS])  # image rows, then world rows
 
