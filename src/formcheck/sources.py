@@ -14,14 +14,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-# FFmpeg and OpenCV print decoder complaints to stderr; formcheck reports problems itself.
+# FFmpeg and OpenCV print decoder complaints to stderr; formcheck reports problems itself. ERROR
+# is not quiet enough: a damaged file made OpenCV print "[ERROR:0@0.5] ... Could not find decoder"
+# above formcheck's own one line (found by tests/test_decoder_fuzz.py).
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .errors import InputError  # noqa: E402
+
+# The variable is read once, when cv2 is first imported: set the level again in case it was first
+# imported elsewhere (mediapipe, a caller's script) before this module.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 _END = object()
 
