@@ -74,8 +74,9 @@ def frame_exposure(image: np.ndarray) -> tuple[float, float]:
 
 
 def exposure_problem(luma: np.ndarray, luma_std: np.ndarray, profile: Profile) -> str | None:
-    """Why the pose model cannot see the person well, from per-frame brightness and contrast:
-    ``"very dark"``, ``"washed out (overexposed)"``, or None when the exposure is usable.
+    """Why the pose model cannot see the person well, from per-frame brightness and contrast: a
+    phrase starting "very dark" or "washed out" (with the measured numbers, to follow "the video
+    is ..."), or None when the exposure is usable.
 
     Uses the median over frames, so a few black frames (a fade, a hand over the lens) do not
     count. Overexposure needs a low contrast too: a bright white-walled room is bright on
