@@ -46,7 +46,8 @@ def main() -> None:
 
 @app.command()
 def analyze(
-    video: Path = typer.Argument(..., help="Video file to analyse (any format OpenCV/FFmpeg reads)."),
+    # readable=False: click's own check would print a usage box; sources.check_readable says it in one line
+    video: Path = typer.Argument(..., readable=False, help="Video file to analyse (any format OpenCV/FFmpeg reads)."),
     exercise: str = typer.Option("reverse-lunge", help="Exercise: reverse-lunge or reverse-walk."),
     model: str = typer.Option("full", help="Pose model: lite, full, heavy or a .task path."),
     json_path: str | None = typer.Option(None, "--json", help="Write the JSON report here ('-' = stdout)."),

@@ -2,7 +2,10 @@
 
 OpenCV applies the rotation tag of phone videos itself (``CAP_PROP_ORIENTATION_AUTO``), so the
 frames and the frame size we report are upright. Timestamps are the container's presentation
-times, not ``index / fps``, so variable-frame-rate phone clips keep their real timing.
+times, not ``index / fps``, so variable-frame-rate phone clips keep their real timing. Each frame
+carries its brightness and contrast, measured on a sparse grid of pixels while it is decoded, so
+footage too dark or too washed out for the pose model can be named as the reason for a poor
+analysis instead of leaving the user to guess.
 """
 
 from __future__ import annotations
@@ -14,14 +17,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-# FFmpeg and OpenCV print decoder complaints to stderr; formcheck reports problems itself.
+# FFmpeg and OpenCV print decoder complaints to stderr; formcheck reports problems itself. ERROR
+# is not quiet enough: a damaged file made OpenCV print "[ERROR:0@0.5] ... Could not find decoder"
+# above formcheck's own one line (found by tests/test_decoder_fuzz.py).
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .errors import InputError  # noqa: E402
+from .profile import Profile  # noqa: E402
+
+# The variable is read once, when cv2 is first imported: set the level again in case it was first
+# imported elsewhere (mediapipe, a caller's script) before this module.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 _END = object()
 
@@ -44,6 +54,45 @@ class Frame:
     index: int
     t: float  # seconds
     image: np.ndarray  # BGR, possibly downscaled for inference
+    luma: float = float("nan")  # mean brightness, 0-255 (``frame_exposure``)
+    luma_std: float = float("nan")  # contrast: standard deviation of the brightness
+
+
+_LUMA_WEIGHTS = np.array([0.114, 0.587, 0.299], np.float32)  # BT.601, in OpenCV's BGR order
+EXPOSURE_STRIDE = 8  # every 8th pixel each way: 1/64 of the frame, <1 ms for 1080p (decoding it: ~10 ms)
+
+
+def frame_exposure(image: np.ndarray) -> tuple[float, float]:
+    """Mean and standard deviation of the brightness (luma, 0-255) on a sparse pixel grid.
+
+    Cheap enough to run on every decoded frame; a grid of every 8th pixel estimates a frame's
+    mean to well under one grey level.
+    """
+    grid = image[::EXPOSURE_STRIDE, ::EXPOSURE_STRIDE].astype(np.float32)
+    grey = grid @ _LUMA_WEIGHTS if grid.ndim == 3 and grid.shape[2] == 3 else grid
+    return float(grey.mean()), float(grey.std())
+
+
+def exposure_problem(luma: np.ndarray, luma_std: np.ndarray, profile: Profile) -> str | None:
+    """Why the pose model cannot see the person well, from per-frame brightness and contrast: a
+    phrase starting "very dark" or "washed out" (with the measured numbers, to follow "the video
+    is ..."), or None when the exposure is usable.
+
+    Uses the median over frames, so a few black frames (a fade, a hand over the lens) do not
+    count. Overexposure needs a low contrast too: a bright white-walled room is bright on
+    average but its person still stands out (a real clip on a white backdrop: mean 243, contrast
+    46); a blown-out one does not.
+    """
+    luma, luma_std = np.asarray(luma, float), np.asarray(luma_std, float)
+    seen = np.isfinite(luma) & np.isfinite(luma_std)
+    if not seen.any():
+        return None
+    mean, contrast = float(np.median(luma[seen])), float(np.median(luma_std[seen]))
+    if mean < profile["video.dark_mean_luma"]:
+        return f"very dark (mean brightness {mean:.0f} of 255)"
+    if mean > profile["video.bright_mean_luma"] and contrast < profile["video.washed_out_luma_std"]:
+        return f"washed out (overexposed: mean brightness {mean:.0f} of 255, contrast {contrast:.0f})"
+    return None
 
 
 def check_readable(path: str | os.PathLike) -> Path:
@@ -112,7 +161,7 @@ def iter_frames(cap: cv2.VideoCapture, fps: float, max_side: int) -> Iterator[Fr
         if not np.isfinite(t) or t <= last_t:  # missing or repeated pts: step nominally
             t = (last_t + nominal) if np.isfinite(last_t) else 0.0
         last_t = t
-        yield Frame(index, t, scale_to(image, max_side))
+        yield Frame(index, t, scale_to(image, max_side), *frame_exposure(image))
         index += 1
 
 
