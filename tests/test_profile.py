@@ -20,6 +20,7 @@ EXEMPT_FROM_CITATION = {
     "severity.major_factor",
     "pose.min_feet_visible_share",
     "pose.warn_feet_visible_share",
+    "pose.warn_out_of_view_s",
 }
 
 KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*([^#]*?)\s*(#.*)?$")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -168,15 +168,41 @@ def _stepped_forward(rep: Rep) -> Finding:
                    "variant", t, "the stepping foot went forward: this rep was a forward lunge")
 
 
-def _judge_rep(rep: Rep, rules, metrics, pixels: np.ndarray, profile: Profile) -> RepResult:
+def _judge_rep(rep: Rep, rules, metrics, pixels: np.ndarray, profile: Profile,
+               unjudgeable: str = "") -> RepResult:
+    """Values and findings of one rep. ``unjudgeable``: why no check can be judged in this video
+    (its exposure). A rep seen only in part is not judged on "too little" (too shallow, too short
+    a step): its lowest seen frame need not be its bottom, and such a cue would be invented. Its
+    "too much" findings stand: the unseen part can only have shown more."""
     values = rules.rep_values(rep, metrics, pixels, profile)
     times = {"start": rep.start_s, "bottom": rep.bottom_s}
     # a rep read as another view than the clip sits near a view boundary: both must show a check
     views = (rep.view, metrics.clip_view)
     findings = run_checks(rules.CHECKS, values, rules.sides_for(rep, values), views, times, profile)
-    if rep.variant == "forward":
+    if unjudgeable:
+        findings = _not_judged(findings, unjudgeable)
+    elif not rep.complete:
+        partial = f"only part of this rep was seen ({rep.incomplete_reason})"
+        findings = [_not_judged([f], partial)[0] if f.compare == "below" else f for f in findings]
+    if rep.variant == "forward" and not unjudgeable:  # the step's direction shows even in part of a rep
         findings.insert(0, _stepped_forward(rep))
     return RepResult(rep, values, findings)
+
+
+def _not_judged(findings: list[Finding], reason: str) -> list[Finding]:
+    return [replace(f, status="not_assessed", severity="", value=None, reason=reason) for f in findings]
+
+
+def _out_of_view(series: PoseSeries, min_s: float) -> list[str]:
+    """Warnings for each stretch longer than ``min_s`` with nobody found, between frames with a
+    person: reps there cannot be counted, and the user should know where."""
+    seen = np.flatnonzero(series.detected)
+    if len(seen) < 2:
+        return []
+    t = series.t
+    gaps = np.flatnonzero(t[seen[1:]] - t[seen[:-1]] > min_s)
+    return [f"the person was out of view from {t[seen[k]]:.1f} s to {t[seen[k + 1]]:.1f} s: reps there cannot "
+            "be counted" for k in gaps]
 
 
 def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[PoseSeries, np.ndarray]:
@@ -197,6 +223,9 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
     rules = EXERCISES[exercise]
     profile = profile or load_profile()
     found = float(series.detected.mean()) if len(series) else 1.0
+    out_of_view = _out_of_view(series, profile["pose.warn_out_of_view_s"])
+    exposure = series.meta.get("exposure_problem", "")  # set by the video source (api.analyze_video)
+    unjudgeable = f"the video is {exposure}" if exposure else ""
     smoothed, raw_ankles = _smoothed(series, profile, zero_phase)
     del series  # the raw landmarks are not needed again: freed here if the caller handed them over
     metrics = compute_metrics(smoothed, profile, raw_ankles)
@@ -204,12 +233,17 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
     if rules is reverse_walk:
         reps, phase, results = [], np.full(len(metrics.t), "", dtype=object), []
         walk = reverse_walk.analyze_walk(metrics, pixels, profile)
+        if unjudgeable:
+            walk = replace(walk, findings=_not_judged(walk.findings, unjudgeable))
     else:
         walk = None
         reps, phase = segment_reps(metrics, profile)
-        results = [_judge_rep(rep, rules, metrics, pixels, profile) for rep in reps]
+        results = [_judge_rep(rep, rules, metrics, pixels, profile, unjudgeable) for rep in reps]
     result = Analysis(exercise, smoothed.source, str(smoothed.meta.get("model", "")), smoothed.image_size,
                       metrics.clip_view, smoothed, metrics, phase, results, profile.path, walk=walk)
+    if unjudgeable:
+        result.warnings.append(f"{unjudgeable}: the pose model cannot see the person well, so no check is judged")
+    result.warnings.extend(out_of_view)
     if len(smoothed) and found == 0.0:
         result.warnings.append("no person was found in any frame")
     elif found < profile["pose.warn_person_found_share"]:

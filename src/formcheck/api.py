@@ -14,8 +14,9 @@ from .analysis import Analysis, analyze_series
 from .errors import NoPersonError, NotAnalyzableError
 from .models import resolve_model
 from .pose import ProgressCallback, estimate_video
-from .profile import load_profile
+from .profile import Profile, load_profile
 from .series import PoseSeries
+from .sources import exposure_problem
 
 TRUNCATED_SHARE = 0.9  # fewer decoded frames than this share of the header's count: a cut-off file
 
@@ -36,10 +37,13 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     resolve_model(model)
     # the pose series goes straight into the analysis, which frees it once smoothed: no name here
     # keeps a long video's raw landmarks alive (memory stays flat with video length)
-    result = analyze_series(estimate_video(str(Path(path)), model=model, progress=progress), exercise, prof)
+    result = analyze_series(_with_exposure(estimate_video(str(Path(path)), model=model, progress=progress), prof),
+                            exercise, prof)
     series = result.series
+    exposure = series.meta.get("exposure_problem", "")
+    because = f" (the video is {exposure})" if exposure else ""
     if len(series) and not series.detected.any():
-        raise NoPersonError(f"no person was found in {path}")
+        raise NoPersonError(f"no person was found in {path}{because}")
     expected = int(series.meta.get("expected_frames", 0) or 0)
     if expected and len(series) < TRUNCATED_SHARE * expected:
         result.warnings.append(f"the video ended after {len(series)} of the {expected} frames its header announces "
@@ -47,8 +51,16 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     if result.feet_visible_share < prof["pose.min_feet_visible_share"]:
         raise NotAnalyzableError(
             f"the feet are out of frame in {100 * (1 - result.feet_visible_share):.0f}% of the frames with a "
-            f"person in {Path(path).name}: film the whole body, head to feet")
+            f"person in {Path(path).name}: film the whole body, head to feet{because}")
     return result
+
+
+def _with_exposure(series: PoseSeries, profile: Profile) -> PoseSeries:
+    """Name footage too dark or washed out for the pose model (``meta["exposure_problem"]``):
+    the analysis then judges no check, and every message says why."""
+    problem = exposure_problem(series.meta.get("luma", []), series.meta.get("luma_std", []), profile)
+    series.meta["exposure_problem"] = problem or ""
+    return series
 
 
 def analyze_landmarks(landmarks: np.ndarray, timestamps: np.ndarray, image_size: tuple[int, int],

@@ -121,22 +121,24 @@ class _SeriesBuffer:
         self._alloc(max(capacity, 64))
 
     def _alloc(self, capacity: int) -> None:
-        old = (self.image[: self.n], self.world[: self.n], self.t[: self.n]) if self.n else None
+        old = self.arrays() if self.n else None
         self.image = np.full((capacity, NUM_LANDMARKS, 4), np.nan, np.float32)
         self.world = np.full((capacity, NUM_LANDMARKS, 3), np.nan, np.float32)
         self.t = np.zeros(capacity)
+        self.exposure = np.full((capacity, 2), np.nan, np.float32)  # the frame's brightness mean and spread
         if old is not None:
-            self.image[: self.n], self.world[: self.n], self.t[: self.n] = old
+            self.image[: self.n], self.world[: self.n], self.t[: self.n], self.exposure[: self.n] = old
 
-    def append(self, image_lm: np.ndarray, world_lm: np.ndarray, t: float) -> None:
+    def append(self, image_lm: np.ndarray, world_lm: np.ndarray, frame: Frame) -> None:
         if self.n == len(self.t):  # the header's frame count was short: grow by half
             self._alloc(self.n + self.n // 2)
-        self.image[self.n], self.world[self.n], self.t[self.n] = image_lm, world_lm, t
+        self.image[self.n], self.world[self.n], self.t[self.n] = image_lm, world_lm, frame.t
+        self.exposure[self.n] = frame.luma, frame.luma_std
         self.n += 1
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The filled rows (copied only when more than a tenth of the buffer is unused)."""
-        rows = (self.image[: self.n], self.world[: self.n], self.t[: self.n])
+        rows = (self.image[: self.n], self.world[: self.n], self.t[: self.n], self.exposure[: self.n])
         return tuple(a.copy() for a in rows) if self.n < 0.9 * len(self.t) else rows
 
 
@@ -147,14 +149,15 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
     buffer = _SeriesBuffer(expected + 8)  # the header's count is an estimate: a little headroom
     with PoseEstimator(model) as estimator:
         for frame in frames:
-            buffer.append(*estimator.detect(frame.image, frame.t), frame.t)
+            buffer.append(*estimator.detect(frame.image, frame.t), frame)
             if progress is not None:
                 progress(buffer.n, expected)
     if buffer.n == 0:
         return PoseSeries.empty(image_size, source)
-    image, world, t = buffer.arrays()
+    image, world, t, exposure = buffer.arrays()
     return PoseSeries(image, world, t, image_size, source,
-                      meta={"model": str(estimator.model_path.name), "expected_frames": expected})
+                      meta={"model": str(estimator.model_path.name), "expected_frames": expected,
+                            "luma": exposure[:, 0], "luma_std": exposure[:, 1]})
 
 
 def estimate_video(path: str, model: str = "full", progress: ProgressCallback | None = None,

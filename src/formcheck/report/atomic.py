@@ -19,13 +19,20 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
 
 def write_atomic(path: str | os.PathLike, write: Callable[[TextIO], object]) -> None:
     """Let ``write`` fill a temp file in the same folder, then rename it over ``path``: readers
-    see the old file or the complete new one, never half. ``-`` writes to stdout."""
+    see the old file or the complete new one, never half. ``-`` writes to stdout; a pipe or a
+    device (``/dev/null``) is written directly, as it holds no old report to protect."""
     if str(path) == "-":
         write(sys.stdout)
         sys.stdout.flush()
         return
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    target = Path(os.path.realpath(path))  # through a symlink: replace the file it points to, not the link
+    if target.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder")
+    if target.exists() and not target.is_file():  # a pipe or a device (/dev/null): renaming would replace it
+        with open(target, "w", encoding="utf-8", newline="") as fh:
+            write(fh)
+        return
+    folder = target.parent
     if not folder.is_dir():
         raise InputError(f"cannot write {target}: folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
