@@ -454,6 +454,25 @@ def test_a_file_without_read_permission(side_lunges):
     assert "Traceback" not in proc.stderr
 
 
+def test_a_profile_without_read_permission(side_lunges):
+    """The same for ``--profile``: one line and the profile's exit code (4), not a usage box."""
+    if shutil.which("setpriv") is None or os.geteuid() != 0:
+        pytest.skip("cannot drop privileges here (needs root and setpriv)")
+    folder = Path(tempfile.mkdtemp(prefix="formcheck-perm-"))
+    try:
+        folder.chmod(0o755)
+        video = write_mp4(folder / "clip.mp4", side_lunges.frames[:10])
+        profile = folder / "mine.toml"
+        profile.write_text("[checks.knee]\nvalgus_deg = 12.0\n")
+        profile.chmod(0)
+        proc = _as_nobody("-m", "formcheck.cli", "analyze", str(video), "--profile", str(profile), cwd=folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert proc.returncode == 4, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "permission denied" in lines[0].lower(), proc.stderr
+
+
 def test_a_report_written_to_a_pipe_stays_a_pipe(tmp_path):
     from formcheck.report.atomic import write_text_atomic
 

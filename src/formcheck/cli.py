@@ -55,7 +55,7 @@ def analyze(
     html_path: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
     annotated: Path | None = typer.Option(None, "--annotated", help="Write the video with the overlay drawn "
                                           "(skeleton, angles, reps, cues) here (.mp4)."),
-    profile: Path | None = typer.Option(None, help="Threshold profile TOML overriding the defaults."),
+    profile: Path | None = typer.Option(None, readable=False, help="Threshold profile TOML overriding the defaults."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
 ) -> None:
     """Analyse a recorded set: progress bar, then reps per leg, sets and mistakes per rep."""
@@ -149,7 +149,7 @@ def live(
                                 "space pause, r new set)."),
     save: Path | None = typer.Option(None, help="Session report (JSON, same schema as analyze). "
                                      "Default: formcheck-session-DATE-TIME.json"),
-    profile: Path | None = typer.Option(None, help="Threshold profile TOML overriding the defaults."),
+    profile: Path | None = typer.Option(None, readable=False, help="Threshold profile TOML overriding the defaults."),
 ) -> None:
     """Live coaching: skeleton, reps per leg, one cue at a time on screen and spoken; the session is saved."""
     import signal
@@ -296,7 +296,7 @@ def bench_accuracy(
     json_path: str = typer.Option("bench_accuracy.json", "--json", help="Write the full results here."),
     cache: Path = typer.Option(Path(".bench"), help="Folder for rendered clips and cached pose series."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Recompute every pose series (published numbers)."),
-    profile: Path | None = typer.Option(None, help="Threshold profile TOML overriding the defaults."),
+    profile: Path | None = typer.Option(None, readable=False, help="Threshold profile TOML overriding the defaults."),
     check: bool = typer.Option(False, help="Exit 1 when a model misses an issue-3 target."),
 ) -> None:
     """Rep counting and mistake detection scored on rendered and real clips, one table per run."""

@@ -39,6 +39,10 @@ def _read(path: Path) -> dict[str, Any]:
         return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         raise ProfileError(f"profile not found: {path}") from None
+    except PermissionError:
+        raise ProfileError(f"permission denied: profile {path}") from None
+    except OSError as exc:  # a folder, a device that cannot be read
+        raise ProfileError(f"cannot read profile {path}: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"profile {path} is not valid TOML: {exc}") from None
 
