@@ -193,6 +193,17 @@ def _not_judged(findings: list[Finding], reason: str) -> list[Finding]:
     return [replace(f, status="not_assessed", severity="", value=None, reason=reason) for f in findings]
 
 
+def _more_than_one_person(meta: dict) -> list[str]:
+    """A warning when a second person was seen (``pose.PeopleCounter``): MediaPipe tracks one
+    body, and with another in view it can take that one's legs, or follow it."""
+    t, n = np.asarray(meta.get("people_t", [])), np.asarray(meta.get("people_n", []))
+    seen = t[n >= 2]
+    if not len(seen):
+        return []
+    return [f"more than one person was in view ({len(seen)} of {len(t)} checks, from {seen[0]:.1f} s to "
+            f"{seen[-1]:.1f} s): formcheck follows one person, and reps or cues there may mix the two up"]
+
+
 def _out_of_view(series: PoseSeries, min_s: float) -> list[str]:
     """Warnings for each stretch longer than ``min_s`` with nobody found, between frames with a
     person: reps there cannot be counted, and the user should know where."""
@@ -223,7 +234,7 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
     rules = EXERCISES[exercise]
     profile = profile or load_profile()
     found = float(series.detected.mean()) if len(series) else 1.0
-    out_of_view = _out_of_view(series, profile["pose.warn_out_of_view_s"])
+    out_of_view = _out_of_view(series, profile["pose.warn_out_of_view_s"]) + _more_than_one_person(series.meta)
     exposure = series.meta.get("exposure_problem", "")  # set by the video source (api.analyze_video)
     unjudgeable = f"the video is {exposure}" if exposure else ""
     smoothed, raw_ankles = _smoothed(series, profile, zero_phase)

@@ -9,6 +9,8 @@ closed explicitly; relying on ``__del__`` raises at interpreter shutdown.
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
@@ -23,6 +25,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ logging: warni
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 INFERENCE_MAX_SIDE = 640
+PEOPLE_CHECK_EVERY_S = 1.0  # how often PeopleCounter looks for a second person (a passer-by is in view 2-5 s)
 ProgressCallback = Callable[[int, int], None]  # (frames done, frames expected or 0)
 
 
@@ -142,28 +145,86 @@ class _SeriesBuffer:
         return tuple(a.copy() for a in rows) if self.n < 0.9 * len(self.t) else rows
 
 
+class PeopleCounter:
+    """Counts the people in view every ``every_s`` seconds, on a thread of its own.
+
+    The tracking landmarker follows one person and cannot say when someone else is in view,
+    which is when it may take a bystander's legs for the person's, or follow the bystander. A
+    second landmarker in IMAGE mode with ``num_poses=2`` can (~35 ms a check). It runs beside
+    the tracking one on the core a single stream leaves mostly idle, so it costs next to no
+    wall time; frames wait in its queue rather than being skipped, so the counts are the same
+    on every run.
+    """
+
+    def __init__(self, model: str, every_s: float = PEOPLE_CHECK_EVERY_S) -> None:
+        self.every_s, self.model_path = every_s, resolve_model(model)
+        self.times: list[float] = []
+        self.counts: list[int] = []
+        self._due = -np.inf
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="formcheck-people", daemon=True)
+        self._thread.start()
+
+    def offer(self, frame: Frame) -> None:
+        """Called with every frame; the frames due for a count are queued."""
+        if frame.t >= self._due:
+            self._due = frame.t + self.every_s
+            self._queue.put(frame)
+
+    def _run(self) -> None:
+        import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(self.model_path)),
+                                               running_mode=vision.RunningMode.IMAGE, num_poses=2)
+        with _quiet_stderr():
+            landmarker = vision.PoseLandmarker.create_from_options(options)
+        try:
+            while (frame := self._queue.get()) is not None:
+                import cv2
+
+                image = mp.Image(image_format=mp.ImageFormat.SRGB, data=cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB))
+                self.times.append(frame.t)
+                self.counts.append(len(landmarker.detect(image).pose_landmarks))
+        finally:
+            landmarker.close()
+
+    def close(self) -> dict[str, np.ndarray]:
+        """Wait for the queued counts: ``{"people_t": times, "people_n": counts}`` for the meta."""
+        self._queue.put(None)
+        self._thread.join()
+        return {"people_t": np.array(self.times), "people_n": np.array(self.counts, int)}
+
+
 def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model: str = "full",
                     source: str = "", progress: ProgressCallback | None = None,
-                    expected: int = 0) -> PoseSeries:
-    """Run the landmarker over frames in time order and collect the results."""
+                    expected: int = 0, count_people: bool = True) -> PoseSeries:
+    """Run the landmarker over frames in time order and collect the results (and, unless
+    ``count_people`` is off, how many people were in view now and then: ``PeopleCounter``)."""
     buffer = _SeriesBuffer(expected + 8)  # the header's count is an estimate: a little headroom
     with PoseEstimator(model) as estimator:
-        for frame in frames:
-            buffer.append(*estimator.detect(frame.image, frame.t), frame)
-            if progress is not None:
-                progress(buffer.n, expected)
+        people = PeopleCounter(model) if count_people else None
+        try:
+            for frame in frames:
+                buffer.append(*estimator.detect(frame.image, frame.t), frame)
+                if people is not None:
+                    people.offer(frame)
+                if progress is not None:
+                    progress(buffer.n, expected)
+        finally:
+            counted = people.close() if people is not None else {}
     if buffer.n == 0:
         return PoseSeries.empty(image_size, source)
     image, world, t, exposure = buffer.arrays()
     return PoseSeries(image, world, t, image_size, source,
                       meta={"model": str(estimator.model_path.name), "expected_frames": expected,
-                            "luma": exposure[:, 0], "luma_std": exposure[:, 1]})
+                            "luma": exposure[:, 0], "luma_std": exposure[:, 1]} | counted)
 
 
 def estimate_video(path: str, model: str = "full", progress: ProgressCallback | None = None,
-                   max_side: int = INFERENCE_MAX_SIDE) -> PoseSeries:
+                   max_side: int = INFERENCE_MAX_SIDE, count_people: bool = True) -> PoseSeries:
     """Pose series of a whole video file (frames streamed, never all held in memory)."""
     info = probe(path)
     return estimate_frames(read_frames(path, max_side=max_side), (info.width, info.height),
                            model=model, source=str(path), progress=progress,
-                           expected=info.frame_count)
+                           expected=info.frame_count, count_people=count_people)
