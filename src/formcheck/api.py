@@ -22,8 +22,11 @@ TRUNCATED_SHARE = 0.9  # fewer decoded frames than this share of the header's co
 
 def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", model: str = "full",
                   profile: str | os.PathLike | None = None,
-                  progress: ProgressCallback | None = None) -> Analysis:
+                  progress: ProgressCallback | None = None, streams: int = 1) -> Analysis:
     """Run pose estimation and the form analysis over a video file.
+
+    ``streams`` > 1 runs the pose stage as that many processes over chunks of the video
+    (``parallel.py``); the result is the same reps and findings, sooner on a multi-core machine.
 
     >>> result = analyze_video("sample_videos/lunge_side_clean.mp4")   # doctest: +SKIP
     >>> len(result.complete_reps)
@@ -34,7 +37,12 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     """
     prof = load_profile(profile)  # a bad profile or model fails before minutes of inference
     resolve_model(model)
-    series = estimate_video(str(Path(path)), model=model, progress=progress)
+    if streams > 1:
+        from .parallel import estimate_video_parallel
+
+        series = estimate_video_parallel(str(Path(path)), model=model, progress=progress, streams=streams)
+    else:
+        series = estimate_video(str(Path(path)), model=model, progress=progress)
     if len(series) and not series.detected.any():
         raise NoPersonError(f"no person was found in {path}")
     result = analyze_series(series, exercise, prof)
