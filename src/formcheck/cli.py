@@ -13,6 +13,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -25,7 +26,7 @@ out = Console()
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -143,21 +144,22 @@ def _analyze_batch(videos: list[Path], out_dir: Path | None, exercise: str, mode
             return
         name = Path(entry["video"]).name
         if entry["status"] != "ok":
-            line = f"[red]error (exit {entry['exit_code']})[/]: {entry['error']}"
+            line = f"[red]error (exit {entry['exit_code']})[/]: {escape(entry['error'])}"
         elif "reps_per_leg" in entry and "backward_steps" not in entry:
             legs = entry["reps_per_leg"]
             line = (f"{entry['complete_reps']} reps (left {legs['left']}, right {legs['right']}), "
                     f"{sum(entry['mistake_counts'].values())} mistakes")
         else:
             line = f"{entry.get('backward_steps', 0)} backward steps"
-        err.print(f"[{finished}/{total}] {name}: {line} ({entry['seconds']:.1f} s)", highlight=False, soft_wrap=True)
+        err.print(f"\\[{finished}/{total}] {escape(name)}: {line} ({entry['seconds']:.1f} s)", highlight=False,
+                  soft_wrap=True)
 
     with _one_line_errors():
         index = run_batch(videos, out_dir, exercise=exercise, model=model, profile=profile, formats=wanted,
                           jobs=jobs, engine=engine, on_done=done)
     s = index["summary"]
     out.print(f"wrote {out_dir / 'index.json'}: {s['ok']} of {s['videos']} videos analysed"
-              + (f", {s['failed']} failed" if s["failed"] else ""), highlight=False)
+              + (f", {s['failed']} failed" if s["failed"] else ""), highlight=False, soft_wrap=True)
     if s["failed"]:
         raise typer.Exit(BATCH_FAILED_EXIT)
 
