@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLES, SHARED_VIDEOS
-from formcheck.parallel import WARMUP_S, StitchError, plan_chunks, stitch
+from formcheck.parallel import WARMUP_S, WORKER_START_S, StitchError, plan_chunks, stitch
 from formcheck.series import PoseSeries
 from formcheck.sources import probe, read_frames
 
@@ -24,6 +24,10 @@ def test_chunks_keep_every_frame_once(frames, fps, streams, expected):
     assert kept[0][0] == 0 and chunks[-1].stop is None  # the last chunk reads to the real end
     assert all(a[1] == b[0] for a, b in zip(kept[:-1], kept[1:], strict=True))  # contiguous, no overlap kept
     assert all(c.warmup == round(WARMUP_S * fps) for c in chunks[1:]) and chunks[0].warmup == 0
+    lengths = [b - a for a, b in kept]
+    if len(chunks) > 1:  # chunk 0 starts at once, the workers later: it gets their warm-up and start-up
+        assert abs(lengths[0] - lengths[1] - round((WARMUP_S + WORKER_START_S) * fps)) <= 1
+        assert max(lengths[1:]) - min(lengths[1:]) <= 1
 
 
 def _decoded(path, start=0, stop=None):
@@ -53,7 +57,7 @@ def _series(t):
 
 
 def test_stitch_drops_the_warmup_and_refuses_chunks_that_do_not_meet():
-    chunks = plan_chunks(20, 10.0, 2, warmup_s=0.3, min_chunk_s=0.5)  # kept 0-9 | 10-19, warm-up 7-9
+    chunks = plan_chunks(20, 10.0, 2, warmup_s=0.3, min_chunk_s=0.5, start_s=0.0)  # kept 0-9 | 10-19, warm-up 7-9
     t = np.arange(20) / 10.0
     a, b = _series(t[:10]), _series(t[7:])
     joined = stitch([a, b], chunks)

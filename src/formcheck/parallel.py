@@ -48,6 +48,10 @@ WARMUP_S = 1.0
 # A chunk shorter than this is not worth a process: starting one (interpreter, MediaPipe import,
 # model load) takes 1-2 s, and each chunk after the first re-reads WARMUP_S of frames.
 MIN_CHUNK_S = 8.0
+# A worker process needs about this long (interpreter, MediaPipe import, model load; measured 1.2-1.5 s
+# of CPU) before its first frame, while chunk 0 in the calling process is already running: chunk 0
+# gets this much more video, plus the others' warm-up, so that all chunks end together.
+WORKER_START_S = 1.5
 PROGRESS_EVERY = 15  # frames between a worker's progress messages
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])  # workers import this formcheck, not another install
 
@@ -71,18 +75,23 @@ class Chunk:
 
 
 def plan_chunks(frame_count: int, fps: float, streams: int, warmup_s: float = WARMUP_S,
-                min_chunk_s: float = MIN_CHUNK_S) -> list[Chunk]:
-    """Split ``frame_count`` frames into at most ``streams`` chunks of equal kept length.
+                min_chunk_s: float = MIN_CHUNK_S, start_s: float = WORKER_START_S) -> list[Chunk]:
+    """Split ``frame_count`` frames into at most ``streams`` chunks that should take equally long.
 
-    Fewer chunks when the video is too short for them to pay off (``min_chunk_s``), and one when
-    the container does not say how many frames it holds.
+    Chunks 1.. keep equal shares; chunk 0 (in the calling process) keeps ``warmup_s + start_s`` of
+    video more, the frames it gets through while a worker starts and warms up (the stream's rate
+    taken as the video's frame rate: about real time for the full model on one core). Fewer chunks
+    when the video is too short for them to pay off (``min_chunk_s``), and one when the container
+    does not say how many frames it holds.
     """
     fps = fps if fps > 0 else 30.0
     if frame_count <= 0:
         return [Chunk(0, 0, 0, None)]
     n = max(1, min(streams, int(frame_count / (min_chunk_s * fps))))
     warmup = max(1, round(warmup_s * fps))
-    bounds = [round(i * frame_count / n) for i in range(n + 1)]
+    head = round((warmup_s + start_s) * fps) if n > 1 else 0
+    share = (frame_count - head) / n
+    bounds = [0] + [head + round(i * share) for i in range(1, n)] + [frame_count]
     return [Chunk(i, max(0, bounds[i] - warmup) if i else 0, bounds[i], bounds[i + 1] if i < n - 1 else None)
             for i in range(n)]
 
@@ -146,13 +155,17 @@ class _Workers:
         self.series: dict[int, PoseSeries] = {}
         env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, (_PACKAGE_ROOT, os.environ.get("PYTHONPATH"))))}
         self.procs: dict[int, subprocess.Popen] = {}
-        for c in chunks:
-            proc = subprocess.Popen([sys.executable, "-m", "formcheck.parallel"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, env=env)
-            pickle.dump((path, c, model, max_side), proc.stdin)
-            proc.stdin.close()
-            self.procs[c.index] = proc
-            threading.Thread(target=self._read, args=(c.index, proc), daemon=True).start()
+        try:
+            for c in chunks:
+                proc = subprocess.Popen([sys.executable, "-m", "formcheck.parallel"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, env=env)
+                self.procs[c.index] = proc
+                pickle.dump((path, c, model, max_side), proc.stdin)
+                proc.stdin.close()
+                threading.Thread(target=self._read, args=(c.index, proc), daemon=True).start()
+        except BaseException:
+            self.close()
+            raise
 
     def _read(self, index: int, proc: subprocess.Popen) -> None:
         try:
@@ -205,14 +218,15 @@ def estimate_video_parallel(path: str, model: str = "full", progress: ProgressCa
     chunks = plan_chunks(info.frame_count, info.fps, streams)
     if len(chunks) == 1:
         return estimate_video(path, model=model, progress=progress, max_side=max_side)
-    total = sum((c.stop if c.stop is not None else info.frame_count) - c.start for c in chunks)
+    # frames to infer, warm-ups included; progress is reported in the video's frames
+    work = sum((c.stop if c.stop is not None else info.frame_count) - c.start for c in chunks)
     workers = _Workers(str(Path(path)), chunks[1:], model, max_side)
     try:
         def report(done0: int = -1) -> None:
             if done0 >= 0:
                 workers.done[0] = done0
             if progress is not None:
-                progress(sum(workers.done.values()), total)
+                progress(round(sum(workers.done.values()) * info.frame_count / work), info.frame_count)
 
         def first_chunk_progress(done: int, _expected: int) -> None:
             workers.poll()
