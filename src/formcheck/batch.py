@@ -177,7 +177,8 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the output folder {out}: {exc.strerror}") from None
-    streams = jobs if len(videos) == 1 and engine == "local" else 1  # one video: split it instead
+    # fewer videos than jobs: the spare processes split the videos' pose stages (parallel.py)
+    streams = max(1, jobs // len(videos)) if engine == "local" else 1
     tasks = [VideoTask(str(v), name, exercise, model, str(profile) if profile else None, formats or ("json",), streams)
              for v, name in zip(videos, report_names(videos), strict=True)]
     entries: list[dict | None] = [None] * len(tasks)

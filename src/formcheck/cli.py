@@ -59,19 +59,18 @@ def analyze(
                                           "(skeleton, angles, reps, cues) here (.mp4)."),
     profile: Path | None = typer.Option(None, help="Threshold profile TOML overriding the defaults."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Processes. One video: pose streams over chunks "
-                             "of it (same result, sooner). A batch: videos analysed at a time."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Processes. One video: that many pose streams over "
+                             "chunks of it. A batch: videos analysed at a time."),
     out_dir: Path | None = typer.Option(None, "--out-dir", help="Batch mode: one report per video plus "
                                         "index.json in this folder (created if missing)."),
     formats: str = typer.Option("json", help="Batch mode: reports per video, any of json,csv,html "
                                 "(html also writes index.html)."),
-    engine: str = typer.Option("local", help="Batch mode: local (process pool) or ray "
-                               "(pip install 'formcheck[ray]'; RAY_ADDRESS joins an existing cluster)."),
+    engine: str = typer.Option("local", help="Batch mode: local (process pool) or ray (needs formcheck's "
+                               "ray extra; RAY_ADDRESS joins an existing cluster)."),
 ) -> None:
     """Analyse a recorded set: progress bar, then reps per leg, sets and mistakes per rep.
 
-    With --out-dir (or several videos): a batch, one report per video plus an index; exit 0 when
-    every video was analysed, 8 when any failed (each video's error and exit code are in the index).
+    With --out-dir or several videos: a batch, one report per video plus an index; exit 8 if any failed.
     """
     from .api import analyze_video
     from .report.csv_report import write_csv
