@@ -159,7 +159,11 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
               jobs: int = 1, engine: str = "local",
               on_done: Callable[[dict, int, int], None] | None = None) -> dict:
     """Analyse every video, write its reports and ``index.json`` (and ``index.html`` with html) into
-    ``out_dir``; return the index. ``on_done(entry, finished, total)`` after each video."""
+    ``out_dir``; return the index. ``on_done(entry, finished, total)`` after each video.
+
+    With ``jobs`` > 1 the local engine's pool spawns processes, which re-import the calling script:
+    call this from under ``if __name__ == "__main__":`` (the ``formcheck`` command does).
+    """
     from .models import resolve_model
     from .profile import load_profile
 
