@@ -26,7 +26,8 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     """Run pose estimation and the form analysis over a video file.
 
     ``streams`` > 1 runs the pose stage as that many processes over chunks of the video
-    (``parallel.py``); the result is the same reps and findings, sooner on a multi-core machine.
+    (``parallel.py``): sooner on a multi-core machine, the same reps and findings within landmark
+    noise (each chunk's tracker starts afresh, so the landmarks are not bit-identical).
 
     >>> result = analyze_video("sample_videos/lunge_side_clean.mp4")   # doctest: +SKIP
     >>> len(result.complete_reps)
