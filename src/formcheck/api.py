@@ -23,8 +23,12 @@ TRUNCATED_SHARE = 0.9  # fewer decoded frames than this share of the header's co
 
 def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", model: str = "full",
                   profile: str | os.PathLike | None = None,
-                  progress: ProgressCallback | None = None) -> Analysis:
+                  progress: ProgressCallback | None = None, streams: int = 1) -> Analysis:
     """Run pose estimation and the form analysis over a video file.
+
+    ``streams`` > 1 runs the pose stage as that many processes over chunks of the video
+    (``parallel.py``): sooner on a multi-core machine, the same reps and findings within landmark
+    noise (each chunk's tracker starts afresh, so the landmarks are not bit-identical).
 
     >>> result = analyze_video("sample_videos/lunge_side_clean.mp4")   # doctest: +SKIP
     >>> len(result.complete_reps)
@@ -37,8 +41,7 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     resolve_model(model)
     # the pose series goes straight into the analysis, which frees it once smoothed: no name here
     # keeps a long video's raw landmarks alive (memory stays flat with video length)
-    result = analyze_series(_with_exposure(estimate_video(str(Path(path)), model=model, progress=progress), prof),
-                            exercise, prof)
+    result = analyze_series(_with_exposure(_pose_series(path, model, progress, streams), prof), exercise, prof)
     series = result.series
     exposure = series.meta.get("exposure_problem", "")
     because = f" (the video is {exposure})" if exposure else ""
@@ -53,6 +56,14 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
             f"the feet are out of frame in {100 * (1 - result.feet_visible_share):.0f}% of the frames with a "
             f"person in {Path(path).name}: film the whole body, head to feet{because}")
     return result
+
+
+def _pose_series(path: str | os.PathLike, model: str, progress: ProgressCallback | None, streams: int) -> PoseSeries:
+    if streams > 1:
+        from .parallel import estimate_video_parallel
+
+        return estimate_video_parallel(str(Path(path)), model=model, progress=progress, streams=streams)
+    return estimate_video(str(Path(path)), model=model, progress=progress)
 
 
 def _with_exposure(series: PoseSeries, profile: Profile) -> PoseSeries:

@@ -2,7 +2,8 @@
 
 Every FormcheckError becomes one line on stderr and its exit code; a traceback is a bug.
 Exit codes: 0 ok, 1 other error, 2 bad input, 3 model, 4 profile, 5 no person found,
-6 person not analysable (feet out of frame), 7 camera unavailable or failed, 130 Ctrl-C.
+6 person not analysable (feet out of frame), 7 camera unavailable or failed, 8 a batch in which
+some videos failed (the index holds each one's code), 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -24,7 +26,7 @@ out = Console()
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -47,7 +49,9 @@ def main() -> None:
 @app.command()
 def analyze(
     # readable=False: click's own check would print a usage box; sources.check_readable says it in one line
-    video: Path = typer.Argument(..., readable=False, help="Video file to analyse (any format OpenCV/FFmpeg reads)."),
+    videos: list[Path] = typer.Argument(..., readable=False, help="Video file to analyse (any format OpenCV/FFmpeg "
+                                        "reads); with --out-dir, several files and folders (their videos, not "
+                                        "recursive)."),
     exercise: str = typer.Option("reverse-lunge", help="Exercise: reverse-lunge or reverse-walk."),
     model: str = typer.Option("full", help="Pose model: lite, full, heavy or a .task path."),
     json_path: str | None = typer.Option(None, "--json", help="Write the JSON report here ('-' = stdout)."),
@@ -57,11 +61,31 @@ def analyze(
                                           "(skeleton, angles, reps, cues) here (.mp4)."),
     profile: Path | None = typer.Option(None, readable=False, help="Threshold profile TOML overriding the defaults."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Processes. One video: that many pose streams over "
+                             "chunks of it. A batch: videos analysed at a time."),
+    out_dir: Path | None = typer.Option(None, "--out-dir", help="Batch mode: one report per video plus "
+                                        "index.json in this folder (created if missing)."),
+    formats: str = typer.Option("json", help="Batch mode: reports per video, any of json,csv,html "
+                                "(html also writes index.html)."),
+    engine: str = typer.Option("local", help="Batch mode: local (process pool) or ray (needs formcheck's "
+                               "ray extra; RAY_ADDRESS joins an existing cluster)."),
 ) -> None:
-    """Analyse a recorded set: progress bar, then reps per leg, sets and mistakes per rep."""
+    """Analyse a recorded set: progress bar, then reps per leg, sets and mistakes per rep.
+
+    With --out-dir or several videos: a batch, one report per video plus an index; exit 8 if any failed.
+    """
     from .api import analyze_video
     from .report.csv_report import write_csv
     from .report.json_report import write_json
+
+    if out_dir is not None or len(videos) > 1:
+        if any((json_path, csv_path, html_path, annotated)):
+            _fail("in batch mode reports go to --out-dir: choose them with --formats json,csv,html", 2)
+        _analyze_batch(videos, out_dir, exercise, model, profile, formats, jobs, engine, quiet)
+        return
+    if engine != "local":
+        _fail("--engine applies to a batch: add --out-dir", 2)
+    video = videos[0]
 
     to_stdout = "-" in (json_path, csv_path)
     show = not quiet and not to_stdout
@@ -74,7 +98,8 @@ def analyze(
             def progress(done: int, expected: int) -> None:
                 bar.update(task, completed=done, total=max(expected, done) or None)
 
-            result = analyze_video(video, exercise=exercise, model=model, profile=profile, progress=progress)
+            result = analyze_video(video, exercise=exercise, model=model, profile=profile, progress=progress,
+                                   streams=jobs)
         if json_path:
             write_json(result, json_path)
         if csv_path:
@@ -101,6 +126,43 @@ def analyze(
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if show:
         print_summary(result)
+
+
+def _analyze_batch(videos: list[Path], out_dir: Path | None, exercise: str, model: str, profile: Path | None,
+                   formats: str, jobs: int, engine: str, quiet: bool) -> None:
+    """Batch mode of ``analyze``: a line per finished video on stderr, the index's path at the end."""
+    from .batch import BATCH_FAILED_EXIT, FORMATS, run_batch
+
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = sorted(set(wanted) - set(FORMATS))
+    if out_dir is None:
+        _fail("several videos need --out-dir (one report per video plus index.json go there)", 2)
+    if unknown:
+        _fail(f"unknown report format {', '.join(unknown)} (choose from: {', '.join(FORMATS)})", 2)
+
+    def done(entry: dict, finished: int, total: int) -> None:
+        if quiet:
+            return
+        name = Path(entry["video"]).name
+        if entry["status"] != "ok":
+            line = f"[red]error (exit {entry['exit_code']})[/]: {escape(entry['error'])}"
+        elif "reps_per_leg" in entry and "backward_steps" not in entry:
+            legs = entry["reps_per_leg"]
+            line = (f"{entry['complete_reps']} reps (left {legs['left']}, right {legs['right']}), "
+                    f"{sum(entry['mistake_counts'].values())} mistakes")
+        else:
+            line = f"{entry.get('backward_steps', 0)} backward steps"
+        err.print(f"\\[{finished}/{total}] {escape(name)}: {line} ({entry['seconds']:.1f} s)", highlight=False,
+                  soft_wrap=True)
+
+    with _one_line_errors():
+        index = run_batch(videos, out_dir, exercise=exercise, model=model, profile=profile, formats=wanted,
+                          jobs=jobs, engine=engine, on_done=done)
+    s = index["summary"]
+    out.print(f"wrote {out_dir / 'index.json'}: {s['ok']} of {s['videos']} videos analysed"
+              + (f", {s['failed']} failed" if s["failed"] else ""), highlight=False, soft_wrap=True)
+    if s["failed"]:
+        raise typer.Exit(BATCH_FAILED_EXIT)
 
 
 def print_summary(result) -> None:
