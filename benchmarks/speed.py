@@ -13,9 +13,10 @@ One run measures, per model and clip, each mode in a fresh process (so each peak
 
 and prints frames per second, c/a, c/b and d/b, the share of c spent after pose (geometry core,
 reps, checks and the reports; target < 1%) and peak RSS (for d also of its worker process). The
-1080p clip is rendered into the cache folder on first use (``speed_clip.py``); the 480p clip is
-the bundled ``lunge_side_knee.mp4`` (the same six reps). Targets (issue 8, full model, 1080p, 2
-cores): c/a >= 0.90, c/b >= 1.3, d/b >= 2.0.
+1080p clip (a whole set, 24 reps, ~85 s) is rendered into the cache folder on first use
+(``speed_clip.py``); the 480p clip is the bundled ``lunge_side_knee.mp4`` (six reps, 23 s: a
+short clip, where a run's fixed costs weigh more). Targets (issue 8, full model, 1080p, 2 cores):
+c/a >= 0.90, c/b >= 1.3, d/b >= 2.0.
 """
 
 from __future__ import annotations

@@ -157,3 +157,24 @@ def test_mutated_video_ends_cleanly(clip, tmp_path, name):
     if proc.returncode:
         lines = [line for line in proc.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr
+
+
+def test_an_unsupported_codec_is_one_line(clip, tmp_path):
+    """A video stream in a codec FFmpeg has no decoder for: the sample entry's codec name
+    ("mp4v") and the stream's object type in its esds (0x20, MPEG-4 Visual; FFmpeg reads the
+    codec from either) become unknown ones. One line, exit 2 (bad input), no traceback."""
+    data = bytearray(clip.read_bytes())
+    start, size = boxes(bytes(data))["stsd"]
+    entry = data.find(b"mp4v", start, start + size)
+    config = data.find(b"\x04", boxes(bytes(data))["esds"][0] + 12)  # DecoderConfigDescriptor's tag
+    oti = config + 1
+    while data[oti] & 0x80:  # its size: 1-4 bytes, each but the last with the top bit set
+        oti += 1
+    oti += 1
+    assert entry > 0 and data[oti] == 0x20  # guards the test: OpenCV wrote an MPEG-4 Part 2 stream
+    data[entry:entry + 4], data[oti] = b"zq12", 0xC0  # 0xC0: a private, unregistered object type
+    path = tmp_path / "unknown_codec.mp4"
+    path.write_bytes(bytes(data))
+    proc = run_cli(path)
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith("error:"), proc.stderr

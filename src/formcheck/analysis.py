@@ -20,7 +20,7 @@ from .feedback import cue_for
 from .identity import swap_flags
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics, raw_ankle_pixels
 from .profile import Profile, load_profile
-from .reps import Rep, segment_reps
+from .reps import CUT_START_REASON, Rep, segment_reps
 from .series import PoseSeries
 from .smoothing import smooth_series
 
@@ -173,7 +173,8 @@ def _judge_rep(rep: Rep, rules, metrics, pixels: np.ndarray, profile: Profile,
     """Values and findings of one rep. ``unjudgeable``: why no check can be judged in this video
     (its exposure). A rep seen only in part is not judged on "too little" (too shallow, too short
     a step): its lowest seen frame need not be its bottom, and such a cue would be invented. Its
-    "too much" findings stand: the unseen part can only have shown more."""
+    "too much" findings stand (the unseen part can only have shown more), unless the clip started
+    mid-rep: then its start was never seen, and neither was a stand to measure it against."""
     values = rules.rep_values(rep, metrics, pixels, profile)
     times = {"start": rep.start_s, "bottom": rep.bottom_s}
     # a rep read as another view than the clip sits near a view boundary: both must show a check
@@ -183,7 +184,9 @@ def _judge_rep(rep: Rep, rules, metrics, pixels: np.ndarray, profile: Profile,
         findings = _not_judged(findings, unjudgeable)
     elif not rep.complete:
         partial = f"only part of this rep was seen ({rep.incomplete_reason})"
-        findings = [_not_judged([f], partial)[0] if f.compare == "below" else f for f in findings]
+        started_unseen = rep.incomplete_reason == CUT_START_REASON  # its stance and step were never seen
+        findings = [_not_judged([f], partial)[0] if started_unseen or f.compare == "below" else f
+                    for f in findings]
     if rep.variant == "forward" and not unjudgeable:  # the step's direction shows even in part of a rep
         findings.insert(0, _stepped_forward(rep))
     return RepResult(rep, values, findings)
@@ -198,7 +201,7 @@ def _more_than_one_person(meta: dict) -> list[str]:
     body, and with another in view it can take that one's legs, or follow it."""
     t, n = np.asarray(meta.get("people_t", [])), np.asarray(meta.get("people_n", []))
     seen = t[n >= 2]
-    if not len(seen):
+    if len(seen) < 2:  # one check is not enough: the detector can split a body cut by the frame in two
         return []
     return [f"more than one person was in view ({len(seen)} of {len(t)} checks, from {seen[0]:.1f} s to "
             f"{seen[-1]:.1f} s): formcheck follows one person, and reps or cues there may mix the two up"]

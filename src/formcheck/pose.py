@@ -25,7 +25,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ logging: warni
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 INFERENCE_MAX_SIDE = 640
-PEOPLE_CHECK_EVERY_S = 1.0  # how often PeopleCounter looks for a second person (a passer-by is in view 2-5 s)
+PEOPLE_CHECK_EVERY_S = 4.0  # how often PeopleCounter looks for a second person (a passer-by is in view 2-5 s)
 ProgressCallback = Callable[[int, int], None]  # (frames done, frames expected or 0)
 
 
@@ -156,7 +156,7 @@ class PeopleCounter:
     on every run.
     """
 
-    def __init__(self, model: str, every_s: float = PEOPLE_CHECK_EVERY_S) -> None:
+    def __init__(self, every_s: float = PEOPLE_CHECK_EVERY_S, model: str = "lite") -> None:
         self.every_s, self.model_path = every_s, resolve_model(model)
         self.times: list[float] = []
         self.counts: list[int] = []
@@ -203,7 +203,7 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
     ``count_people`` is off, how many people were in view now and then: ``PeopleCounter``)."""
     buffer = _SeriesBuffer(expected + 8)  # the header's count is an estimate: a little headroom
     with PoseEstimator(model) as estimator:
-        people = PeopleCounter(model) if count_people else None
+        people = PeopleCounter() if count_people and PEOPLE_CHECK_EVERY_S > 0 else None
         try:
             for frame in frames:
                 buffer.append(*estimator.detect(frame.image, frame.t), frame)

@@ -28,6 +28,9 @@ SPLIT_STANCE_RATIO = 0.85  # a split stance with straight legs keeps the hips at
 TOP_TOLERANCE = 0.02  # hip heights within 2% of the highest count as the top of the cycle
 
 
+CUT_START_REASON = "clip started mid-rep"
+
+
 @dataclass(frozen=True)
 class Rep:
     """One lunge rep. Frames index the pose series; times are seconds."""
@@ -306,7 +309,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
         rest_from = dip.end
         back_leg, confidence = _vote(back_is_left[band])
         other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
-        reason = "clip started mid-rep" if dip.cut_start else dip.reason
+        reason = CUT_START_REASON if dip.cut_start else dip.reason
         view = _band_view(metrics, band)
         reps.append(Rep(len(reps) + 1, 0, other if variant == "forward" else back_leg, other, variant,
                         dip.start, c.bottom, dip.end, float(t[dip.start]), float(t[c.bottom]),
