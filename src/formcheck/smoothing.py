@@ -10,6 +10,7 @@ longer than ``max_gap_s`` is never bridged with made-up positions.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -67,23 +68,53 @@ class OneEuroFilter:
         return x_hat
 
 
+def _one_pass(read: Callable[[int, int], np.ndarray], t: np.ndarray, params: dict,
+              backward: bool = False) -> Iterator[tuple[int, int, np.ndarray]]:
+    """One causal pass of the filter over frames ``read(start, stop)`` gives, a block of
+    ``SMOOTH_BLOCK_FRAMES`` at a time: ``(start, stop, filtered block)``. The backward pass runs
+    on negated times, which increase with the same steps."""
+    n, filt, sign = len(t), OneEuroFilter(**params), -1.0 if backward else 1.0
+    blocks = [(start, min(n, start + SMOOTH_BLOCK_FRAMES)) for start in range(0, n, SMOOTH_BLOCK_FRAMES)]
+    for start, stop in reversed(blocks) if backward else blocks:
+        x = read(start, stop)
+        out = np.empty_like(x)
+        for j in range(len(x) - 1, -1, -1) if backward else range(len(x)):
+            out[j] = filt(x[j], sign * float(t[start + j]))
+        yield start, stop, out
+
+
+def _zero_phase(read: Callable[[int, int], np.ndarray], t: np.ndarray, params: dict, zero_phase: bool,
+                write: Callable[[int, int, np.ndarray], None], mean_with: Callable[[int, int], np.ndarray]) -> None:
+    """The forward pass into ``write``, then (``zero_phase``) the backward one, each block averaged
+    with what ``mean_with`` reads back of the forward result: no lag at turning points (offline)."""
+    for start, stop, block in _one_pass(read, t, params):
+        write(start, stop, block)
+    if zero_phase:
+        for start, stop, block in _one_pass(read, t, params, backward=True):
+            write(start, stop, (block + mean_with(start, stop)) / 2.0)
+
+
 def one_euro(values: np.ndarray, t: np.ndarray, min_cutoff_hz: float, beta: float,
              d_cutoff_hz: float, max_gap_s: float) -> np.ndarray:
     """Causal One-Euro over axis 0 of ``values`` (T, ...)."""
-    filt = OneEuroFilter(min_cutoff_hz, beta, d_cutoff_hz, max_gap_s)
-    out = np.empty_like(np.asarray(values, float))
-    for i in range(len(t)):
-        out[i] = filt(values[i], float(t[i]))
-    return out
+    return _filtered(values, t, dict(min_cutoff_hz=min_cutoff_hz, beta=beta, d_cutoff_hz=d_cutoff_hz,
+                                      max_gap_s=max_gap_s), zero_phase=False)
 
 
 def zero_phase_one_euro(values: np.ndarray, t: np.ndarray, **params: float) -> np.ndarray:
     """Average of a forward and a time-reversed pass: no lag at turning points (offline only)."""
-    if len(t) == 0:
-        return np.asarray(values, float).copy()
-    forward = one_euro(values, t, **params)
-    backward = one_euro(values[::-1], (t[-1] - t[::-1]) + t[0], **params)[::-1]
-    return (forward + backward) / 2.0
+    return _filtered(values, t, params, zero_phase=True)
+
+
+def _filtered(values: np.ndarray, t: np.ndarray, params: dict, zero_phase: bool) -> np.ndarray:
+    values = np.asarray(values, float)
+    out = np.empty_like(values)
+
+    def write(start: int, stop: int, block: np.ndarray) -> None:
+        out[start:stop] = block
+
+    _zero_phase(lambda a, b: values[a:b], t, params, zero_phase, write, lambda a, b: out[a:b])
+    return out
 
 
 def smooth_series(series: PoseSeries, min_cutoff_hz: float = 1.5, beta: float = 0.05,
@@ -92,9 +123,9 @@ def smooth_series(series: PoseSeries, min_cutoff_hz: float = 1.5, beta: float = 
     """Smooth image (x, y, z) and world positions of every landmark; visibility stays as measured.
 
     Filtering happens in pixels (and world millimetres) so ``beta`` means the same at any
-    resolution; image and world landmarks go through one filter together, a frame at a time,
-    written straight into the output arrays: no whole-series temporaries, so smoothing a long
-    video costs one copy of its landmarks. ``relabel``: (T,) bool frames whose legs are read
+    resolution; image and world landmarks go through one filter together, a block of frames at a
+    time, written straight into the output arrays: no whole-series temporaries, so smoothing a
+    long video costs one copy of its landmarks. ``relabel``: (T,) bool frames whose legs are read
     exchanged (``identity.swap_flags``), so the relabelled series never needs a copy of its own.
     """
     n = len(series)
@@ -102,27 +133,25 @@ def smooth_series(series: PoseSeries, min_cutoff_hz: float = 1.5, beta: float = 
         return series
     w, h = series.image_size
     scale = np.concatenate([np.tile([w, h, w], (NUM_LANDMARKS, 1)), np.full((NUM_LANDMARKS, 3), 1000.0)])
-    src_image, src_world, t = series.image, series.world, series.t
+    src_image, src_world = series.image, series.world
     image, world = src_image.copy(), np.empty_like(src_world)
     relabel = np.zeros(n, bool) if relabel is None else np.asarray(relabel, bool)
     if relabel.any():
         image[relabel, :, 3] = image[relabel][:, SWAPPED_ORDER, 3]  # visibility follows its landmark
+
+    def read(start: int, stop: int) -> np.ndarray:
+        x = np.concatenate((src_image[start:stop, :, :3], src_world[start:stop]), axis=1) * scale
+        swapped = relabel[start:stop]
+        x[swapped] = x[swapped][:, _SWAPPED_BOTH]
+        return x
+
+    def write(start: int, stop: int, block: np.ndarray) -> None:
+        block = block / scale
+        image[start:stop, :, :3], world[start:stop] = block[:, :NUM_LANDMARKS], block[:, NUM_LANDMARKS:]
+
+    def written(start: int, stop: int) -> np.ndarray:  # the forward pass's result, in filter units
+        return np.concatenate((image[start:stop, :, :3], world[start:stop]), axis=1) * scale
+
     params = dict(min_cutoff_hz=min_cutoff_hz, beta=beta, d_cutoff_hz=d_cutoff_hz, max_gap_s=max_gap_s)
-    blocks = [(start, min(n, start + SMOOTH_BLOCK_FRAMES)) for start in range(0, n, SMOOTH_BLOCK_FRAMES)]
-    # the backward pass runs on negated times: increasing, with the same steps
-    for backward in (False, True) if zero_phase else (False,):
-        filt = OneEuroFilter(**params)
-        for start, stop in reversed(blocks) if backward else blocks:
-            x = np.concatenate((src_image[start:stop, :, :3], src_world[start:stop]), axis=1) * scale
-            swapped = relabel[start:stop]
-            x[swapped] = x[swapped][:, _SWAPPED_BOTH]
-            x_hat = np.empty_like(x)
-            for j in range(len(x) - 1, -1, -1) if backward else range(len(x)):
-                x_hat[j] = filt(x[j], (-1.0 if backward else 1.0) * float(t[start + j]))
-            x_hat /= scale
-            if backward:  # zero phase: the mean of the two passes
-                x_hat[:, :NUM_LANDMARKS] += image[start:stop, :, :3]
-                x_hat[:, NUM_LANDMARKS:] += world[start:stop]
-                x_hat /= 2.0
-            image[start:stop, :, :3], world[start:stop] = x_hat[:, :NUM_LANDMARKS], x_hat[:, NUM_LANDMARKS:]
+    _zero_phase(read, series.t, params, zero_phase, write, written)
     return series.with_landmarks(image, world)
