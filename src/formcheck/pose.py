@@ -57,10 +57,8 @@ class PoseEstimator:
     def __init__(self, model: str = "full", min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5) -> None:
         self.model_path = resolve_model(model)
-        import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 
-        self._mp = mp
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=vision.RunningMode.VIDEO,
@@ -79,10 +77,7 @@ class PoseEstimator:
 
     def detect(self, frame_bgr: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
         """Landmarks for one BGR frame at ``t`` seconds: ((33, 4) image, (33, 3) world), NaN if none."""
-        import cv2
-
-        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
-        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        image = _mp_image(frame_bgr)
         ms = max(int(round(t * 1000.0)), self._last_ms + 1)  # VIDEO mode needs strictly increasing
         self._last_ms = ms
         if self._warmed:
@@ -109,6 +104,14 @@ class PoseEstimator:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _mp_image(frame_bgr: np.ndarray):
+    """A BGR frame as the RGB ``mediapipe.Image`` the landmarkers take."""
+    import cv2
+    import mediapipe as mp
+
+    return mp.Image(image_format=mp.ImageFormat.SRGB, data=cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
 
 
 class _SeriesBuffer:
@@ -172,7 +175,6 @@ class PeopleCounter:
             self._queue.put(frame)
 
     def _run(self) -> None:
-        import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 
         options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(self.model_path)),
@@ -181,11 +183,8 @@ class PeopleCounter:
             landmarker = vision.PoseLandmarker.create_from_options(options)
         try:
             while (frame := self._queue.get()) is not None:
-                import cv2
-
-                image = mp.Image(image_format=mp.ImageFormat.SRGB, data=cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB))
                 self.times.append(frame.t)
-                self.counts.append(len(landmarker.detect(image).pose_landmarks))
+                self.counts.append(len(landmarker.detect(_mp_image(frame.image)).pose_landmarks))
         finally:
             landmarker.close()
 
