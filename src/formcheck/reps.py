@@ -295,19 +295,23 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     back_is_left = metrics.left_ankle_behind
     feet_split = metrics.feet_split
     candidates = _lunge_dips(metrics, _Tracker(ratio, metrics.raw_ankles, t, profile).dips(), feet_split, profile)
-    split = _split_stance_reps(candidates, metrics, profile)
+    groups = _split_stance_groups(candidates, metrics, profile)
+    # the feet stay put through a split-squat set, so its reps share their back leg: one vote
+    # over all their bottoms outvotes a stretch where MediaPipe swapped the legs
+    group_bands = {gid: np.concatenate([c.band for c, g_ in zip(candidates, groups, strict=True) if g_ == gid])
+                   for gid in set(groups) - {-1}}
     reps: list[Rep] = []
     rest_from = 0  # the stand before a rep starts after the previous rep
-    for c, is_split in zip(candidates, split, strict=True):
+    for c, gid in zip(candidates, groups, strict=True):
         dip, band = c.dip, c.band
         variant = "split_squat"
-        if not is_split:
+        if gid < 0:
             stand = _level_run(metrics, feet_split, band, rest_from, profile)
             if not dip.cut_start:
                 dip = replace(dip, start=min(dip.start, int(stand[-1]) if len(stand) else int(band[0])))
             variant = _step_direction(dip, band, metrics, rest_from, stand, profile)
         rest_from = dip.end
-        back_leg, confidence = _vote(back_is_left[band])
+        back_leg, confidence = _vote(back_is_left[group_bands.get(gid, band)])
         other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
         reason = CUT_START_REASON if dip.cut_start else dip.reason
         view = _band_view(metrics, band)
@@ -374,40 +378,56 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profil
             lunge = (_at_least(knee, profile["reps.min_bottom_knee_flexion_deg"])
                      and (_at_least(step, profile["reps.min_step_ratio"])
                           or stepped >= profile["reps.min_step_ratio"]))
-        if not lunge:
+        bottom = int(band[len(band) // 2])
+        # a split the feet never left since the last rep is still there, however this bottom's
+        # landmarks read it (from the front the back toe hides behind the front leg)
+        if not (lunge or (out and _kept_split_stance(metrics, out[-1], band, profile))):
             continue  # a dip without a lunge's split stance and bent knee: squat, jump, noise
         if duration > profile["reps.max_duration_s"] or (complete and duration < profile["reps.min_duration_s"]):
             continue
         # the bottom is the middle of the bottom band: the lowest frame of a long hold can be any
         # frame of it, including a glitch
-        out.append(_Candidate(dip, int(band[len(band) // 2]), band))
+        out.append(_Candidate(dip, bottom, band))
     return out
 
 
-def _split_stance_reps(candidates: list[_Candidate], metrics: FrameMetrics, profile: Profile) -> list[bool]:
-    """Which reps are split squats: the feet do not move between them and a neighbouring rep.
+def _kept_split_stance(metrics: FrameMetrics, a: _Candidate, band: np.ndarray, profile: Profile) -> bool:
+    """The feet stayed in the split stance of rep ``a`` up to a later rep's bottom ``band``: no
+    foot left where it stood at ``a``'s bottom, and the feet never came level in between.
 
     A lunge steps back in and out between reps, however long it pauses in the split stance; a
-    split squat set keeps both feet planted. Judged in the image (fixed to the floor, label-free):
-    no frame of the gap between two reps of a set may have a foot away from where the feet stood
-    at the first rep's bottom. Step lengths cannot decide it: seen obliquely, feet side by side
-    already look a third of a leg apart.
+    split squat set keeps both feet planted. Judged in the image (fixed to the floor, label-free),
+    on the toes, not the ankles: the back ankle of a split squat swings forward and down as the
+    back knee drops (0.15 leg lengths), while the ball of the foot stays put. From the front a
+    step back moves a foot little in the image, so two lunges can keep their toes within the
+    tolerance: the feet coming level between them tells them apart. Step lengths alone cannot
+    decide it: seen obliquely, feet side by side already look a third of a leg apart.
     """
-    # toes, not ankles: the back ankle of a split squat swings forward and down as the back
-    # knee drops (0.15 leg lengths), while the ball of the foot stays put
+    if metrics.t[band[0]] - metrics.t[a.dip.end] > profile["reps.set_pause_s"]:
+        return False
     toes = np.stack([metrics.toe_image["left"], metrics.toe_image["right"]], axis=1)
-    tol = profile["reps.return_feet_tolerance_ratio"]
-    split = [False] * len(candidates)
+    with np.errstate(invalid="ignore"):
+        home = np.array([_point_median(toes[a.band, k]) for k in (0, 1)])
+    between = slice(a.band[-1], band[0] + 1)  # the bottoms themselves can lose the hidden back foot
+    offset = _matched_offset(toes[between], home[None])
+    if np.isnan(home).any() or np.isnan(offset).all():
+        return False
+    level = profile["reps.min_front_split_ratio" if _band_view(metrics, a.band) == "front" else "reps.min_step_ratio"]
+    with np.errstate(invalid="ignore"):
+        came_level = bool(np.any(metrics.feet_split[between] < level))
+    # 90th percentile: a landmark glitch is not a step
+    return bool(np.nanpercentile(offset, 90) <= profile["reps.return_feet_tolerance_ratio"]) and not came_level
+
+
+def _split_stance_groups(candidates: list[_Candidate], metrics: FrameMetrics, profile: Profile) -> list[int]:
+    """Per rep, the index of its split-squat group (-1: not a split squat): reps that kept one
+    split stance with a neighbouring rep (``_kept_split_stance``) are split squats of it."""
+    group = [-1] * len(candidates)
     for k in range(len(candidates) - 1):
-        a, b = candidates[k], candidates[k + 1]
-        if metrics.t[b.dip.start] - metrics.t[a.dip.end] > profile["reps.set_pause_s"]:
-            continue
-        offset = _matched_offset(toes[a.bottom:b.bottom + 1], toes[a.bottom][None])
-        if np.isnan(offset).all() or np.isnan(toes[a.bottom]).any():
-            continue
-        if np.nanpercentile(offset, 90) <= tol:  # 90th: a landmark glitch is not a step
-            split[k] = split[k + 1] = True
-    return split
+        if _kept_split_stance(metrics, candidates[k], candidates[k + 1].band, profile):
+            group[k] = k if group[k] < 0 else group[k]
+            group[k + 1] = group[k]
+    return group
 
 
 def _point_median(points: np.ndarray) -> np.ndarray:
