@@ -401,10 +401,9 @@ def _kept_split_stance(metrics: FrameMetrics, a: _Candidate, band: np.ndarray, p
     back knee drops (0.15 leg lengths), while the ball of the foot stays put. From the front a
     step back moves a foot little in the image, so two lunges can keep their toes within the
     tolerance: the feet coming level between them tells them apart. Step lengths alone cannot
-    decide it: seen obliquely, feet side by side already look a third of a leg apart.
+    decide it: seen obliquely, feet side by side already look a third of a leg apart. However long
+    the pause, feet that never moved never left the split stance.
     """
-    if metrics.t[band[0]] - metrics.t[a.dip.end] > profile["reps.set_pause_s"]:
-        return False
     toes = np.stack([metrics.toe_image["left"], metrics.toe_image["right"]], axis=1)
     with np.errstate(invalid="ignore"):
         home = np.array([_point_median(toes[a.band, k]) for k in (0, 1)])
