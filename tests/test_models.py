@@ -50,3 +50,26 @@ def test_missing_variant_says_how_to_build(tmp_path, monkeypatch):
 def test_manifest_lists_committed_bundles():
     manifest = json.loads((models.resolve_model("full").parent / "manifest.json").read_text())
     assert {"pose_landmarker_lite.task", "pose_landmarker_full.task"} <= set(manifest["bundles"])
+
+
+def test_people_count_without_its_model_is_skipped_quietly(tmp_path, capfd):
+    """The people count is an extra run on its own thread: a bundle it cannot load must not
+    print a traceback from that thread or stop the analysis; it says why it took no count."""
+    import numpy as np
+
+    from formcheck.analysis import _more_than_one_person
+    from formcheck.pose import PeopleCounter
+    from formcheck.sources import Frame
+
+    broken = tmp_path / "broken.task"
+    broken.write_bytes(b"not a model bundle")
+    for model in (str(broken), str(tmp_path / "missing.task")):
+        counter = PeopleCounter(every_s=0.5, model=model)
+        for i in range(6):
+            counter.offer(Frame(i, i * 0.25, np.zeros((48, 64, 3), np.uint8)))
+        counted = counter.close()
+        assert len(counted["people_t"]) == len(counted["people_n"]) == 0
+        assert ("cannot load" if model == str(broken) else "not found") in counter.failed
+        warning = _more_than_one_person({"people_count_failed": counter.failed} | counted)
+        assert len(warning) == 1 and "could not be counted" in warning[0]
+    assert "Traceback" not in capfd.readouterr().err

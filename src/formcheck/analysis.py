@@ -199,6 +199,9 @@ def _not_judged(findings: list[Finding], reason: str) -> list[Finding]:
 def _more_than_one_person(meta: dict) -> list[str]:
     """A warning when a second person was seen (``pose.PeopleCounter``): MediaPipe tracks one
     body, and with another in view it can take that one's legs, or follow it."""
+    if meta.get("people_count_failed"):
+        return [f"the people in view could not be counted ({meta['people_count_failed']}): a second person "
+                "would go unnoticed"]
     t, n = np.asarray(meta.get("people_t", [])), np.asarray(meta.get("people_n", []))
     seen = t[n >= 2]
     if len(seen) < 2:  # one check is not enough: the detector can split a body cut by the frame in two

@@ -157,20 +157,31 @@ class PeopleCounter:
     the tracking one on the core a single stream leaves mostly idle, so it costs next to no
     wall time; frames wait in its queue rather than being skipped, so the counts are the same
     on every run.
+
+    The count is an extra: when its own model cannot be found or loaded (say the lite bundle
+    is missing while the analysis runs on another model), no count is taken, the analysis goes
+    on, and ``failed`` says why.
     """
 
     def __init__(self, every_s: float = PEOPLE_CHECK_EVERY_S, model: str = "lite") -> None:
-        self.every_s, self.model_path = every_s, resolve_model(model)
+        self.every_s = every_s
         self.times: list[float] = []
         self.counts: list[int] = []
+        self.failed = ""
         self._due = -np.inf
         self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        try:
+            self.model_path = resolve_model(model)
+        except ModelError as exc:
+            self.failed = str(exc)
+            return
         self._thread = threading.Thread(target=self._run, name="formcheck-people", daemon=True)
         self._thread.start()
 
     def offer(self, frame: Frame) -> None:
         """Called with every frame; the frames due for a count are queued."""
-        if frame.t >= self._due:
+        if frame.t >= self._due and not self.failed:
             self._due = frame.t + self.every_s
             self._queue.put(frame)
 
@@ -179,8 +190,14 @@ class PeopleCounter:
 
         options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(self.model_path)),
                                                running_mode=vision.RunningMode.IMAGE, num_poses=2)
-        with _quiet_stderr():
-            landmarker = vision.PoseLandmarker.create_from_options(options)
+        try:
+            with _quiet_stderr():
+                landmarker = vision.PoseLandmarker.create_from_options(options)
+        except Exception as exc:  # MediaPipe raises RuntimeError/ValueError on a bad bundle
+            self.failed = f"cannot load {self.model_path}: {exc}"
+            while self._queue.get() is not None:  # drop what was queued before the failure showed
+                pass
+            return
         try:
             while (frame := self._queue.get()) is not None:
                 self.times.append(frame.t)
@@ -189,9 +206,11 @@ class PeopleCounter:
             landmarker.close()
 
     def close(self) -> dict[str, np.ndarray]:
-        """Wait for the queued counts: ``{"people_t": times, "people_n": counts}`` for the meta."""
-        self._queue.put(None)
-        self._thread.join()
+        """Wait for the queued counts: ``{"people_t": times, "people_n": counts}`` for the meta
+        (both empty when no count could be taken)."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
         return {"people_t": np.array(self.times), "people_n": np.array(self.counts, int)}
 
 
@@ -212,6 +231,8 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
                     progress(buffer.n, expected)
         finally:
             counted = people.close() if people is not None else {}
+            if people is not None and people.failed:
+                counted["people_count_failed"] = people.failed
     if buffer.n == 0:
         return PoseSeries.empty(image_size, source)
     image, world, t, exposure = buffer.arrays()
