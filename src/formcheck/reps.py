@@ -298,8 +298,9 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     groups = _split_stance_groups(candidates, metrics, profile)
     # the feet stay put through a split-squat set, so its reps share their back leg: one vote
     # over all their bottoms outvotes a stretch where MediaPipe swapped the legs
-    group_bands = {gid: np.concatenate([c.band for c, g_ in zip(candidates, groups, strict=True) if g_ == gid])
-                   for gid in set(groups) - {-1}}
+    group_bands: dict[int, list[np.ndarray]] = {}
+    for c, gid in zip(candidates, groups, strict=True):
+        group_bands.setdefault(gid, []).append(c.band)
     reps: list[Rep] = []
     rest_from = 0  # the stand before a rep starts after the previous rep
     for c, gid in zip(candidates, groups, strict=True):
@@ -311,7 +312,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
                 dip = replace(dip, start=min(dip.start, int(stand[-1]) if len(stand) else int(band[0])))
             variant = _step_direction(dip, band, metrics, rest_from, stand, profile)
         rest_from = dip.end
-        back_leg, confidence = _vote(back_is_left[group_bands.get(gid, band)])
+        back_leg, confidence = _vote(back_is_left[band if gid < 0 else np.concatenate(group_bands[gid])])
         other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
         reason = CUT_START_REASON if dip.cut_start else dip.reason
         view = _band_view(metrics, band)
