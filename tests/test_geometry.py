@@ -285,6 +285,38 @@ def test_flexion_large_coordinates():
     assert g.flexion_deg(base, base + a(0, 1e6), base + a(1e6, 1e6)) == pytest.approx(90.0, abs=1e-9)
 
 
+# ------------------------------------------------------------------ flexion from segment lengths
+
+
+def test_flexion_from_lengths_in_the_picture_is_the_2d_flexion():
+    a = np.array
+    # both segments as long as standing: nothing points out of the picture
+    assert g.flexion_from_lengths_deg(a([0.0, 0.0]), a([0.0, 1.0]), a([1.0, 1.0]), a(1.0), a(1.0)) \
+        == pytest.approx(90.0, abs=1e-9)
+    # seen longer than standing (landmark noise): taken as in the picture, not as NaN
+    assert g.flexion_from_lengths_deg(a([0.0, 0.0]), a([0.0, 1.1]), a([1.0, 1.1]), a(1.0), a(1.0)) \
+        == pytest.approx(90.0, abs=1e-9)
+
+
+def test_flexion_from_lengths_recovers_a_leg_turned_out_of_the_picture():
+    """Thigh (0.5, 1) and shin (-0.3, 1) seen; in 3-D each has depth 1.5 x its sideways part
+    (a sagittal plane turned 34 deg from the camera): thigh (0.5, 1, 0.75), shin (-0.3, 1,
+    -0.45), full lengths sqrt(1.8125) and sqrt(1.2925). Their angle: cos = (-0.15 + 1 - 0.3375)
+    / sqrt(1.8125 * 1.2925) = 0.5125 / 1.53056, 70.44 deg; the 2-D angle alone,
+    acos(0.85 / sqrt(1.25 * 1.09)), reads 43.26."""
+    a = np.array
+    hip, knee, ankle = a([0.0, 0.0]), a([0.5, 1.0]), a([0.2, 2.0])
+    full_thigh, full_shin = a(math.sqrt(1.8125)), a(math.sqrt(1.2925))
+    expected = math.degrees(math.acos(0.5125 / math.sqrt(1.8125 * 1.2925)))
+    assert expected == pytest.approx(70.44, abs=0.01)
+    assert g.flexion_from_lengths_deg(hip, knee, ankle, full_thigh, full_shin) == pytest.approx(expected, abs=1e-9)
+    assert g.flexion_deg(hip, knee, ankle) == pytest.approx(43.26, abs=0.01)
+    # vectorised over frames, a missing point gives NaN for that frame only
+    pts = np.stack([np.stack([hip, knee, ankle]), np.stack([hip, a([np.nan, 1.0]), ankle])])
+    out = g.flexion_from_lengths_deg(pts[:, 0], pts[:, 1], pts[:, 2], full_thigh, full_shin)
+    assert out[0] == pytest.approx(expected, abs=1e-9) and np.isnan(out[1])
+
+
 # ------------------------------------------------------------------------- signed_angle_2d_deg
 
 

@@ -49,6 +49,32 @@ def flexion_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return 180.0 - joint_angle_deg(a, b, c)
 
 
+def flexion_from_lengths_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray, ab_length: np.ndarray,
+                             bc_length: np.ndarray) -> np.ndarray:
+    """Flexion at ``b`` from image points (..., 2) and the two segments' full lengths (the image
+    lengths they have when parallel to the picture, e.g. standing), in the same unit.
+
+    Scaled orthography (Taylor 2000): a segment shorter in the picture than its full length
+    points out of it by ``sqrt(full² - seen²)``. Both segments are taken to lie in one plane that
+    holds the vertical (the leg's sagittal plane), so their depths run the same way as their
+    sideways image components: the depth signs agree when the x components do. A segment seen
+    longer than its full length is taken as in the picture's plane.
+
+    >>> round(float(flexion_from_lengths_deg(np.array([0., 0.]), np.array([0., 1.]), np.array([0., 2.]),
+    ...                                      np.array(2.), np.array(1.))), 1)   # thigh 60 deg out of the picture
+    60.0
+    """
+    u, v = b - a, c - b
+    seen_u, seen_v = norm(u), norm(v)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        depth_u = np.sqrt(np.clip(ab_length ** 2 - seen_u ** 2, 0.0, None))
+        depth_v = np.sqrt(np.clip(bc_length ** 2 - seen_v ** 2, 0.0, None))
+        same_way = np.where(u[..., 0] * v[..., 0] < 0, -1.0, 1.0)
+        cos = (np.sum(u * v, axis=-1) + same_way * depth_u * depth_v) / (
+            np.sqrt(seen_u ** 2 + depth_u ** 2) * np.sqrt(seen_v ** 2 + depth_v ** 2))
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
 def signed_angle_2d_deg(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Angle from u to v in the image plane, (-180, 180]; positive is clockwise on screen (y down)."""
     u, v = np.asarray(u, float), np.asarray(v, float)

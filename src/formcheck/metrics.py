@@ -63,6 +63,7 @@ class FrameMetrics:
     left_ankle_behind: np.ndarray  # (T,) 1.0 left ankle is the back one, 0.0 right, NaN unknown
     raw_ankles: np.ndarray  # (T, 2, 2) unsmoothed left/right ankle in the image, leg lengths
     toe_image: dict[str, np.ndarray]  # (T, 2) toe tip (foot index) in the image, leg lengths, held while hidden
+    knee_flexion_from_lengths: dict[str, np.ndarray]  # (T,) obliquely: see ``knee_flexion_from_lengths``; else NaN
     feet_split: np.ndarray  # (T,) how split the feet are (see feet_split), glitch-filtered
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -296,7 +297,8 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
         empty = np.empty(0)
         return FrameMetrics(t, {name: empty for name in METRIC_NAMES}, np.empty(0, dtype=object), "", empty,
                             {s: empty for s in SIDES}, {s: np.empty((0, 2)) for s in SIDES}, empty,
-                            np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES}, empty)
+                            np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES}, {s: empty for s in SIDES},
+                            empty)
     sc = _scene(series, profile)
     v, fwd_pos = _sagittal(sc)
     v.update(_frontal(sc, profile))
@@ -320,9 +322,26 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
             raw_ankles_px = np.stack([px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]], axis=1)
         raw_ankles = raw_ankles_px / leg_px[:, None, None]
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
+    knee_from_lengths = {s: np.where(sc.oblique, knee_flexion_from_lengths(px, t, sc.window_s, s), np.nan)
+                         for s in SIDES}
     return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
                         _left_ankle_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image,
-                        feet_split(v, sc.front, t, profile["reps.glitch_median_s"]))
+                        knee_from_lengths, feet_split(v, sc.front, t, profile["reps.glitch_median_s"]))
+
+
+def knee_flexion_from_lengths(px: np.ndarray, t: np.ndarray, window_s: float, side: str) -> np.ndarray:
+    """(T,) one knee's flexion from its thigh and shin as seen and as long as they are standing
+    (``geometry.flexion_from_lengths_deg``; full lengths: rolling 90th percentile over
+    ``window_s``). Obliquely the front thigh at a lunge's bottom points partly at the camera, and
+    the pseudo side view needs the body's yaw, whose estimate can be 10 deg off (a 90 deg knee
+    then reads 65); this reading needs no yaw. Like the other two it can only read a bent knee
+    low (a segment seen nearer than standing looks longer), so the front knee takes the largest
+    (``reverse_lunge``). It is no rep gate: arms overhead and legs spread shorten the segments
+    too, and a jumping jack would read as a bent knee."""
+    _, hip, knee, ankle, _, _ = _JOINTS[side]
+    thigh = _baseline(g.distance(px[:, hip], px[:, knee]), t, window_s, 90)
+    shin = _baseline(g.distance(px[:, knee], px[:, ankle]), t, window_s, 90)
+    return g.flexion_from_lengths_deg(px[:, hip], px[:, knee], px[:, ankle], thigh, shin)
 
 
 def feet_split(values: dict[str, np.ndarray], front: np.ndarray, t: np.ndarray, glitch_s: float) -> np.ndarray:

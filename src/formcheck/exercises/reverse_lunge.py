@@ -73,11 +73,14 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
     bottom = _window(t, rep.bottom_frame, half, rep.start_frame, rep.end_frame)
     left_front = metrics.left_ankle_behind[bottom] == 0
 
-    def front_back(name: str) -> tuple[float, float]:
-        lv, rv = metrics[f"left_{name}"][bottom], metrics[f"right_{name}"][bottom]
+    def front_back(name: str, series: dict[str, np.ndarray] | None = None) -> tuple[float, float]:
+        lv, rv = (series or {s: metrics[f"{s}_{name}"] for s in ("left", "right")}).values()
+        lv, rv = lv[bottom], rv[bottom]
         return g.nan_median(np.where(left_front, lv, rv)), g.nan_median(np.where(left_front, rv, lv))
 
     front_knee, back_knee = front_back("knee_flexion_deg")
+    # obliquely, the largest of three readings that can each only read a bent knee low (metrics)
+    front_knee = float(np.fmax(front_knee, front_back("", metrics.knee_flexion_from_lengths)[0]))
     tilt = g.nan_median(metrics["pelvis_tilt_deg"][bottom])
     side_lean = g.nan_median(metrics["trunk_lean_side_deg"][bottom])
     values = {
