@@ -307,7 +307,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
         dip, band = c.dip, c.band
         variant = "split_squat"
         if gid < 0:
-            stand = _level_run(metrics, feet_split, band, rest_from, profile)
+            stand = level_run(metrics, feet_split, band, rest_from, profile)
             if not dip.cut_start:
                 dip = replace(dip, start=min(dip.start, int(stand[-1]) if len(stand) else int(band[0])))
             variant = _step_direction(dip, band, metrics, rest_from, stand, profile)
@@ -325,7 +325,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     return _assign_sets(reps, profile["reps.set_pause_s"]), phase
 
 
-def _level_run(metrics: FrameMetrics, feet_split: np.ndarray, band: np.ndarray, rest_from: int,
+def level_run(metrics: FrameMetrics, feet_split: np.ndarray, band: np.ndarray, rest_from: int,
                profile: Profile) -> np.ndarray:
     """The last run of frames after ``rest_from`` and before the bottom with the feet not yet
     split: the stand the step left from (empty if there is none). Its last frame is where the
@@ -458,7 +458,7 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_fro
     it ended behind. A rep whose feet did not leave where they stood is a split squat. Toes are
     tracked where seen: the planted foot of a forward lunge rolls onto its ball, which lifts its
     ankle about as far, seen from the front, as the stepping foot travels. ``stand``: the last
-    run of frames with the feet level before the bottom (``_level_run``).
+    run of frames with the feet level before the bottom (``level_run``).
     """
     il, ir = (np.where(np.isnan(metrics.toe_image[s]), metrics.ankle_image[s], metrics.toe_image[s])
               for s in ("left", "right"))

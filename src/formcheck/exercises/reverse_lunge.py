@@ -14,7 +14,7 @@ from .. import geometry as g
 from ..checks import Check
 from ..metrics import FrameMetrics
 from ..profile import Profile
-from ..reps import Rep
+from ..reps import Rep, level_run
 
 NAME = "reverse-lunge"
 SIDE_ONLY, FRONT_ONLY = ("side",), ("front",)
@@ -114,17 +114,26 @@ def _step_length(rep: Rep, metrics: FrameMetrics, bottom: slice, profile: Profil
     """Leg lengths along travel between the feet at the bottom.
 
     For a step from standing, the change of the feet's along-travel offset since the stance
-    before the step: away from a pure side view the stance width projects onto the travel
-    axis and adds to or cancels a share of the step (0.1 leg lengths at 65 deg). A split squat
-    has no stance before it, so its split is read at the bottom as it is."""
-    plain = g.nan_median(metrics["step_length_ratio"][bottom])
-    if rep.variant == "split_squat" or not rep.complete:
-        return plain
+    before the step (the last ``bottom_window_s`` of the feet seen level before the bottom, which
+    a start placed in the previous rep's return cannot shift): away from a pure side view the stance width
+    projects onto the travel axis and adds to or cancels a share of the step (0.1 leg lengths
+    at 65 deg). With no stance seen (feet out of view before the step), the split itself. A
+    split squat has no stance before it and its feet never move: its split is the median over
+    the whole rep, which outvotes a bottom where the far foot was lost."""
+    split = metrics["step_length_ratio"]
+    if rep.variant == "split_squat":
+        return g.nan_median(split[rep.start_frame:rep.end_frame + 1])
+    if not rep.complete:
+        return g.nan_median(split[bottom])
     signed = metrics.forward_position["left"] - metrics.forward_position["right"]
-    first = _before_start(rep, metrics, profile)
-    change = np.abs(signed[rep.start_frame:rep.end_frame + 1] - g.nan_median(signed[first:rep.start_frame + 1]))
+    stance = level_run(metrics, metrics.feet_split, np.arange(bottom.start, bottom.stop), rep.start_frame, profile)
+    window = g.frames_for(profile["reps.bottom_window_s"], metrics.t)
+    stance = stance[-window:] if len(stance) else np.arange(_before_start(rep, metrics, profile), rep.start_frame + 1)
+    base = g.nan_median(signed[stance])
+    rep_frames = slice(rep.start_frame, rep.end_frame + 1)
+    change = split[rep_frames] if np.isnan(base) else np.abs(signed[rep_frames] - base)
     if np.isnan(change).all():
-        return plain
+        return g.nan_median(split[bottom])
     # the feet stay planted from landing to push-off: the step is read over that whole plateau,
     # as frames at the bottom can lose the far foot (which only ever shortens it); its upper
     # quartile, as the back ankle drifts back a little while the back knee drops
