@@ -2,7 +2,7 @@
 
 The same as ``formcheck bench accuracy`` (options: ``--help``); kept here beside speed.py.
 
-    python benchmarks/accuracy.py --models lite,full,heavy --clips 48 --no-cache
+    python benchmarks/accuracy.py --models lite,full --clips 96 --no-cache
 """
 
 import sys

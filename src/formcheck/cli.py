@@ -351,8 +351,9 @@ app.add_typer(bench_app, name="bench")
 
 @bench_app.command("accuracy")
 def bench_accuracy(
-    models: str = typer.Option("lite,full,heavy", help="Comma-separated pose models to compare."),
-    clips: int = typer.Option(48, help="Rendered clips (seeds first-seed .. first-seed+clips-1)."),
+    models: str = typer.Option("lite,full", help="Comma-separated pose models to compare (heavy: build it first, "
+                               "python models/build_models.py --variant heavy)."),
+    clips: int = typer.Option(96, help="Rendered clips (seeds first-seed .. first-seed+clips-1)."),
     first_seed: int = typer.Option(0, help="First seed of the rendered set."),
     real: bool = typer.Option(True, help="Also score the labelled real clips in ../shared/videos."),
     json_path: str = typer.Option("bench_accuracy.json", "--json", help="Write the full results here."),
