@@ -31,7 +31,8 @@ ProgressCallback = Callable[[int, int], None]  # (frames done, frames expected o
 
 @contextmanager
 def _quiet_stderr():
-    """TFLite prints an INFO line on the C stderr when it builds its delegate; hide it."""
+    """TFLite prints INFO lines on the C stderr when it builds its delegate and (mediapipe 1.2.3)
+    when a landmarker lets go of its models; hide them."""
     try:
         fd = os.dup(2)
     except OSError:
@@ -96,7 +97,8 @@ class PoseEstimator:
 
     def close(self) -> None:
         if getattr(self, "_landmarker", None) is not None:
-            self._landmarker.close()
+            with _quiet_stderr():  # mediapipe 1.2.3 logs an INFO line per model as it lets go of it
+                self._landmarker.close()
             self._landmarker = None
 
     def __enter__(self) -> PoseEstimator:
@@ -203,7 +205,8 @@ class PeopleCounter:
                 self.times.append(frame.t)
                 self.counts.append(len(landmarker.detect(_mp_image(frame.image)).pose_landmarks))
         finally:
-            landmarker.close()
+            with _quiet_stderr():
+                landmarker.close()
 
     def close(self) -> dict[str, np.ndarray]:
         """Wait for the queued counts: ``{"people_t": times, "people_n": counts}`` for the meta
