@@ -73,3 +73,36 @@ def test_people_count_without_its_model_is_skipped_quietly(tmp_path, capfd):
         warning = _more_than_one_person({"people_count_failed": counter.failed} | counted)
         assert len(warning) == 1 and "could not be counted" in warning[0]
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_quiet_stderr_overlapping_on_two_threads_gives_stderr_back():
+    """The tracking landmarker's first frame and the people counter's model load hide the C
+    stderr on two threads at once. Entered A, B and left A, B, two separate redirections left
+    /dev/null behind for good, and every later warning vanished (a flaky CLI test showed it)."""
+    import os
+    import threading
+
+    from formcheck.pose import _quiet_stderr
+
+    before = os.fstat(2)
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def a():
+        with _quiet_stderr():
+            a_in.set()
+            b_in.wait(5)
+        a_out.set()
+
+    def b():
+        a_in.wait(5)
+        with _quiet_stderr():
+            b_in.set()
+            a_out.wait(5)
+
+    threads = [threading.Thread(target=f) for f in (a, b)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(10)
+    after = os.fstat(2)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)

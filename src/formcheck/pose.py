@@ -12,7 +12,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 
@@ -29,23 +29,53 @@ PEOPLE_CHECK_EVERY_S = 4.0  # how often PeopleCounter looks for a second person 
 ProgressCallback = Callable[[int, int], None]  # (frames done, frames expected or 0)
 
 
+class _QuietStderr:
+    """The C stderr (fd 2) sent to /dev/null while any thread is inside ``_quiet_stderr``.
+
+    One shared redirection, counted: the tracking landmarker's first frame and the people
+    counter's model load overlap on two threads, and two independent redirections could each
+    save the other's /dev/null as "the" stderr and leave it there for good, swallowing every
+    later warning and error line (a flaky CLI test caught it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved: int | None = None
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                try:
+                    self._saved = os.dup(2)
+                except OSError:  # no stderr to hide
+                    self._saved = None
+                if self._saved is not None:
+                    devnull = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(devnull, 2)
+                    os.close(devnull)
+            self._depth += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._saved is not None:
+                os.dup2(self._saved, 2)
+                os.close(self._saved)
+                self._saved = None
+
+
+_QUIET = _QuietStderr()
+
+
 @contextmanager
 def _quiet_stderr():
-    """TFLite prints INFO lines on the C stderr when it builds its delegate and (mediapipe 1.2.3)
-    when a landmarker lets go of its models; hide them."""
-    try:
-        fd = os.dup(2)
-    except OSError:
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
+    """TFLite and MediaPipe print INFO and warning lines on the C stderr when a landmarker builds
+    its delegate, reads its first frame and (mediapipe 1.2.3) lets go of its models; hide them."""
+    _QUIET.enter()
     try:
         yield
     finally:
-        os.dup2(fd, 2)
-        os.close(fd)
-        os.close(devnull)
+        _QUIET.leave()
 
 
 class PoseEstimator:
@@ -201,9 +231,12 @@ class PeopleCounter:
                 pass
             return
         try:
+            first = True
             while (frame := self._queue.get()) is not None:
                 self.times.append(frame.t)
-                self.counts.append(len(landmarker.detect(_mp_image(frame.image)).pose_landmarks))
+                with _quiet_stderr() if first else nullcontext():  # the first call logs a projection warning
+                    self.counts.append(len(landmarker.detect(_mp_image(frame.image)).pose_landmarks))
+                first = False
         finally:
             with _quiet_stderr():
                 landmarker.close()
