@@ -326,7 +326,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
 
 
 def level_run(metrics: FrameMetrics, feet_split: np.ndarray, band: np.ndarray, rest_from: int,
-               profile: Profile) -> np.ndarray:
+              profile: Profile) -> np.ndarray:
     """The last run of frames after ``rest_from`` and before the bottom with the feet not yet
     split: the stand the step left from (empty if there is none). Its last frame is where the
     step began. The hip and the feet's last movement can both put a start after the step (a

@@ -73,22 +73,25 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
     bottom = _window(t, rep.bottom_frame, half, rep.start_frame, rep.end_frame)
     left_front = metrics.left_ankle_behind[bottom] == 0
 
-    def front_back(name: str, series: dict[str, np.ndarray] | None = None) -> tuple[float, float]:
-        lv, rv = (series or {s: metrics[f"{s}_{name}"] for s in ("left", "right")}).values()
-        lv, rv = lv[bottom], rv[bottom]
+    def front_back(left: np.ndarray, right: np.ndarray) -> tuple[float, float]:
+        lv, rv = left[bottom], right[bottom]
         return g.nan_median(np.where(left_front, lv, rv)), g.nan_median(np.where(left_front, rv, lv))
 
-    front_knee, back_knee = front_back("knee_flexion_deg")
+    def front_back_of(name: str) -> tuple[float, float]:
+        return front_back(metrics[f"left_{name}"], metrics[f"right_{name}"])
+
+    front_knee, back_knee = front_back_of("knee_flexion_deg")
     # obliquely, the largest of three readings that can each only read a bent knee low (metrics)
-    front_knee = float(np.fmax(front_knee, front_back("", metrics.knee_flexion_from_lengths)[0]))
+    from_lengths = metrics.knee_flexion_from_lengths
+    front_knee = float(np.fmax(front_knee, front_back(from_lengths["left"], from_lengths["right"])[0]))
     tilt = g.nan_median(metrics["pelvis_tilt_deg"][bottom])
     side_lean = g.nan_median(metrics["trunk_lean_side_deg"][bottom])
     values = {
         "front_knee_flexion_deg": front_knee,
         "back_knee_flexion_deg": back_knee,
-        "front_hip_flexion_deg": front_back("hip_flexion_deg")[0],
-        "front_knee_past_toe_ratio": front_back("knee_past_toe_ratio")[0],
-        "front_knee_valgus_deg": front_back("knee_valgus_deg")[0],
+        "front_hip_flexion_deg": front_back_of("hip_flexion_deg")[0],
+        "front_knee_past_toe_ratio": front_back_of("knee_past_toe_ratio")[0],
+        "front_knee_valgus_deg": front_back_of("knee_valgus_deg")[0],
         "trunk_lean_forward_deg": g.nan_median(metrics["trunk_lean_forward_deg"][bottom]),
         "trunk_lean_side_deg": side_lean,
         "trunk_lean_side_abs_deg": abs(side_lean),
