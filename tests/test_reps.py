@@ -53,3 +53,22 @@ def test_split_squat_survives_a_lost_back_foot(variants):
     reps = _reps(lost, t, size)
     assert reps[4:6] == [("left", "split_squat", True)] * 2
     assert reps == _reps(lm, t, size)
+
+
+def _foot(leg: str) -> tuple[int, int, int]:
+    return BACK_FOOT if leg == "left" else FRONT_FOOT
+
+
+def test_front_view_rep_survives_a_back_foot_lost_at_the_bottom():
+    """From the front, a front knee caving in covers the back leg at the bottom, and MediaPipe
+    puts the back foot on the front one (benchmark seed 1): the split reads zero through the
+    whole bottom, so the rep must come from the split seen on the way down and up, and its leg
+    from those frames, not from the bottom's order of two feet in one place."""
+    lm, t, size, meta = _truth("lunge_front_clean")
+    rep = meta["reps"][2]
+    lost = lm.copy()
+    bottom = np.abs(t - rep["bottom_s"]) <= 0.45
+    back, front = _foot(rep["leg"]), _foot("right" if rep["leg"] == "left" else "left")
+    lost[np.ix_(bottom, back)] = lm[np.ix_(bottom, front)]
+    assert _reps(lost, t, size) == _reps(lm, t, size) == [(r["leg"], r["variant"], r["complete"])
+                                                          for r in meta["reps"]]

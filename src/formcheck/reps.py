@@ -306,13 +306,14 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     for c, gid in zip(candidates, groups, strict=True):
         dip, band = c.dip, c.band
         variant = "split_squat"
+        seen_split = _split_frames(metrics, dip, band, profile)
         if gid < 0:
-            stand = level_run(metrics, feet_split, band, rest_from, profile)
+            stand = level_run(metrics, feet_split, seen_split, rest_from, profile)
             if not dip.cut_start:
                 dip = replace(dip, start=min(dip.start, int(stand[-1]) if len(stand) else int(band[0])))
-            variant = _step_direction(dip, band, metrics, rest_from, stand, profile)
+            variant = _step_direction(dip, band, seen_split, metrics, rest_from, stand, profile)
         rest_from = dip.end
-        back_leg, confidence = _vote(back_is_left[band if gid < 0 else np.concatenate(group_bands[gid])])
+        back_leg, confidence = _vote(back_is_left[seen_split if gid < 0 else np.concatenate(group_bands[gid])])
         other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
         reason = CUT_START_REASON if dip.cut_start else dip.reason
         view = _band_view(metrics, band)
@@ -374,7 +375,8 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profil
         # MediaPipe's depth reads a 90 deg knee as 20-60 and a jumping jack as a split stance,
         # so there the split is the toes' height difference in the frame and the knee goes unjudged.
         if _band_view(metrics, band) == "front":
-            lunge = _at_least(step, profile["reps.min_front_split_ratio"])
+            level = profile["reps.min_front_split_ratio"]
+            lunge = _at_least(step, level) or _split_around(sep, dip, band, level)
         else:
             lunge = (_at_least(knee, profile["reps.min_bottom_knee_flexion_deg"])
                      and (_at_least(step, profile["reps.min_step_ratio"])
@@ -390,6 +392,36 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profil
         # frame of it, including a glitch
         out.append(_Candidate(dip, bottom, band))
     return out
+
+
+def _split_frames(metrics: FrameMetrics, dip: _Dip, band: np.ndarray, profile: Profile) -> np.ndarray:
+    """The frames whose feet say which leg is back and which way it stepped: the bottom's, unless
+    most of the bottom shows the feet level (a back foot MediaPipe lost onto the front one), then
+    the frames of the rep's lower half that show the split. Level feet have no order, so their
+    label is noise; in the upper half a foot may still be in the air."""
+    level = profile["reps.min_front_split_ratio" if _band_view(metrics, band) == "front" else "reps.min_step_ratio"]
+    ratio = metrics["hip_height_ratio"]
+    with np.errstate(invalid="ignore"):
+        split = metrics.feet_split >= level
+        if split[band].mean() >= 0.5:
+            return band
+        rep = np.arange(dip.start, dip.end + 1)
+        low = np.nanmin(ratio[rep])
+        lower = ratio[rep] <= (low + np.nanmax(ratio[rep])) / 2.0
+    chosen = rep[split[rep] & lower]
+    return chosen if len(chosen) else band
+
+
+def _split_around(sep: np.ndarray, dip: _Dip, band: np.ndarray, level: float) -> bool:
+    """The feet were split on the way down and on the way up, for a quarter of each.
+
+    From the front, a front knee that caves in covers the back leg at the bottom, and MediaPipe
+    then puts the hidden back foot on the front one: the split reads ~0 there and nowhere else."""
+    def split_for_a_quarter(part: np.ndarray) -> bool:
+        seen = part[~np.isnan(part)]
+        return len(seen) > 0 and float(np.percentile(seen, 75)) >= level
+
+    return split_for_a_quarter(sep[dip.start:band[0]]) and split_for_a_quarter(sep[band[-1] + 1:dip.end + 1])
 
 
 def _kept_split_stance(metrics: FrameMetrics, a: _Candidate, band: np.ndarray, profile: Profile) -> bool:
@@ -446,8 +478,8 @@ def _at_least(value: float, minimum: float) -> bool:
     return bool(np.isnan(value) or value >= minimum)
 
 
-def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_from: int, stand: np.ndarray,
-                    profile: Profile) -> str:
+def _step_direction(dip: _Dip, band: np.ndarray, seen_split: np.ndarray, metrics: FrameMetrics, rest_from: int,
+                    stand: np.ndarray, profile: Profile) -> str:
     """reverse, forward or split_squat: which way the step went, judged against the stand before
     the rep in the floor-fixed image (world positions are relative to the hips, so they alone
     cannot say which foot moved).
@@ -458,7 +490,9 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_fro
     it ended behind. A rep whose feet did not leave where they stood is a split squat. Toes are
     tracked where seen: the planted foot of a forward lunge rolls onto its ball, which lifts its
     ankle about as far, seen from the front, as the stepping foot travels. ``stand``: the last
-    run of frames with the feet level before the bottom (``level_run``).
+    run of frames with the feet level before the bottom (``level_run``); ``seen_split``: the
+    frames that show the split (``_split_frames``), which the front view reads: its mean foot
+    height is the planted foot's alone where MediaPipe put the back foot on the front one.
     """
     il, ir = (np.where(np.isnan(metrics.toe_image[s]), metrics.ankle_image[s], metrics.toe_image[s])
               for s in ("left", "right"))
@@ -470,7 +504,7 @@ def _step_direction(dip: _Dip, band: np.ndarray, metrics: FrameMetrics, rest_fro
         with np.errstate(invalid="ignore"):
             feet_y = (il[:, 1] + ir[:, 1]) / 2.0
             before = stand if len(stand) else np.arange(rest_from, dip.start + 1)
-            moved = g.nan_median(feet_y[band]) - g.nan_median(feet_y[before])
+            moved = g.nan_median(feet_y[seen_split]) - g.nan_median(feet_y[before])
         if not np.isnan(moved):
             return "forward" if moved > 0 else "reverse"
     with np.errstate(invalid="ignore"):
