@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from formcheck.bench.accuracy import by_view, merge_reports
 from formcheck.bench.scoring import FLAGGED, NOT_ASSESSED, OK, ClipScore, CodeTally, match_reps, summarise, tally
+from formcheck.bench.table import table_rows
 from formcheck.bench.truth import (
     BORDER,
     NEG,
@@ -117,3 +119,24 @@ def test_clip_score_survives_json_and_pools_the_same():
     pooled, again = summarise([a]), summarise([back])
     assert again.codes["depth_short"].f1 == pooled.codes["depth_short"].f1 == pytest.approx(2 / 3)
     assert again.false_cue_rate == pooled.false_cue_rate == 0.25
+
+
+def test_scores_pool_per_view_and_the_table_shows_them():
+    """Per view, by hand: front 1 of 2 clips exact and 1 of 5 clean reps cued; side 1 of 1, 0 of 3."""
+    front_ok = _score({"left": 2, "right": 2}, {"left": 2, "right": 2})
+    front_off = _score({"left": 2, "right": 2}, {"left": 1, "right": 2})
+    side_ok = _score({"left": 3, "right": 0}, {"left": 3, "right": 0})
+    front_ok.view = front_off.view = "front"
+    front_ok.clean_reps, front_off.clean_reps, front_off.clean_reps_cued = 2, 3, 1
+    side_ok.clean_reps = 3
+    views = by_view([front_ok, side_ok, front_off])
+    assert list(views) == ["side", "front"]  # side, oblique, front order; views without clips left out
+    assert views["front"]["clips"] == 2 and views["front"]["count_exact_share"] == 0.5
+    assert views["front"]["clean_reps_cued"] == 1 and views["side"]["count_exact_share"] == 1.0
+    report = {"schema": "formcheck-accuracy/1", "rendered_clips": 3, "models": {"full": {
+        "clips": [c.to_dict() for c in (front_ok, side_ok, front_off)], "pose_fps": None}}}
+    merged = merge_reports([report], first=3)  # pools again from the clips, per view too
+    assert merged["models"]["full"]["rendered_by_view"] == views
+    rows = {r[0]: r[1] for r in table_rows(merged)[1]}
+    assert rows["exact clips by view (side / front)"] == "1/1 / 1/2"
+    assert rows["clean reps cued by view (side / front)"] == "0/3 / 1/5"

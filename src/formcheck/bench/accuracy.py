@@ -25,6 +25,7 @@ from .scoring import ClipScore, Summary, score_clip, summarise
 from .truth import assessable_codes, real_truth, rendered_rep_labels
 
 SCHEMA = "formcheck-accuracy/1"
+VIEW_ORDER = ("side", "oblique", "front")
 Progress = Callable[[str], None]
 
 
@@ -147,11 +148,18 @@ def report(runs: list[ModelRun], clips: list[BenchClip], profile: Profile) -> di
     for run in runs:
         out["models"][run.model] = {
             "rendered": run.summary("rendered").to_dict(),
+            "rendered_by_view": by_view([s for s in run.scores if s.kind == "rendered"]),
             "real": run.summary("real").to_dict(),
             "pose_fps": round(run.frames / run.pose_seconds, 2) if run.pose_seconds else None,
             "clips": [s.to_dict() for s in run.scores],
         }
     return out
+
+
+def by_view(scores: list[ClipScore]) -> dict[str, dict]:
+    """The rendered clips pooled per camera view (side, oblique, front): a model's weak view shows."""
+    views = sorted({s.view for s in scores}, key=lambda v: (VIEW_ORDER.index(v) if v in VIEW_ORDER else 9, v))
+    return {v: summarise([s for s in scores if s.view == v]).to_dict() for v in views}
 
 
 def merge_reports(reports: list[dict], first: int | None = None) -> dict:
@@ -174,6 +182,7 @@ def merge_reports(reports: list[dict], first: int | None = None) -> dict:
             merged["models"][model] = dict(
                 data, clips=rendered + real,
                 rendered=summarise([ClipScore.from_dict(c) for c in rendered]).to_dict(),
+                rendered_by_view=by_view([ClipScore.from_dict(c) for c in rendered]),
                 real=summarise([ClipScore.from_dict(c) for c in real]).to_dict())
         merged["rendered_clips"] = min(first, merged["rendered_clips"])
     return merged

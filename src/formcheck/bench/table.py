@@ -42,6 +42,16 @@ def table_rows(report: dict) -> tuple[list[str], list[list[str]]]:
         lambda m: f"{m['rendered']['reps_matched']}/{m['rendered']['reps_true']} (+{m['rendered']['phantom_reps']})")
     row("false cues on clean reps", lambda m: f"{_pct(m['rendered']['false_cue_rate'])} of "
         f"{m['rendered']['clean_reps']}", "<= 2%")
+    views = list(next(iter(report["models"].values()), {}).get("rendered_by_view", {}))
+    if views:
+        def per_view(m: dict, part, whole: str) -> str:
+            cells = [m.get("rendered_by_view", {}).get(v) for v in views]
+            return " / ".join(f"{part(c)}/{c[whole]}" if c else "-" for c in cells)
+
+        row(f"exact clips by view ({' / '.join(views)})",
+            lambda m: per_view(m, lambda c: round(c["count_exact_share"] * c["clips"]), "clips"))
+        row(f"clean reps cued by view ({' / '.join(views)})",
+            lambda m: per_view(m, lambda c: c["clean_reps_cued"], "clean_reps"))
     for code in CODES:
         row(f"F1 {code} (TP/pos, fp)", lambda m, c=code: _f1_cell(m["rendered"]["codes"][c]), ">= 0.90")
     row("real clips: F1 stepped_forward / trunk lean",
