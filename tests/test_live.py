@@ -79,11 +79,12 @@ def test_cues_said_during_the_session(headless_session):
     assert live_part["frames_processed"] > 0.8 * report["summary"]["frames"]
 
 
-def test_sigint_saves_a_complete_session(tmp_path):
-    out = tmp_path / "interrupted.json"
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_ctrl_c_or_kill_saves_a_complete_session(tmp_path, stop):
+    out = tmp_path / "stopped.json"
     proc = live("--source", str(CLIP), "--no-window", "--no-voice", "--save", str(out))
     time.sleep(13)  # model load + three reps (rep 3 ends at ~12 s of video)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr and "session ended (interrupted)" in stderr

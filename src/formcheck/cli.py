@@ -30,6 +30,10 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @contextmanager
 def _one_line_errors():
     """A FormcheckError becomes its one line and exit code; Ctrl-C exits 130."""
@@ -247,8 +251,10 @@ def live(
         err.print(f"[bold]formcheck live[/]: {src.name}. Stand still, whole body in view, to calibrate; "
                   + ("q quits, space pauses, r starts a new set." if window else "Ctrl-C ends the session."),
                   highlight=False)
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` ends a session as Ctrl-C does: saved, not lost
         outcome = run_live(src, prof, model=model, exercise=exercise, window=window, voice=speaker)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the save
+        for stop in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C or kill must not interrupt the save
+            signal.signal(stop, signal.SIG_IGN)
         write_json(outcome.analysis, save, extra=session_extra(outcome))
     except FormcheckError as exc:
         _fail(str(exc), exc.exit_code)
