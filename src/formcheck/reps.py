@@ -300,20 +300,22 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     # over all their bottoms outvotes a stretch where MediaPipe swapped the legs
     group_bands: dict[int, list[np.ndarray]] = {}
     for c, gid in zip(candidates, groups, strict=True):
-        group_bands.setdefault(gid, []).append(c.band)
+        if gid >= 0:
+            group_bands.setdefault(gid, []).append(c.band)
     reps: list[Rep] = []
     rest_from = 0  # the stand before a rep starts after the previous rep
     for c, gid in zip(candidates, groups, strict=True):
         dip, band = c.dip, c.band
-        variant = "split_squat"
-        seen_split = _split_frames(metrics, dip, band, profile)
         if gid < 0:
-            stand = level_run(metrics, feet_split, seen_split, rest_from, profile)
+            voters = _split_frames(metrics, dip, band, profile)
+            stand = level_run(metrics, feet_split, voters, rest_from, profile)
             if not dip.cut_start:
                 dip = replace(dip, start=min(dip.start, int(stand[-1]) if len(stand) else int(band[0])))
-            variant = _step_direction(dip, band, seen_split, metrics, rest_from, stand, profile)
+            variant = _step_direction(dip, band, voters, metrics, rest_from, stand, profile)
+        else:
+            variant, voters = "split_squat", np.concatenate(group_bands[gid])
         rest_from = dip.end
-        back_leg, confidence = _vote(back_is_left[seen_split if gid < 0 else np.concatenate(group_bands[gid])])
+        back_leg, confidence = _vote(back_is_left[voters])
         other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
         reason = CUT_START_REASON if dip.cut_start else dip.reason
         view = _band_view(metrics, band)
@@ -334,12 +336,17 @@ def level_run(metrics: FrameMetrics, feet_split: np.ndarray, band: np.ndarray, r
     foot that settles, then shifts its weight), and a previous rep can end with a foot still on
     its way home; measuring the stance, the crossing or the step's direction from there would
     measure the split instead."""
-    front = _band_view(metrics, band) == "front"
-    level = profile["reps.min_front_split_ratio" if front else "reps.min_step_ratio"]
+    level = _split_level(metrics, band, profile)
     with np.errstate(invalid="ignore"):
         frames = rest_from + np.flatnonzero(feet_split[rest_from:band[0]] < level)
     breaks = np.flatnonzero(np.diff(frames) > 1)
     return frames[breaks[-1] + 1:] if len(breaks) else frames
+
+
+def _split_level(metrics: FrameMetrics, band: np.ndarray, profile: Profile) -> float:
+    """The ``feet_split`` at which the feet count as split, in the units of the view ``band`` was
+    seen from: the toes' height gap from the front, the step along travel otherwise."""
+    return profile["reps.min_front_split_ratio" if _band_view(metrics, band) == "front" else "reps.min_step_ratio"]
 
 
 def _band_view(metrics: FrameMetrics, band: np.ndarray) -> str:
@@ -399,7 +406,7 @@ def _split_frames(metrics: FrameMetrics, dip: _Dip, band: np.ndarray, profile: P
     most of the bottom shows the feet level (a back foot MediaPipe lost onto the front one), then
     the frames of the rep's lower half that show the split. Level feet have no order, so their
     label is noise; in the upper half a foot may still be in the air."""
-    level = profile["reps.min_front_split_ratio" if _band_view(metrics, band) == "front" else "reps.min_step_ratio"]
+    level = _split_level(metrics, band, profile)
     ratio = metrics["hip_height_ratio"]
     with np.errstate(invalid="ignore"):
         split = metrics.feet_split >= level
@@ -444,7 +451,7 @@ def _kept_split_stance(metrics: FrameMetrics, a: _Candidate, band: np.ndarray, p
     offset = _matched_offset(toes[between], home[None])
     if np.isnan(home).any() or np.isnan(offset).all():
         return False
-    level = profile["reps.min_front_split_ratio" if _band_view(metrics, a.band) == "front" else "reps.min_step_ratio"]
+    level = _split_level(metrics, a.band, profile)
     with np.errstate(invalid="ignore"):
         came_level = bool(np.any(metrics.feet_split[between] < level))
     # 90th percentile: a landmark glitch is not a step
