@@ -322,8 +322,9 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
             raw_ankles_px = np.stack([px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]], axis=1)
         raw_ankles = raw_ankles_px / leg_px[:, None, None]
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
+    # read only where used: its two rolling baselines per leg are wasted on a side or front clip
     knee_from_lengths = {s: np.where(sc.oblique, knee_flexion_from_lengths(px, t, sc.window_s, s), np.nan)
-                         for s in SIDES}
+                         if sc.oblique.any() else np.full(len(t), np.nan) for s in SIDES}
     return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
                         _left_ankle_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image,
                         knee_from_lengths, feet_split(v, sc.front, t, profile["reps.glitch_median_s"]))
