@@ -14,8 +14,8 @@ from formcheck.analysis import analyze_series
 from formcheck.series import Landmark as L
 from formcheck.series import PoseSeries
 
-BACK_FOOT = (L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX)
-FRONT_FOOT = (L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX)
+FOOT = {"left": (L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX),
+        "right": (L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX)}
 
 
 def _truth(name: str) -> tuple[np.ndarray, np.ndarray, tuple[int, int], dict]:
@@ -23,6 +23,20 @@ def _truth(name: str) -> tuple[np.ndarray, np.ndarray, tuple[int, int], dict]:
     npz = np.load(SAMPLES / f"{name}.truth.npz")
     w, h = meta["size"]
     return npz["joints_px"] / np.array([w, h]), npz["t"], (w, h), meta
+
+
+def _true_reps(meta: dict) -> list[tuple[str, str, bool]]:
+    return [(r["leg"], r["variant"], r["complete"]) for r in meta["reps"]]
+
+
+def _back_foot_lost(landmarks: np.ndarray, t: np.ndarray, rep: dict, within_s: float) -> np.ndarray:
+    """The landmarks with ``rep``'s back foot put on its front foot within ``within_s`` of the
+    bottom, as MediaPipe does when the front leg hides the back one."""
+    lost = landmarks.copy()
+    bottom = np.abs(t - rep["bottom_s"]) <= within_s
+    front = "right" if rep["leg"] == "left" else "left"
+    lost[np.ix_(bottom, FOOT[rep["leg"]])] = landmarks[np.ix_(bottom, FOOT[front])]
+    return lost
 
 
 def _reps(landmarks: np.ndarray, t: np.ndarray, size: tuple[int, int]) -> list[tuple[str, str, bool]]:
@@ -37,7 +51,7 @@ def variants():
 
 def test_exact_landmarks_give_the_true_reps(variants):
     lm, t, size, meta = variants
-    assert _reps(lm, t, size) == [(r["leg"], r["variant"], r["complete"]) for r in meta["reps"]]
+    assert _reps(lm, t, size) == _true_reps(meta)
 
 
 def test_split_squat_survives_a_lost_back_foot(variants):
@@ -47,16 +61,9 @@ def test_split_squat_survives_a_lost_back_foot(variants):
     lm, t, size, meta = variants
     rep = meta["reps"][5]
     assert (rep["variant"], rep["leg"]) == ("split_squat", "left")
-    lost = lm.copy()
-    bottom = np.abs(t - rep["bottom_s"]) <= 0.35
-    lost[np.ix_(bottom, BACK_FOOT)] = lm[np.ix_(bottom, FRONT_FOOT)]
-    reps = _reps(lost, t, size)
+    reps = _reps(_back_foot_lost(lm, t, rep, 0.35), t, size)
     assert reps[4:6] == [("left", "split_squat", True)] * 2
     assert reps == _reps(lm, t, size)
-
-
-def _foot(leg: str) -> tuple[int, int, int]:
-    return BACK_FOOT if leg == "left" else FRONT_FOOT
 
 
 def test_front_view_rep_survives_a_back_foot_lost_at_the_bottom():
@@ -65,10 +72,5 @@ def test_front_view_rep_survives_a_back_foot_lost_at_the_bottom():
     whole bottom, so the rep must come from the split seen on the way down and up, and its leg
     from those frames, not from the bottom's order of two feet in one place."""
     lm, t, size, meta = _truth("lunge_front_clean")
-    rep = meta["reps"][2]
-    lost = lm.copy()
-    bottom = np.abs(t - rep["bottom_s"]) <= 0.45
-    back, front = _foot(rep["leg"]), _foot("right" if rep["leg"] == "left" else "left")
-    lost[np.ix_(bottom, back)] = lm[np.ix_(bottom, front)]
-    assert _reps(lost, t, size) == _reps(lm, t, size) == [(r["leg"], r["variant"], r["complete"])
-                                                          for r in meta["reps"]]
+    lost = _back_foot_lost(lm, t, meta["reps"][2], 0.45)
+    assert _reps(lost, t, size) == _reps(lm, t, size) == _true_reps(meta)
