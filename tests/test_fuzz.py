@@ -35,7 +35,7 @@ def test_joint_angles_are_in_range_or_nan(a, b, c):
         assert _angle_ok(g.flexion_deg(a, b, c), 0.0, 180.0)
         assert _angle_ok(g.tilt_from_vertical_deg(a, b), -180.0, 180.0)
         assert _angle_ok(g.tilt_from_horizontal_deg(a, b), -90.0, 90.0)
-        assert _angle_ok(g.frontal_projection_angle_deg(a, b, c, c - a), -180.0, 180.0)
+        assert _angle_ok(g.fppa_equivalent_deg(g.offset_from_line_x(a, b, c), g.distance(b, c)), -180.0, 180.0)
         missing = np.isnan(a).any(-1) | np.isnan(b).any(-1) | np.isnan(c).any(-1)
         assert np.all(np.isnan(g.flexion_deg(a, b, c))[missing])  # NaN in, NaN out
 

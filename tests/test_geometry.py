@@ -4,7 +4,6 @@ Image coordinates throughout: x grows to the right, y grows DOWN the screen.
 Constants used in the hand computations below:
     sqrt(2) = 1.41421356, sqrt(3) = 1.73205081
     atan(3/4) = 36.8698976 deg, atan(4/3) = 53.1301024 deg (3-4-5 triangle)
-    atan(1/10) = 5.71059314 deg
     acos(1/sqrt(3)) = 54.7356103 deg (angle between a cube's edge and its diagonal)
 """
 
@@ -23,7 +22,6 @@ SQRT2 = math.sqrt(2.0)
 SQRT3 = math.sqrt(3.0)
 ATAN_3_4 = 36.86989764584402  # atan(3/4) in degrees
 ATAN_4_3 = 53.13010235415598  # atan(4/3) in degrees
-ATAN_1_10 = 5.710593137499643  # atan(1/10) in degrees
 NAN = float("nan")
 
 
@@ -533,100 +531,79 @@ def test_scalar_projection_zero_axis_is_nan_without_warning():
     assert np.isnan(out[0]) and out[1] == pytest.approx(3.0)
 
 
-# ------------------------------------------------------------------ frontal_projection_angle_deg
+# ------------------------------------------------------------------------- offset_from_line_x
 
 
-def test_fppa_valgus_is_positive_for_left_leg():
-    # Front view of the subject's LEFT leg (image right, x ~ 100); the midline is toward -x: medial = (-1, 0).
-    # Knee 10 px medial at half height: thigh knee->hip = (10,-100), shin knee->ankle = (10,100).
-    # Each bends atan(10/100) off the hip-ankle line, so FPPA = 2*atan(0.1) = 11.4212 deg, + (valgus).
-    hip, knee, ankle = a(100, 0), a(90, 100), a(100, 200)
-    out = g.frontal_projection_angle_deg(hip, knee, ankle, a(-1, 0))
-    assert out == pytest.approx(2 * ATAN_1_10, abs=1e-9)
-    assert out == pytest.approx(11.421186274999286, abs=1e-9)
+def test_offset_from_vertical_line():
+    # Hip (100, 0), ankle (100, 200): the line is x = 100; a knee at x = 90 sits 10 px toward -x.
+    assert g.offset_from_line_x(a(100, 0), a(90, 100), a(100, 200)) == pytest.approx(-10.0)
+    assert g.offset_from_line_x(a(100, 0), a(110, 150), a(100, 200)) == pytest.approx(10.0)
 
 
-def test_fppa_varus_is_negative():
-    # Same leg, knee 10 px LATERAL (toward +x, away from the midline): -11.42 deg.
-    out = g.frontal_projection_angle_deg(a(100, 0), a(110, 100), a(100, 200), a(-1, 0))
-    assert out == pytest.approx(-2 * ATAN_1_10, abs=1e-9)
+def test_offset_from_tilted_line_is_read_at_the_knees_height():
+    # Hip (0, 0), ankle (100, 200): at y = 100 the line is at x = 50, so a knee at (40, 100) is -10;
+    # at y = 50 the line is at x = 25, so a knee at (60, 50) is +35 (horizontal, not perpendicular).
+    assert g.offset_from_line_x(a(0, 0), a(40, 100), a(100, 200)) == pytest.approx(-10.0)
+    assert g.offset_from_line_x(a(0, 0), a(60, 50), a(100, 200)) == pytest.approx(35.0)
 
 
-def test_fppa_right_leg_mirrors_left():
-    # Subject's RIGHT leg at x ~ -100 (image left); midline toward +x: medial = (+1, 0).
-    # Knee at x = -90 is toward the midline: valgus, +11.42.
-    assert g.frontal_projection_angle_deg(a(-100, 0), a(-90, 100), a(-100, 200), a(1, 0)) == pytest.approx(
-        2 * ATAN_1_10, abs=1e-9)
-    # Knee at x = -110: varus.
-    assert g.frontal_projection_angle_deg(a(-100, 0), a(-110, 100), a(-100, 200), a(1, 0)) == pytest.approx(
-        -2 * ATAN_1_10, abs=1e-9)
-
-
-def test_fppa_sign_depends_on_medial_direction_only():
-    hip, knee, ankle = a(0, 0), a(3, 4), a(0, 8)
-    # 3-4-5 knee: thigh (-3,-4), shin (-3,4): cos = (9-16)/25 = -7/25 -> inner 106.26, FPPA 2*atan(3/4) = 73.74.
-    expected = 2 * ATAN_3_4
-    assert g.frontal_projection_angle_deg(hip, knee, ankle, a(1, 0)) == pytest.approx(expected)
-    assert g.frontal_projection_angle_deg(hip, knee, ankle, a(-1, 0)) == pytest.approx(-expected)
-    # medial need not be unit length or perfectly horizontal
-    assert g.frontal_projection_angle_deg(hip, knee, ankle, a(250, 30)) == pytest.approx(expected)
-
-
-def test_fppa_straight_leg_is_zero():
-    out = g.frontal_projection_angle_deg(a(0, 0), a(0, 100), a(0, 200), a(1, 0))
-    assert out == pytest.approx(0.0, abs=1e-9)
-
-
-def test_fppa_tilted_hip_ankle_line():
-    # Hip-ankle line tilted 45 deg: hip (0,0), ankle (100,100). The knee (40,60) projects onto the line at
-    # t = (40*100 + 60*100) / (100^2 + 100^2) = 0.5, i.e. (50,50); its offset (-10, 10) points toward -x,
-    # so with medial (-1,0) it is valgus (+).
-    # Thigh knee->hip = (-40,-60), shin knee->ankle = (60,40): cos = (-2400-2400)/(sqrt(5200)*sqrt(5200))
-    # = -12/13 -> inner = acos(-12/13) = 157.38 deg -> FPPA = 180 - 157.38 = acos(12/13) = 22.6199 deg.
-    out = g.frontal_projection_angle_deg(a(0, 0), a(40, 60), a(100, 100), a(-1, 0))
-    assert out == pytest.approx(math.degrees(math.acos(12 / 13)), abs=1e-9)
-    assert out == pytest.approx(22.619864948040426, abs=1e-9)
-
-
-def test_fppa_ignores_depth_and_is_scale_invariant():
-    # 3-D landmarks: z (depth) must not change a frontal-plane angle.
-    out = g.frontal_projection_angle_deg(a(100, 0, 5), a(90, 100, -300), a(100, 200, 42), a(-1, 0, 99))
-    assert out == pytest.approx(2 * ATAN_1_10, abs=1e-9)
-    # same geometry scaled by 1e5 and moved far away
-    k = 1e5
-    off = a(1e9, 1e9)
-    out = g.frontal_projection_angle_deg(off + k * a(100, 0), off + k * a(90, 100), off + k * a(100, 200), a(-1, 0))
-    assert out == pytest.approx(2 * ATAN_1_10, abs=1e-6)
-
-
-def test_fppa_broadcasts_over_frames():
-    # T=4 frames of the left leg: valgus 10 px, straight, varus 10 px, knee missing.
-    hip = np.array([[100, 0]] * 4, dtype=float)
-    ankle = np.array([[100, 200]] * 4, dtype=float)
-    knee = np.array([[90, 100], [100, 100], [110, 100], [NAN, NAN]])
-    medial = np.array([[-1, 0]] * 4, dtype=float)
+def test_offset_broadcasts_and_is_nan_without_a_line():
+    hip = np.array([[100, 0], [100, 0], [100, 0], [100, 0]], float)
+    knee = np.array([[90, 100], [100, 100], [NAN, NAN], [90, 100]], float)
+    ankle = np.array([[100, 200], [100, 200], [100, 200], [200, 0]], float)  # last: a horizontal line
     with no_warnings():
-        out = g.frontal_projection_angle_deg(hip, knee, ankle, medial)
-    assert out.shape == (4,)
-    np.testing.assert_allclose(out[:3], [2 * ATAN_1_10, 0.0, -2 * ATAN_1_10], atol=1e-9)
-    assert np.isnan(out[3])
+        out = g.offset_from_line_x(hip, knee, ankle)
+    np.testing.assert_allclose(out[:2], [-10.0, 0.0])
+    assert np.isnan(out[2:]).all()
 
 
-@pytest.mark.parametrize(
-    ("hip", "knee", "ankle", "medial"),
-    [
-        (a(NAN, 0), a(90, 100), a(100, 200), a(-1, 0)),  # missing hip
-        (a(100, 0), a(90, 100), a(100, NAN), a(-1, 0)),  # missing ankle
-        (a(100, 0), a(90, 100), a(100, 200), a(NAN, NAN)),  # missing other hip -> unknown medial side
-        (a(100, 0), a(90, 100), a(100, 0), a(-1, 0)),  # hip == ankle: no hip-ankle line
-        (a(100, 0), a(100, 0), a(100, 200), a(-1, 0)),  # knee on the hip
-        (a(5, 5), a(5, 5), a(5, 5), a(-1, 0)),  # everything on one point
-    ],
-)
-def test_fppa_degenerate_is_nan_without_warning(hip, knee, ankle, medial):
+# -------------------------------------------------------------------------- hidden_knee_lead
+
+
+def test_standing_leg_hides_nothing():
+    assert g.hidden_knee_lead(50, 50, 50, 50, 50, 100) == pytest.approx(0.0)
+
+
+def test_thigh_pointing_at_the_camera_leads_by_its_length():
+    # A 90/90 lunge seen level from the front: the thigh (40 standing) is a point, the shin
+    # vertical and whole. The knee is 40 ahead of the hip and of the ankle below it; the line
+    # at the knee's height (drop 0) passes through the hip: lead 40.
+    assert g.hidden_knee_lead(0, 40, 40, 40, 0, 40) == pytest.approx(40.0)
+
+
+def test_lead_with_both_segments_foreshortened():
+    # Thigh seen 30 of 50: 40 hidden (3-4-5), knee 40 ahead of the hip. Shin seen 48 of 50:
+    # sqrt(2500 - 2304) = 14 hidden, ankle 40 - 14 = 26 ahead. Knee 30 below the hip, ankle 78:
+    # the line is 26 * 30 / 78 = 10 ahead at the knee's height, so the knee leads it by 30.
+    assert g.hidden_knee_lead(30, 48, 50, 50, 30, 78) == pytest.approx(30.0)
+    # Shin seen 30 of 50 as well: the ankle is 40 - 40 = 0 ahead, under the hip; lead 40.
+    assert g.hidden_knee_lead(30, 30, 50, 50, 30, 60) == pytest.approx(40.0)
+
+
+def test_lead_clips_noise_and_is_nan_without_a_drop():
+    # A segment seen longer than it stands (landmark noise) hides nothing, never a NaN from sqrt(<0).
     with no_warnings():
-        out = g.frontal_projection_angle_deg(hip, knee, ankle, medial)
-    assert np.isnan(out)
+        assert g.hidden_knee_lead(55, 52, 50, 50, 50, 100) == pytest.approx(0.0)
+        out = g.hidden_knee_lead(a(0, 0), a(40, 40), a(40, 40), a(40, 40), a(0, 0), a(40, 0))
+    assert out[0] == pytest.approx(40.0) and np.isnan(out[1])
+
+
+# ----------------------------------------------------------------------- fppa_equivalent_deg
+
+
+def test_fppa_equivalent_of_a_knee_off_the_line():
+    # 10 px medial on a 100 px shin: 2 asin(0.1) = 2 * 5.73917 = 11.4783 deg; lateral is negative.
+    assert g.fppa_equivalent_deg(10, 100) == pytest.approx(11.478340954533572)
+    assert g.fppa_equivalent_deg(-10, 100) == pytest.approx(-11.478340954533572)
+    # the 15 deg cut-off is a knee sin(7.5 deg) = 0.1305 shins off the line
+    assert g.fppa_equivalent_deg(100 * math.sin(math.radians(7.5)), 100) == pytest.approx(15.0)
+
+
+def test_fppa_equivalent_limits():
+    with no_warnings():
+        out = g.fppa_equivalent_deg(a(150, -150, 5, NAN), a(100, 100, 0, 100))
+    np.testing.assert_allclose(out[:2], [180.0, -180.0])  # a knee a whole shin off: folded flat
+    assert np.isnan(out[2:]).all()  # no shin, or no offset
 
 
 # --------------------------------------------------------------------------- rolling_quantile
@@ -752,7 +729,7 @@ def test_degenerate_skeleton_all_points_equal():
         assert np.isnan(g.tilt_from_vertical_deg(hip, pts[:, 11])).all()
         assert np.isnan(g.tilt_from_horizontal_deg(hip, other_hip)).all()
         assert np.isnan(g.signed_angle_2d_deg(knee - hip, ankle - knee)).all()
-        assert np.isnan(g.frontal_projection_angle_deg(hip, knee, ankle, other_hip - hip)).all()
+        assert np.isnan(g.offset_from_line_x(hip, knee, ankle)).all()
         assert np.isnan(g.scalar_projection(knee - hip, ankle - knee)).all()
         np.testing.assert_array_equal(g.distance(hip, ankle), np.zeros(3))
         np.testing.assert_array_equal(g.midpoint(hip, ankle), np.full((3, 2), 250.0))
@@ -763,7 +740,7 @@ def test_all_nan_skeleton_stays_nan():
     with no_warnings():
         outs = (g.norm(pts), g.distance(pts[:, 0], pts[:, 1]), g.flexion_deg(pts[:, 23], pts[:, 25], pts[:, 27]),
                 g.tilt_from_vertical_deg(pts[:, 23], pts[:, 11]), g.tilt_from_horizontal_deg(pts[:, 23], pts[:, 24]),
-                g.frontal_projection_angle_deg(pts[:, 23], pts[:, 25], pts[:, 27], pts[:, 24] - pts[:, 23]))
+                g.offset_from_line_x(pts[:, 23], pts[:, 25], pts[:, 27]))
         for out in outs:
             assert np.isnan(out).all()
 

@@ -111,22 +111,49 @@ def scalar_projection(v: np.ndarray, axis: np.ndarray) -> np.ndarray:
         return np.sum(v * axis, axis=-1) / norm(axis)
 
 
-def frontal_projection_angle_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
-                                 medial: np.ndarray) -> np.ndarray:
-    """Frontal-plane projection angle (FPPA) of the knee, signed: + is valgus (knee inside).
+def offset_from_line_x(top: np.ndarray, middle: np.ndarray, bottom: np.ndarray) -> np.ndarray:
+    """Image-x distance of ``middle`` from the top-bottom line, at ``middle``'s height (+ = +x).
 
-    FPPA is the 2-D angle between thigh and shin seen from the front (Willson & Davis 2008,
-    J Sport Rehabil); its sign here comes from whether the knee sits on the medial side of the
-    hip-ankle line, ``medial`` being a 2-D vector pointing toward the body's midline.
+    The knee's sideways offset from the hip-ankle line, measured the way a clinician reads it
+    off a front view: horizontally, at the knee. Unlike the angle between thigh and shin it stays
+    defined when the thigh points at the camera and its image is a few pixels long.
     """
-    hip, knee, ankle = (np.asarray(x, float)[..., :2] for x in (hip, knee, ankle))
-    magnitude = flexion_deg(hip, knee, ankle)
-    line = ankle - hip
+    top, middle, bottom = (np.asarray(x, float)[..., :2] for x in (top, middle, bottom))
+    line = bottom - top
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.sum((knee - hip) * line, axis=-1) / np.sum(line * line, axis=-1)
-    offset = knee - (hip + t[..., None] * line)
-    side = np.sign(np.sum(offset * np.asarray(medial, float)[..., :2], axis=-1))
-    return magnitude * side
+        on_line = top[..., 0] + (middle[..., 1] - top[..., 1]) * line[..., 0] / line[..., 1]
+    return np.where(line[..., 1] == 0, np.nan, middle[..., 0] - on_line)
+
+
+def hidden_knee_lead(thigh: np.ndarray, shin: np.ndarray, thigh_standing: np.ndarray, shin_standing: np.ndarray,
+                     knee_drop: np.ndarray, ankle_drop: np.ndarray) -> np.ndarray:
+    """How far the knee is ahead of the hip-ankle line at its height, along the camera's axis.
+
+    Seen from the front, a lunge's front thigh and shin reach toward the camera by what their
+    foreshortening hides, sqrt(standing^2 - seen^2) each; the knee leads the hip by the thigh's
+    share and the ankle trails the knee by the shin's. ``knee_drop`` and ``ankle_drop`` are their
+    image heights below the hip, which place the line at the knee's height. Same unit as the
+    lengths. A camera turned by ``yaw`` shows sin(yaw) of this lead as a sideways knee offset.
+    """
+    thigh, shin, thigh_standing, shin_standing, knee_drop, ankle_drop = (
+        np.asarray(x, float) for x in (thigh, shin, thigh_standing, shin_standing, knee_drop, ankle_drop))
+    knee_ahead = np.sqrt(np.clip(thigh_standing ** 2 - thigh ** 2, 0.0, None))
+    ankle_ahead = knee_ahead - np.sqrt(np.clip(shin_standing ** 2 - shin ** 2, 0.0, None))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        line_ahead = ankle_ahead * knee_drop / ankle_drop
+    return np.where(ankle_drop == 0, np.nan, knee_ahead - line_ahead)
+
+
+def fppa_equivalent_deg(medial_offset: np.ndarray, shin_length: np.ndarray) -> np.ndarray:
+    """The frontal-plane projection angle (Willson & Davis 2008) of a knee ``medial_offset`` off
+    the hip-ankle line, for a thigh and shin of equal length: 2 asin(offset / shin), + = valgus.
+
+    It puts the knee's offset on the scale the FPPA cut-offs are published in.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shin_length = np.asarray(shin_length, float)
+        ratio = np.asarray(medial_offset, float) / shin_length
+    return np.where(shin_length > 0, 2.0 * np.degrees(np.arcsin(np.clip(ratio, -1.0, 1.0))), np.nan)
 
 
 def rolling_quantile(values: np.ndarray, window: int, q: float) -> np.ndarray:

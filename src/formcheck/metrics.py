@@ -247,25 +247,59 @@ def _sagittal(sc: _Scene) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
     return v, fwd_pos
 
 
+def _forward_image_x(sc: _Scene, shin_standing: dict[str, np.ndarray], profile: Profile) -> np.ndarray:
+    """Image x per unit of forward travel: sin of the camera's yaw, read off the feet.
+
+    Heel to toe points forward; its image-x share of the foot's length (``foot_to_shin_ratio``
+    standing shins) is how far the camera is turned. Both feet are averaged so an even toe-out
+    cancels, and the median over the baseline window keeps one noisy foot out.
+    """
+    px = sc.px
+    foot = np.stack([px[:, _JOINTS[s][5], 0] - px[:, _JOINTS[s][4], 0] for s in SIDES])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = foot / (np.stack([shin_standing[s] for s in SIDES]) * profile["checks.knee.foot_to_shin_ratio"])
+        seen = np.isfinite(share)
+        both = np.where(seen, share, 0.0).sum(axis=0) / seen.sum(axis=0)
+    return np.clip(_baseline(both, sc.t, sc.window_s, 50), -1.0, 1.0)
+
+
+def _knee_valgus_deg(sc: _Scene, profile: Profile) -> dict[str, np.ndarray]:
+    """The front view's knee valgus: the knee's sideways offset off the hip-ankle line, as an FPPA.
+
+    The offset is read at the knee's height (``g.offset_from_line_x``), so a thigh pointing at
+    the camera does not blank it out. A camera turned a few degrees shows part of the knee's
+    lead toward it as a sideways offset (at a lunge's bottom the knee is a thigh's length ahead
+    of the hip-ankle line, so 9 deg of yaw reads as 14 deg of valgus on one leg and varus on the
+    other); that share, lead x sin(yaw), is taken off first.
+    """
+    px = sc.px
+    if not sc.front.any():  # its five rolling baselines are wasted on a side or oblique clip
+        return {f"{s}_knee_valgus_deg": np.full(len(sc.t), np.nan) for s in SIDES}
+    length = {s: {seg: g.distance(px[:, _JOINTS[s][a]], px[:, _JOINTS[s][b]]) for seg, a, b in
+                  (("thigh", 1, 2), ("shin", 2, 3))} for s in SIDES}
+    standing = {s: {seg: _baseline(v, sc.t, sc.window_s, 90) for seg, v in length[s].items()} for s in SIDES}
+    forward_x = _forward_image_x(sc, {s: standing[s]["shin"] for s in SIDES}, profile)
+    out: dict[str, np.ndarray] = {}
+    for s, other in (("left", "right"), ("right", "left")):
+        _, hip, knee, ankle, _, _ = _JOINTS[s]
+        lead = g.hidden_knee_lead(length[s]["thigh"], length[s]["shin"], standing[s]["thigh"],
+                                  standing[s]["shin"], px[:, knee, 1] - px[:, hip, 1], px[:, ankle, 1] - px[:, hip, 1])
+        sideways = g.offset_from_line_x(px[:, hip], px[:, knee], px[:, ankle]) - lead * forward_x
+        medial = np.sign(px[:, _JOINTS[other][1], 0] - px[:, hip, 0])
+        valgus = g.fppa_equivalent_deg(sideways * medial, standing[s]["shin"])
+        out[f"{s}_knee_valgus_deg"] = np.where(sc.front & (medial != 0), valgus, np.nan)
+    return out
+
+
 def _frontal(sc: _Scene, profile: Profile) -> dict[str, np.ndarray]:
     """Knee valgus, sideways trunk lean, pelvic tilt, stance width: the image of a front view.
 
     Pelvis rotation (about the vertical) comes from the world landmarks, relative to the body's
     own long-run facing direction; only side and oblique views show it (from the front the
-    model's hip depth barely changes when the pelvis turns). The knee's frontal projection
-    angle needs the thigh in view: a thigh pointing at the camera (the front leg at a lunge's
-    bottom, seen from low down) is a few pixels long and its angle is noise, so it is left out.
+    model's hip depth barely changes when the pelvis turns).
     """
     px, world, front = sc.px, sc.world, sc.front
-    v: dict[str, np.ndarray] = {}
-    for s, other in (("left", "right"), ("right", "left")):
-        _, hip, knee, ankle, _, _ = _JOINTS[s]
-        fppa = g.frontal_projection_angle_deg(px[:, hip], px[:, knee], px[:, ankle],
-                                              px[:, _JOINTS[other][1]] - px[:, hip])
-        thigh = g.distance(px[:, hip], px[:, knee])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            seen = thigh / _baseline(thigh, sc.t, sc.window_s, 90) >= profile["checks.knee.valgus_min_thigh_ratio"]
-        v[f"{s}_knee_valgus_deg"] = np.where(front & seen, fppa, np.nan)
+    v = _knee_valgus_deg(sc, profile)
     hip_line = px[:, L.LEFT_HIP] - px[:, L.RIGHT_HIP]
     hip_width = g.norm(hip_line)
     trunk = g.midpoint(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER]) - g.midpoint(px[:, L.LEFT_HIP],
