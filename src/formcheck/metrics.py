@@ -60,7 +60,7 @@ class FrameMetrics:
     facing_sign: np.ndarray  # (T,) +1 facing image right, -1 facing left (side/oblique)
     forward_position: dict[str, np.ndarray]  # ankle position along travel, leg lengths, per side
     ankle_image: dict[str, np.ndarray]  # (T, 2) ankle in the image, in leg lengths: floor-fixed
-    left_ankle_behind: np.ndarray  # (T,) 1.0 left ankle is the back one, 0.0 right, NaN unknown
+    left_leg_behind: np.ndarray  # (T,) 1.0 the left leg is the back one, 0.0 the right, NaN unknown
     raw_ankles: np.ndarray  # (T, 2, 2) unsmoothed left/right ankle in the image, leg lengths
     toe_image: dict[str, np.ndarray]  # (T, 2) toe tip (foot index) in the image, leg lengths, held while hidden
     knee_flexion_from_lengths: dict[str, np.ndarray]  # (T,) obliquely: see ``knee_flexion_from_lengths``; else NaN
@@ -360,7 +360,7 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
     knee_from_lengths = {s: np.where(sc.oblique, knee_flexion_from_lengths(px, t, sc.window_s, s), np.nan)
                          if sc.oblique.any() else np.full(len(t), np.nan) for s in SIDES}
     return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
-                        _left_ankle_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image,
+                        _left_leg_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image,
                         knee_from_lengths, feet_split(v, sc.front, t, profile["reps.glitch_median_s"]))
 
 
@@ -452,26 +452,31 @@ def _floor_below_hips(px: np.ndarray) -> np.ndarray:
         return np.where(seen, feet, 0.0).sum(axis=0) / seen.sum(axis=0)  # NaN where neither foot is seen
 
 
-def _left_ankle_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: np.ndarray,
-                       side: np.ndarray, front: np.ndarray) -> np.ndarray:
-    """Which ankle is the back one, from the evidence each view gives best.
+def _left_leg_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: np.ndarray,
+                     side: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """Which leg is the back one, from the evidence each view gives best.
 
-    Side: the image, along the facing direction. Front: the image too: the floor recedes upward,
-    so the foot higher in the frame is further from the camera (world depth from a monocular
-    front view is too weak to order the feet). The toes are compared there, not the ankles:
-    both toes stay on the floor, while a back foot on its ball lifts its ankle and a planted
-    front foot does not, which would mix height into depth. Oblique: world positions along travel.
+    Side: the ankles in the image, along the facing direction. Oblique: world positions along
+    travel. Front: two image heights, added in pixels. The floor recedes upward, so the foot
+    higher in the frame is further from the camera (world depth from a monocular front view is
+    too weak to order the feet); the toes are compared, not the ankles, as a back foot on its
+    ball lifts its ankle and a planted front foot does not. And the back knee drops toward the
+    floor while the front one stays near hip height, so it is lower in the frame. A front knee
+    caving in crosses in front of the back leg, and MediaPipe then puts both feet on the front
+    foot; the knees still show the order, and their larger gap outvotes the feet's.
     """
     la, ra = px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]
-    lt, rt = px[:, L.LEFT_FOOT_INDEX], px[:, L.RIGHT_FOOT_INDEX]
-    toes = ~(np.isnan(lt[:, 1]) | np.isnan(rt[:, 1]))
+    lt, rt = px[:, L.LEFT_FOOT_INDEX, 1], px[:, L.RIGHT_FOOT_INDEX, 1]
+    toes = ~(np.isnan(lt) | np.isnan(rt))
+    knees_lower = px[:, L.LEFT_KNEE, 1] - px[:, L.RIGHT_KNEE, 1]
+    left_higher = np.where(toes, rt - lt, ra[:, 1] - la[:, 1])
+    depth_order = left_higher + np.nan_to_num(knees_lower)
     with np.errstate(invalid="ignore"):
-        higher = np.where(toes, lt[:, 1] < rt[:, 1], la[:, 1] < ra[:, 1])
         behind = np.where(side, (la[:, 0] - ra[:, 0]) * facing < 0,
-                          np.where(front, higher, fwd_pos["left"] < fwd_pos["right"]))
+                          np.where(front, depth_order > 0, fwd_pos["left"] < fwd_pos["right"]))
     ankles = ~(np.isnan(la).any(-1) | np.isnan(ra).any(-1))
     world = ~(np.isnan(fwd_pos["left"]) | np.isnan(fwd_pos["right"]))
-    known = np.where(side, ankles, np.where(front, toes | ankles, world))
+    known = np.where(side, ankles, np.where(front, ~np.isnan(left_higher), world))
     return np.where(known, behind.astype(float), np.nan)
 
 

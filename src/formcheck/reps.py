@@ -292,7 +292,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     t = metrics.t
     ratio = metrics["hip_height_ratio"]
     phase = np.where(np.isnan(ratio), "", "standing").astype(object)
-    back_is_left = metrics.left_ankle_behind
+    back_is_left = metrics.left_leg_behind
     feet_split = metrics.feet_split
     candidates = _lunge_dips(metrics, _Tracker(ratio, metrics.raw_ankles, t, profile).dips(), feet_split, profile)
     groups = _split_stance_groups(candidates, metrics, profile)
@@ -359,7 +359,7 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profil
     """The dips that are lunges: split stance and a bent front knee at the bottom, sane duration
     (``sep``: ``metrics.feet_split``)."""
     t, ratio = metrics.t, metrics["hip_height_ratio"]
-    front_knee = np.where(metrics.left_ankle_behind == 1, metrics["right_knee_flexion_deg"],
+    front_knee = np.where(metrics.left_leg_behind == 1, metrics["right_knee_flexion_deg"],
                           metrics["left_knee_flexion_deg"])
     signed_step = metrics.forward_position["left"] - metrics.forward_position["right"]
     out = []
@@ -518,7 +518,7 @@ def _step_direction(dip: _Dip, band: np.ndarray, seen_split: np.ndarray, metrics
         rest = slice(rest_from, dip.start + 1)
         moved_l = np.linalg.norm(il[band] - _point_median(il[rest]), axis=-1)
         moved_r = np.linalg.norm(ir[band] - _point_median(ir[rest]), axis=-1)
-        left_behind = metrics.left_ankle_behind[band]
+        left_behind = metrics.left_leg_behind[band]
         stepping_is_behind = np.where(moved_l >= moved_r, left_behind == 1, left_behind == 0)
         valid = ~(np.isnan(moved_l) | np.isnan(moved_r) | np.isnan(left_behind))
     if not valid.any():

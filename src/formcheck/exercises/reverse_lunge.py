@@ -71,7 +71,7 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
     t = metrics.t
     half = profile["reps.bottom_window_s"] / 2.0
     bottom = _window(t, rep.bottom_frame, half, rep.start_frame, rep.end_frame)
-    left_front = metrics.left_ankle_behind[bottom] == 0
+    left_front = metrics.left_leg_behind[bottom] == 0
 
     def front_back(left: np.ndarray, right: np.ndarray) -> tuple[float, float]:
         lv, rv = left[bottom], right[bottom]
