@@ -330,17 +330,24 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
 
 def level_run(metrics: FrameMetrics, feet_split: np.ndarray, band: np.ndarray, rest_from: int,
               profile: Profile) -> np.ndarray:
-    """The last run of frames after ``rest_from`` and before the bottom with the feet not yet
-    split: the stand the step left from (empty if there is none). Its last frame is where the
-    step began. The hip and the feet's last movement can both put a start after the step (a
-    foot that settles, then shifts its weight), and a previous rep can end with a foot still on
-    its way home; measuring the stance, the crossing or the step's direction from there would
-    measure the split instead."""
+    """The last stand after ``rest_from`` and before the bottom: a run of frames with the feet
+    not yet split and the hips at standing height (``reps.stand_ratio``), at least
+    ``reps.settle_s`` long (empty if there is none). Its last frame is where the step began.
+
+    The hip and the feet's last movement can both put a start after the step (a foot that
+    settles, then shifts its weight), and a previous rep can end with a foot still on its way
+    home; measuring the stance, the crossing or the step's direction from there would measure
+    the split instead. Feet that only look level are no stand either: as a caving front knee
+    crosses the back leg, MediaPipe exchanges the feet's labels, and for a few frames on the way
+    down the toes' gap passes through zero."""
     level = _split_level(metrics, band, profile)
     with np.errstate(invalid="ignore"):
-        frames = rest_from + np.flatnonzero(feet_split[rest_from:band[0]] < level)
-    breaks = np.flatnonzero(np.diff(frames) > 1)
-    return frames[breaks[-1] + 1:] if len(breaks) else frames
+        standing = ((feet_split[rest_from:band[0]] < level)
+                    & (metrics["hip_height_ratio"][rest_from:band[0]] >= profile["reps.stand_ratio"]))
+    frames = rest_from + np.flatnonzero(standing)
+    runs = np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1)
+    long_enough = [r for r in runs if len(r) and metrics.t[r[-1]] - metrics.t[r[0]] >= profile["reps.settle_s"]]
+    return long_enough[-1] if long_enough else np.empty(0, dtype=int)
 
 
 def _split_level(metrics: FrameMetrics, band: np.ndarray, profile: Profile) -> float:
