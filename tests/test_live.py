@@ -79,12 +79,16 @@ def test_cues_said_during_the_session(headless_session):
     assert live_part["frames_processed"] > 0.8 * report["summary"]["frames"]
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
-def test_ctrl_c_or_kill_saves_a_complete_session(tmp_path, stop):
+@pytest.mark.parametrize("stops", [[signal.SIGINT], [signal.SIGTERM], [signal.SIGINT] * 20],
+                         ids=["ctrl-c", "kill", "ctrl-c-repeated"])
+def test_ctrl_c_or_kill_saves_a_complete_session(tmp_path, stops):
+    """An impatient user's further Ctrl-Cs land while the session is being wound up and saved."""
     out = tmp_path / "stopped.json"
     proc = live("--source", str(CLIP), "--no-window", "--no-voice", "--save", str(out))
     time.sleep(13)  # model load + three reps (rep 3 ends at ~12 s of video)
-    proc.send_signal(stop)
+    for stop in stops:
+        proc.send_signal(stop)
+        time.sleep(0.01)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr and "session ended (interrupted)" in stderr

@@ -30,10 +30,6 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 @contextmanager
 def _one_line_errors():
     """A FormcheckError becomes its one line and exit code; Ctrl-C exits 130."""
@@ -219,6 +215,7 @@ def live(
 ) -> None:
     """Live coaching: skeleton, reps per leg, one cue at a time on screen and spoken; the session is saved."""
     import signal
+    import threading
     import time
 
     from .analysis import EXERCISES
@@ -251,8 +248,10 @@ def live(
         err.print(f"[bold]formcheck live[/]: {src.name}. Stand still, whole body in view, to calibrate; "
                   + ("q quits, space pauses, r starts a new set." if window else "Ctrl-C ends the session."),
                   highlight=False)
-        signal.signal(signal.SIGTERM, _interrupt)  # `kill` ends a session as Ctrl-C does: saved, not lost
-        outcome = run_live(src, prof, model=model, exercise=exercise, window=window, voice=speaker)
+        stop = threading.Event()  # Ctrl-C or `kill` ends the session between two frames: saved, not lost
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        outcome = run_live(src, prof, model=model, exercise=exercise, window=window, voice=speaker, stop=stop)
         for stop in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C or kill must not interrupt the save
             signal.signal(stop, signal.SIG_IGN)
         write_json(outcome.analysis, save, extra=session_extra(outcome))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -90,8 +91,13 @@ class _Window:
 
 
 def run_live(source: LiveSource, profile: Profile, model: str = "full", exercise: str = "reverse-lunge",
-             window: bool = True, voice: Voice | None = None) -> LiveOutcome:
-    """Coach one session from ``source`` (not yet started); returns when it ends, however it ends."""
+             window: bool = True, voice: Voice | None = None, stop: threading.Event | None = None) -> LiveOutcome:
+    """Coach one session from ``source`` (not yet started); returns when it ends, however it ends.
+
+    ``stop`` ends the session between two frames ("interrupted"), as Ctrl-C does. A caller that
+    sets it from a signal handler never has an exception thrown into the middle of a pose call or
+    a session update, where it could leave MediaPipe's graph or the session's buffers half done.
+    """
     stats = LiveStats()
     with PoseEstimator(model) as estimator:
         say = voice.say if voice is not None else (lambda text: None)
@@ -107,6 +113,9 @@ def run_live(source: LiveSource, profile: Profile, model: str = "full", exercise
         source.start()
         try:
             while True:
+                if stop is not None and stop.is_set():
+                    reason = "interrupted"
+                    break
                 frame = source.take(timeout=0.5)
                 if frame is None:
                     if source.slot.ended:
