@@ -35,3 +35,19 @@ def analyses():
         return cache[key]
 
     return get
+
+
+def exact_series(spec) -> tuple:
+    """A perfect pose model's series of a generator clip (``synth.ClipSpec``), and its rep truth:
+    the generator's joints projected by the camera, nothing rendered."""
+    import numpy as np
+
+    from formcheck.series import PoseSeries
+    from formcheck.synth.clips import _clip_points, rep_truth
+    from formcheck.synth.kinematics import plan_reps, sample_motion
+    from formcheck.synth.render import place_camera
+
+    motion = sample_motion(plan_reps(spec.sets, spec.body, spec.tempo, spec.lead_in_s, spec.tail_s, spec.form),
+                           spec.fps, spec.body, spec.arms)
+    px, _ = place_camera(spec.camera, _clip_points(motion, spec.body), spec.size).project(motion.landmarks_m())
+    return PoseSeries.from_landmarks(px / np.array(spec.size), motion.t, spec.size), rep_truth(motion, spec)

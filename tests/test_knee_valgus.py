@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, exact_series
 from formcheck import analyze_video
 from formcheck.analysis import analyze_series
 from formcheck.bench.dataset import clip_spec
 from formcheck.profile import load_profile
 from formcheck.series import PoseSeries
 from formcheck.synth import CameraSpec, ClipSpec, RepSpec, SetSpec, render_clip
-from formcheck.synth.clips import _clip_points, rep_truth
-from formcheck.synth.kinematics import plan_reps, sample_motion
-from formcheck.synth.render import place_camera
 
 CAVING = {"knee_caving_in": 0.8}  # a medial knee offset of 0.19 shins: 22.5 deg FPPA-equivalent
 TWO_CLEAN_TWO_CAVING = (SetSpec((RepSpec("left"), RepSpec("right"), RepSpec("left", mistakes=CAVING),
@@ -30,13 +26,8 @@ TWO_CLEAN_TWO_CAVING = (SetSpec((RepSpec("left"), RepSpec("right"), RepSpec("lef
 
 
 def _exact(yaw_deg: float) -> tuple[PoseSeries, list[dict]]:
-    """The generator's joints, projected by the camera: a perfect pose model's series."""
     camera = CameraSpec(yaw_deg=yaw_deg, height_m=1.2, distance_m=3.5)
-    spec = ClipSpec("exact", sets=TWO_CLEAN_TWO_CAVING, camera=camera)
-    motion = sample_motion(plan_reps(spec.sets, spec.body, spec.tempo, spec.lead_in_s, spec.tail_s, spec.form),
-                           spec.fps, spec.body, spec.arms)
-    px, _ = place_camera(camera, _clip_points(motion, spec.body), spec.size).project(motion.landmarks_m())
-    return PoseSeries.from_landmarks(px / np.array(spec.size), motion.t, spec.size), rep_truth(motion, spec)
+    return exact_series(ClipSpec("exact", sets=TWO_CLEAN_TWO_CAVING, camera=camera))
 
 
 def _true_valgus_deg(rep: dict) -> float:

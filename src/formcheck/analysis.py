@@ -255,7 +255,8 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
     else:
         walk = None
         reps, phase = segment_reps(metrics, profile)
-        results = [_judge_rep(rep, rules, metrics, pixels, profile, unjudgeable) for rep in reps]
+        seen = smoothed.seen_pixels(profile["pose.min_visibility"])
+        results = [_judge_rep(rep, rules, metrics, seen, profile, unjudgeable) for rep in reps]
     result = Analysis(exercise, smoothed.source, str(smoothed.meta.get("model", "")), smoothed.image_size,
                       metrics.clip_view, smoothed, metrics, phase, results, profile.path, walk=walk)
     if unjudgeable:

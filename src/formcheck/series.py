@@ -107,6 +107,11 @@ class PoseSeries:
         w, h = self.image_size
         return self.image[:, :, :2] * np.array([w, h], dtype=self.image.dtype)  # float32 stays float32: half the memory
 
+    def seen_pixels(self, min_visibility: float) -> np.ndarray:
+        """``pixels`` with the landmarks MediaPipe is guessing (visibility below ``min_visibility``)
+        set to NaN: a hidden foot's position is not evidence."""
+        return np.where(self.image[:, :, 3:4] >= min_visibility, self.pixels, np.nan)
+
     @property
     def fps(self) -> float:
         """Median frame rate from the timestamps (0 for fewer than two frames)."""

@@ -173,7 +173,9 @@ def _across_midline(pixels: np.ndarray, start: int, window: slice, forward: bool
     labels go wrong: the back ankle is the higher one in the image (further away), its own side
     is where it stood at the start: the start ankle the planted foot did not take when the
     back foot stepped (a reverse lunge: the front foot is planted), the one it took itself when
-    the front foot stepped (``forward``: the back foot is planted).
+    the front foot stepped (``forward``: the back foot is planted). ``pixels`` has hidden
+    landmarks NaN (``PoseSeries.seen_pixels``): a frame missing either ankle cannot say which
+    one is behind, and gives NaN.
     """
     la, ra = pixels[:, 27], pixels[:, 28]
     mid = (pixels[:, 23] + pixels[:, 24]) / 2.0
@@ -188,7 +190,8 @@ def _across_midline(pixels: np.ndarray, start: int, window: slice, forward: bool
         back_took_left = planted_took_left == forward
         back_start = np.where(back_took_left[:, None], feet0[0], feet0[1])
         own_side = np.sign(back_start[:, 0] - mid[start, 0])
-        return -(back[:, 0] - mid[window, 0]) * own_side / hip_w[window]
+        across = -(back[:, 0] - mid[window, 0]) * own_side / hip_w[window]
+    return np.where(np.isnan(la[window, 1]) | np.isnan(ra[window, 1]), np.nan, across)
 
 
 def sides_for(rep: Rep, values: dict[str, float]) -> dict[str, str]:
