@@ -763,6 +763,15 @@ def test_hold_last_keeps_leading_gaps_and_whole_points():
     assert g.hold_last(np.empty(0), np.empty(0), 1.0).shape == (0,)
 
 
+def test_nan_mean_ignores_unseen_values_and_is_silent_without_any():
+    # columns: (1 + 3) / 2 = 2; only 4 seen; nothing seen
+    values = np.array([[1.0, NAN, NAN], [3.0, 4.0, NAN]])
+    with no_warnings():
+        out = g.nan_mean(values)
+    np.testing.assert_allclose(out[:2], [2.0, 4.0])
+    assert np.isnan(out[2])
+
+
 def test_nan_median_ignores_unseen_values_and_is_silent_without_any():
     assert g.nan_median(a(3.0, NAN, 1.0, 2.0)) == 2.0
     with no_warnings():

@@ -216,6 +216,14 @@ def nan_median(values: np.ndarray) -> float:
     return median
 
 
+def nan_mean(values: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Mean of the seen (non-NaN) values along ``axis``; NaN, without a warning, where there are none."""
+    values = np.asarray(values)
+    seen = ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(seen, values, 0.0).sum(axis=axis) / seen.sum(axis=axis)
+
+
 def hold_last(values: np.ndarray, t: np.ndarray, max_gap_s: float) -> np.ndarray:
     """Fill NaN gaps along axis 0 with the last seen value, for at most ``max_gap_s`` seconds.
 

@@ -258,8 +258,7 @@ def _forward_image_x(sc: _Scene, shin_standing: dict[str, np.ndarray], profile: 
     foot = np.stack([px[:, _JOINTS[s][5], 0] - px[:, _JOINTS[s][4], 0] for s in SIDES])
     with np.errstate(invalid="ignore", divide="ignore"):
         share = foot / (np.stack([shin_standing[s] for s in SIDES]) * profile["checks.knee.foot_to_shin_ratio"])
-        seen = np.isfinite(share)
-        both = np.where(seen, share, 0.0).sum(axis=0) / seen.sum(axis=0)
+    both = g.nan_mean(np.where(np.isfinite(share), share, np.nan))
     return np.clip(_baseline(both, sc.t, sc.window_s, 50), -1.0, 1.0)
 
 
@@ -446,10 +445,7 @@ def _floor_below_hips(px: np.ndarray) -> np.ndarray:
     (``_held_feet``): the front foot alone would read as standing height.
     """
     feet = [np.fmax(np.fmax(px[:, a, 1], px[:, h, 1]), px[:, toe, 1]) for *_, a, h, toe in _JOINTS.values()]
-    feet = np.stack(feet)
-    seen = ~np.isnan(feet)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(seen, feet, 0.0).sum(axis=0) / seen.sum(axis=0)  # NaN where neither foot is seen
+    return g.nan_mean(np.stack(feet))  # NaN where neither foot is seen
 
 
 def _left_leg_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: np.ndarray,
