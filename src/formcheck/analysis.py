@@ -246,10 +246,9 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
     smoothed, raw_ankles = _smoothed(series, profile, zero_phase)
     del series  # the raw landmarks are not needed again: freed here if the caller handed them over
     metrics = compute_metrics(smoothed, profile, raw_ankles)
-    pixels = smoothed.pixels
     if rules is reverse_walk:
         reps, phase, results = [], np.full(len(metrics.t), "", dtype=object), []
-        walk = reverse_walk.analyze_walk(metrics, pixels, profile)
+        walk = reverse_walk.analyze_walk(metrics, smoothed.pixels, profile)
         if unjudgeable:
             walk = replace(walk, findings=_not_judged(walk.findings, unjudgeable))
     else:

@@ -252,8 +252,8 @@ def live(
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
         outcome = run_live(src, prof, model=model, exercise=exercise, window=window, voice=speaker, stop=stop)
-        for stop in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C or kill must not interrupt the save
-            signal.signal(stop, signal.SIG_IGN)
+        for signum in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C or kill must not interrupt the save
+            signal.signal(signum, signal.SIG_IGN)
         write_json(outcome.analysis, save, extra=session_extra(outcome))
     except FormcheckError as exc:
         _fail(str(exc), exc.exit_code)
