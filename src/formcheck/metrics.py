@@ -452,14 +452,15 @@ def _left_leg_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: np.
                      side: np.ndarray, front: np.ndarray) -> np.ndarray:
     """Which leg is the back one, from the evidence each view gives best.
 
-    Side: the ankles in the image, along the facing direction. Oblique: world positions along
-    travel. Front: two image heights, added in pixels. The floor recedes upward, so the foot
-    higher in the frame is further from the camera (world depth from a monocular front view is
-    too weak to order the feet); the toes are compared, not the ankles, as a back foot on its
-    ball lifts its ankle and a planted front foot does not. And the back knee drops toward the
-    floor while the front one stays near hip height, so it is lower in the frame. A front knee
-    caving in crosses in front of the back leg, and MediaPipe then puts both feet on the front
-    foot; the knees still show the order, and their larger gap outvotes the feet's.
+    Side: the ankles in the image, along the facing direction. Oblique: the ankles along travel
+    in the un-foreshortened image (``fwd_pos``). Front: two image heights, added in pixels. The
+    floor recedes upward, so the foot higher in the frame is further from the camera (world
+    depth from a monocular front view is too weak to order the feet); the toes are compared, not
+    the ankles, as a back foot on its ball lifts its ankle and a planted front foot does not.
+    And the back knee drops toward the floor while the front one stays near hip height, so it is
+    lower in the frame. A front knee caving in crosses in front of the back leg, and MediaPipe
+    then puts both feet on the front foot; the knees still show the order, and their larger gap
+    outvotes the feet's.
     """
     la, ra = px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]
     lt, rt = px[:, L.LEFT_FOOT_INDEX, 1], px[:, L.RIGHT_FOOT_INDEX, 1]

@@ -446,8 +446,8 @@ def _kept_split_stance(metrics: FrameMetrics, a: _Candidate, band: np.ndarray, p
     A lunge steps back in and out between reps, so the person stands up in between; rising no
     higher than that is a split squat's next rep, however MediaPipe's feet wander meanwhile (a
     quarter leg length as the back knee rises, on the benchmark). On its 96 clips no pair of
-    lunges stayed below 0.95 of standing height between their bottoms; 31 pairs of split squats
-    did. A split squat set may still stand up tall between reps, so the feet decide then.
+    lunges stayed below 0.95 of standing height between their bottoms; 31 of 76 pairs of split
+    squats did. A split squat set may still stand up tall between reps: the feet decide then.
 
     However long it pauses in the split stance, a lunge moves a foot between reps; a split squat
     set keeps both feet planted. Judged in the image (fixed to the floor, label-free),
