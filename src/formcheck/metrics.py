@@ -77,11 +77,8 @@ def metric_points(landmarks: np.ndarray) -> np.ndarray:
 
 def _gated_pixels(series: PoseSeries, min_visibility: float, points=METRIC_LANDMARKS) -> tuple[np.ndarray, np.ndarray]:
     """Pixels (T, P, 2) of ``points``, low-visibility ones NaN, and the (T, P) low mask."""
-    image = series.image[:, points]
-    low = ~(image[:, :, 3] >= min_visibility)  # NaN visibility: not seen
-    px = image[:, :, :2] * np.array(series.image_size, float)
-    px[low] = np.nan
-    return px, low
+    px = series.seen_pixels(min_visibility, points)
+    return px, np.isnan(px[:, :, 0])
 
 
 def raw_ankle_pixels(raw: PoseSeries, min_visibility: float) -> np.ndarray:

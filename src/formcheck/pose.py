@@ -12,7 +12,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -68,9 +68,13 @@ _QUIET = _QuietStderr()
 
 
 @contextmanager
-def _quiet_stderr():
+def _quiet_stderr(quiet: bool = True):
     """TFLite and MediaPipe print INFO and warning lines on the C stderr when a landmarker builds
-    its delegate, reads its first frame and (mediapipe 1.2.3) lets go of its models; hide them."""
+    its delegate, reads its first frame and (mediapipe 1.2.3) lets go of its models; hide them
+    (``quiet=False``: a later frame, which logs nothing, runs without the swap)."""
+    if not quiet:
+        yield
+        return
     _QUIET.enter()
     try:
         yield
@@ -111,12 +115,9 @@ class PoseEstimator:
         image = _mp_image(frame_bgr)
         ms = max(int(round(t * 1000.0)), self._last_ms + 1)  # VIDEO mode needs strictly increasing
         self._last_ms = ms
-        if self._warmed:
+        with _quiet_stderr(not self._warmed):  # the first call logs a projection warning
             result = self._landmarker.detect_for_video(image, ms)
-        else:  # the first call logs a projection warning on the C stderr
-            with _quiet_stderr():
-                result = self._landmarker.detect_for_video(image, ms)
-            self._warmed = True
+        self._warmed = True
         image_lm = np.full((NUM_LANDMARKS, 4), np.nan)
         world_lm = np.full((NUM_LANDMARKS, 3), np.nan)
         if result.pose_landmarks:
@@ -234,7 +235,7 @@ class PeopleCounter:
             first = True
             while (frame := self._queue.get()) is not None:
                 self.times.append(frame.t)
-                with _quiet_stderr() if first else nullcontext():  # the first call logs a projection warning
+                with _quiet_stderr(first):  # the first call logs a projection warning
                     self.counts.append(len(landmarker.detect(_mp_image(frame.image)).pose_landmarks))
                 first = False
         finally:

@@ -107,10 +107,15 @@ class PoseSeries:
         w, h = self.image_size
         return self.image[:, :, :2] * np.array([w, h], dtype=self.image.dtype)  # float32 stays float32: half the memory
 
-    def seen_pixels(self, min_visibility: float) -> np.ndarray:
-        """``pixels`` with the landmarks MediaPipe is guessing (visibility below ``min_visibility``)
-        set to NaN: a hidden foot's position is not evidence."""
-        return np.where(self.image[:, :, 3:4] >= min_visibility, self.pixels, np.nan)
+    def seen_pixels(self, min_visibility: float, points: tuple[int, ...] | None = None) -> np.ndarray:
+        """(T, P, 2) float64 pixels of ``points`` (all 33 if None), the landmarks MediaPipe is
+        guessing (visibility below ``min_visibility``, or nobody seen) NaN: a hidden foot's
+        position is not evidence. The one statement of that rule: the metrics and the rep
+        checks read their landmarks through it."""
+        image = self.image if points is None else self.image[:, list(points)]
+        px = image[:, :, :2] * np.array(self.image_size, float)
+        px[~(image[:, :, 3] >= min_visibility)] = np.nan  # NaN visibility: not seen
+        return px
 
     @property
     def fps(self) -> float:

@@ -15,6 +15,7 @@ from ..checks import Check
 from ..metrics import FrameMetrics
 from ..profile import Profile
 from ..reps import Rep, level_run
+from ..series import Landmark
 
 NAME = "reverse-lunge"
 SIDE_ONLY, FRONT_ONLY = ("side",), ("front",)
@@ -177,9 +178,10 @@ def _across_midline(pixels: np.ndarray, start: int, window: slice, forward: bool
     landmarks NaN (``PoseSeries.seen_pixels``): a frame missing either ankle cannot say which
     one is behind, and gives NaN.
     """
-    la, ra = pixels[:, 27], pixels[:, 28]
-    mid = (pixels[:, 23] + pixels[:, 24]) / 2.0
-    hip_w = np.linalg.norm(pixels[:, 23] - pixels[:, 24], axis=-1)
+    la, ra = pixels[:, Landmark.LEFT_ANKLE], pixels[:, Landmark.RIGHT_ANKLE]
+    lh, rh = pixels[:, Landmark.LEFT_HIP], pixels[:, Landmark.RIGHT_HIP]
+    mid = (lh + rh) / 2.0
+    hip_w = np.linalg.norm(lh - rh, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         left_is_back = la[window, 1] < ra[window, 1]
         back = np.where(left_is_back[:, None], la[window], ra[window])
