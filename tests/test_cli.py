@@ -97,7 +97,8 @@ def test_json_and_csv_reports(tmp_path):
 def test_json_to_stdout_is_pure_json():
     proc = run("analyze", str(CLIP), "--model", "lite", "--json", "-")
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["model"] == "pose_landmarker_lite.task"
+    report = json.loads(proc.stdout)
+    assert report["model"] == "pose_landmarker_lite.task" and report["mirror_pass"] is False
 
 
 @pytest.mark.skipif(not CLIP.is_file(), reason="shared clips not available")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from formcheck.identity import LEG_PAIRS, fix_leg_swaps, swap_flags
@@ -93,3 +95,46 @@ def test_smoothing_through_the_swap_flags_equals_smoothing_the_relabelled_series
     assert np.allclose(through.world, direct.world, atol=1e-12, equal_nan=True)
     # visibility moves with its landmark: the relabelled frames carry the other leg's
     assert np.allclose(through.image[:, L.LEFT_KNEE, 3], np.where(flags, 1.0, 0.9))
+
+
+def _step_back(swapped: range, n: int = 130) -> tuple[PoseSeries, np.ndarray]:
+    """A reverse lunge from the side: the right foot stays at x=500, the left one steps back to
+    x=100 over frames 10-30, holds, and comes back over frames 90-110. Frames in ``swapped``
+    carry exchanged leg labels. Also returns where the left ankle truly is (px)."""
+    left_x = np.interp(np.arange(n), [0, 10, 30, 90, 110, n - 1], [500, 500, 100, 100, 500, 500])
+    img = np.full((n, 33, 4), 0.5)
+    img[:, :, 3] = 1.0
+    for side, x in ((0, left_x), (1, np.full(n, 500.0))):
+        hip, knee, ankle, heel, toe = (pair[side] for pair in LEG_PAIRS)
+        for j, (dx, y) in {hip: (0, 500), knee: (0, 700), ankle: (0, 800), heel: (-30, 820), toe: (60, 820)}.items():
+            img[:, j, 0], img[:, j, 1] = (x + dx) / W, y / H
+    labelled = img.copy()
+    for i in swapped:
+        for a, b in LEG_PAIRS:
+            labelled[i, [a, b]] = img[i, [b, a]]
+    return PoseSeries(labelled, np.zeros((n, 33, 3)), np.arange(n) / FPS, (W, H)), left_x
+
+
+def test_a_swap_made_while_the_feet_pass_needs_the_mirror_pass():
+    """MediaPipe exchanges the legs as the stepping foot leaves the other one, where exchanging
+    them costs no jump, and keeps them exchanged through the whole bottom (benchmark seeds 2, 26,
+    67): continuity alone cannot see it, and three seconds of relabelling cost more than the
+    nothing it saves. The run on the mirrored frames had those legs right; as a second opinion
+    at the same price it cancels the first run's, and the true labels win."""
+    swapped = range(12, 109)
+    series, left_x = _step_back(swapped)
+    apart = np.abs(left_x - 500.0) > 100.0  # the feet more than a shin apart: the labels matter
+    truly_swapped = np.isin(np.arange(len(series)), swapped)
+    alone = swap_flags(series, 0.3, 1.0)
+    assert not alone[apart].any()  # a single run keeps its exchanged labels through the bottom
+    right, _ = _step_back(range(0))
+    with_mirror = swap_flags(replace(series, mirrored=right.image), 0.3, 1.0)
+    assert np.array_equal(with_mirror[apart], truly_swapped[apart])
+
+
+def test_a_mirror_pass_that_agrees_or_cannot_tell_changes_nothing():
+    series, _ = _step_back(range(0))
+    assert not swap_flags(replace(series, mirrored=series.image), 0.3, 1.0).any()
+    unseen = np.full_like(series.image, np.nan)  # the mirrored run found nobody
+    swapped, _ = _step_back(range(40, 60))  # a short swap with the feet apart: continuity undoes it
+    assert np.array_equal(np.flatnonzero(swap_flags(replace(swapped, mirrored=unseen), 0.3, 1.0)), np.arange(40, 60))

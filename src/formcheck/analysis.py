@@ -137,6 +137,7 @@ class Analysis:
             "exercise": self.exercise,
             "source": self.source,
             "model": self.model,
+            "mirror_pass": bool(self.series.meta.get("mirror_pass", False)),
             "profile": self.profile_path,
             "image_size": list(self.image_size),
             "view": self.view,
@@ -226,10 +227,12 @@ def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[P
     """Leg identity, then smoothing; also the raw ankles the metrics need. The relabelled series
     is never built (smoothing reads through the swap flags), so a long video holds at most two
     copies of its landmarks at once: the raw and the smoothed."""
-    swapped = swap_flags(series, profile["smoothing.max_gap_s"], profile["pose.leg_swap_price_per_s"])
+    swapped = swap_flags(series, profile["smoothing.max_gap_s"], profile["pose.leg_swap_price_per_s"],
+                         profile["pose.mirror_undecided_shins"])
     raw_ankles = raw_ankle_pixels(series, profile["pose.min_visibility"])
     raw_ankles[swapped] = raw_ankles[swapped][:, ::-1]
-    return smooth_series(series, zero_phase=zero_phase, relabel=swapped, **profile.section("smoothing")), raw_ankles
+    smoothed = smooth_series(series, zero_phase=zero_phase, relabel=swapped, **profile.section("smoothing"))
+    return replace(smoothed, mirrored=None), raw_ankles  # the second opinion is spent: no third copy kept
 
 
 def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import Analysis, analyze_series
-from .errors import NoPersonError, NotAnalyzableError
+from .errors import InputError, NoPersonError, NotAnalyzableError
 from .models import resolve_model
 from .pose import ProgressCallback, estimate_video
 from .profile import Profile, load_profile
@@ -23,12 +23,16 @@ TRUNCATED_SHARE = 0.9  # fewer decoded frames than this share of the header's co
 
 def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", model: str = "full",
                   profile: str | os.PathLike | None = None,
-                  progress: ProgressCallback | None = None, streams: int = 1) -> Analysis:
+                  progress: ProgressCallback | None = None, streams: int = 1,
+                  mirror_pass: bool = False) -> Analysis:
     """Run pose estimation and the form analysis over a video file.
 
     ``streams`` > 1 runs the pose stage as that many processes over chunks of the video
     (``parallel.py``): sooner on a multi-core machine, the same reps and findings within landmark
     noise (each chunk's tracker starts afresh, so the landmarks are not bit-identical).
+
+    ``mirror_pass`` also runs the pose model on the mirrored frames, a second opinion on which leg
+    is left (``pose.MirrorPass``): twice the inference, in one stream.
 
     >>> result = analyze_video("sample_videos/lunge_side_clean.mp4")   # doctest: +SKIP
     >>> len(result.complete_reps)
@@ -39,9 +43,12 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     """
     prof = load_profile(profile)  # a bad profile or model fails before minutes of inference
     resolve_model(model)
+    if mirror_pass and streams > 1:
+        raise InputError("the mirror pass runs in one pose stream: analyse with one job (--jobs 1)")
     # the pose series goes straight into the analysis, which frees it once smoothed: no name here
     # keeps a long video's raw landmarks alive (memory stays flat with video length)
-    result = analyze_series(_with_exposure(_pose_series(path, model, progress, streams), prof), exercise, prof)
+    result = analyze_series(_with_exposure(_pose_series(path, model, progress, streams, mirror_pass), prof),
+                            exercise, prof)
     series = result.series
     exposure = series.meta.get("exposure_problem", "")
     because = f" (the video is {exposure})" if exposure else ""
@@ -58,12 +65,13 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     return result
 
 
-def _pose_series(path: str | os.PathLike, model: str, progress: ProgressCallback | None, streams: int) -> PoseSeries:
+def _pose_series(path: str | os.PathLike, model: str, progress: ProgressCallback | None, streams: int,
+                 mirror_pass: bool) -> PoseSeries:
     if streams > 1:
         from .parallel import estimate_video_parallel
 
         return estimate_video_parallel(str(Path(path)), model=model, progress=progress, streams=streams)
-    return estimate_video(str(Path(path)), model=model, progress=progress)
+    return estimate_video(str(Path(path)), model=model, progress=progress, mirror_pass=mirror_pass)
 
 
 def _with_exposure(series: PoseSeries, profile: Profile) -> PoseSeries:

@@ -48,6 +48,7 @@ class VideoTask:
     profile: str | None = None
     formats: tuple[str, ...] = ("json",)
     streams: int = 1  # pose streams for this one video (parallel.py)
+    mirror_pass: bool = False  # also run the pose model on the mirrored frames (pose.MirrorPass)
 
 
 def collect_videos(inputs: Iterable[str | os.PathLike]) -> list[Path]:
@@ -88,7 +89,7 @@ def analyze_one(task: VideoTask) -> tuple[dict, dict[str, str]]:
     files: dict[str, str] = {}
     try:
         result = analyze_video(task.video, exercise=task.exercise, model=task.model, profile=task.profile,
-                               streams=task.streams)
+                               streams=task.streams, mirror_pass=task.mirror_pass)
         if "json" in task.formats:
             files[f"{task.name}.json"] = to_json(result)
         if "csv" in task.formats:
@@ -156,7 +157,7 @@ def _package_path() -> str:
 
 def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *, exercise: str = "reverse-lunge",
               model: str = "full", profile: str | os.PathLike | None = None, formats: Iterable[str] = ("json",),
-              jobs: int = 1, engine: str = "local",
+              jobs: int = 1, engine: str = "local", mirror_pass: bool = False,
               on_done: Callable[[dict, int, int], None] | None = None) -> dict:
     """Analyse every video, write its reports and ``index.json`` (and ``index.html`` with html) into
     ``out_dir``; return the index. ``on_done(entry, finished, total)`` after each video.
@@ -182,9 +183,10 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
     except OSError as exc:
         raise InputError(f"cannot create the output folder {out}: {exc.strerror}") from None
     # fewer videos than jobs: the spare processes split the videos' pose stages (parallel.py)
-    streams = max(1, jobs // len(videos)) if engine == "local" else 1
-    tasks = [VideoTask(str(v), name, exercise, model, str(profile) if profile else None, formats or ("json",), streams)
-             for v, name in zip(videos, report_names(videos), strict=True)]
+    # (the mirror pass runs in one stream: its second landmarker already keeps a spare core busy)
+    streams = max(1, jobs // len(videos)) if engine == "local" and not mirror_pass else 1
+    tasks = [VideoTask(str(v), name, exercise, model, str(profile) if profile else None, formats or ("json",), streams,
+                       mirror_pass) for v, name in zip(videos, report_names(videos), strict=True)]
     entries: list[dict | None] = [None] * len(tasks)
     start = time.perf_counter()
     runner = _run_ray if engine == "ray" else _run_local

@@ -69,6 +69,9 @@ def analyze(
                                 "(html also writes index.html)."),
     engine: str = typer.Option("local", help="Batch mode: local (process pool) or ray (needs formcheck's "
                                "ray extra; RAY_ADDRESS joins an existing cluster)."),
+    mirror_pass: bool = typer.Option(False, "--mirror-pass", help="Also run the pose model on the mirrored "
+                                     "frames: a second opinion on which leg is left, for filming at an angle "
+                                     "(twice the inference; one pose stream)."),
 ) -> None:
     """Analyse a recorded set: progress bar, then reps per leg, sets and mistakes per rep.
 
@@ -81,7 +84,7 @@ def analyze(
     if out_dir is not None or len(videos) > 1:
         if any((json_path, csv_path, html_path, annotated)):
             _fail("in batch mode reports go to --out-dir: choose them with --formats json,csv,html", 2)
-        _analyze_batch(videos, out_dir, exercise, model, profile, formats, jobs, engine, quiet)
+        _analyze_batch(videos, out_dir, exercise, model, profile, formats, jobs, engine, quiet, mirror_pass)
         return
     if engine != "local":
         _fail("--engine applies to a batch: add --out-dir", 2)
@@ -99,7 +102,7 @@ def analyze(
                 bar.update(task, completed=done, total=max(expected, done) or None)
 
             result = analyze_video(video, exercise=exercise, model=model, profile=profile, progress=progress,
-                                   streams=jobs)
+                                   streams=jobs, mirror_pass=mirror_pass)
         if json_path:
             write_json(result, json_path)
         if csv_path:
@@ -129,7 +132,7 @@ def analyze(
 
 
 def _analyze_batch(videos: list[Path], out_dir: Path | None, exercise: str, model: str, profile: Path | None,
-                   formats: str, jobs: int, engine: str, quiet: bool) -> None:
+                   formats: str, jobs: int, engine: str, quiet: bool, mirror_pass: bool) -> None:
     """Batch mode of ``analyze``: a line per finished video on stderr, the index's path at the end."""
     from .batch import BATCH_FAILED_EXIT, FORMATS, run_batch
 
@@ -157,7 +160,7 @@ def _analyze_batch(videos: list[Path], out_dir: Path | None, exercise: str, mode
 
     with _one_line_errors():
         index = run_batch(videos, out_dir, exercise=exercise, model=model, profile=profile, formats=wanted,
-                          jobs=jobs, engine=engine, on_done=done)
+                          jobs=jobs, engine=engine, mirror_pass=mirror_pass, on_done=done)
     s = index["summary"]
     out.print(f"wrote {out_dir / 'index.json'}: {s['ok']} of {s['videos']} videos analysed"
               + (f", {s['failed']} failed" if s["failed"] else ""), highlight=False, soft_wrap=True)
@@ -357,7 +360,8 @@ app.add_typer(bench_app, name="bench")
 @bench_app.command("accuracy")
 def bench_accuracy(
     models: str = typer.Option("lite,full", help="Comma-separated pose models to compare (heavy: build it first, "
-                               "python models/build_models.py --variant heavy)."),
+                               "python models/build_models.py --variant heavy; full+mirror: full with the "
+                               "mirror pass)."),
     clips: int = typer.Option(96, help="Rendered clips (seeds first-seed .. first-seed+clips-1)."),
     first_seed: int = typer.Option(0, help="First seed of the rendered set."),
     real: bool = typer.Option(True, help="Also score the labelled real clips in ../shared/videos."),

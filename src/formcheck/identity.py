@@ -25,20 +25,27 @@ for _a, _b in LEG_PAIRS:
 _TRACKED = LEG_PAIRS[1:]
 
 
-def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float) -> np.ndarray:
+def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecided_shins: float = 0.5) -> np.ndarray:
     """(T,) bool: frames whose left and right legs are to be exchanged.
 
     The labelling of every frame is chosen at once (Viterbi over two states: as labelled or
     exchanged) to minimise how far the legs jump between seen frames, plus a price per second
-    of exchanged labels (``price_per_s``, in shin lengths of jump). MediaPipe is right most of
-    the time, so a stretch is relabelled only when that removes jumps worth more than its
-    length. Frames more than ``max_gap_s`` apart carry no continuity evidence.
+    of disagreeing with the pose model's labels (``price_per_s``, in shin lengths of jump).
+    MediaPipe is right most of the time, so a stretch is relabelled only when that removes jumps
+    worth more than its length. Frames more than ``max_gap_s`` apart carry no continuity evidence.
+
+    With a mirror pass (``series.mirrored``) the model's run on the mirrored frames is a second
+    opinion at the same price. The two runs get different frames wrong: where they agree nothing
+    changes, and where they disagree their prices cancel and continuity decides. That settles the
+    stretches a single run cannot: MediaPipe exchanges the legs as the stepping foot passes the
+    other one in the image, where exchanging them costs no jump, and keeps them exchanged through
+    the bottom (on the benchmark, the mirrored run had most of those bottoms right). Where both
+    labellings lie within ``undecided_shins`` of the mirrored run, it names no order.
     """
     n = len(series)
     flags = np.zeros(n, bool)
     size = np.array(series.image_size, float)
-    left = series.image[:, [a for a, _ in _TRACKED], :2] * size  # only the tracked points: no (T, 33) copy
-    right = series.image[:, [b for _, b in _TRACKED], :2] * size
+    left, right = _legs(series.image, size)
     seen = ~(np.isnan(left).any(axis=(1, 2)) | np.isnan(right).any(axis=(1, 2)))
     idx = np.flatnonzero(seen)
     if len(idx) < 2:
@@ -50,22 +57,45 @@ def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float) -> np.n
     keep = np.where(linked, (_cost(lo[1:], lo[:-1]) + _cost(ro[1:], ro[:-1])) / scale, 0.0)
     cross = np.where(linked, (_cost(lo[1:], ro[:-1]) + _cost(ro[1:], lo[:-1])) / scale, 0.0)
     price = price_per_s * np.concatenate([[np.median(dt)], dt])
-    flags[idx] = _viterbi(keep, cross, price)
+    as_labelled, exchanged = np.zeros(len(idx)), price  # the pose model's own labels
+    if series.mirrored is not None:
+        says_exchanged = _mirror_says_exchanged(series.mirrored[idx], lo, ro, size, scale, undecided_shins)
+        as_labelled = as_labelled + price * says_exchanged
+        exchanged = exchanged + price * (1.0 - says_exchanged)
+    flags[idx] = _viterbi(keep, cross, as_labelled, exchanged)
     return flags
 
 
-def _viterbi(keep: np.ndarray, cross: np.ndarray, price: np.ndarray) -> np.ndarray:
+def _legs(image: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The tracked left and right leg points in pixels, (T, K, 2) each (no (T, 33) copy)."""
+    return (image[:, [a for a, _ in _TRACKED], :2] * size, image[:, [b for _, b in _TRACKED], :2] * size)
+
+
+def _mirror_says_exchanged(mirrored: np.ndarray, lo: np.ndarray, ro: np.ndarray, size: np.ndarray,
+                           scale: float, undecided_shins: float) -> np.ndarray:
+    """(N,) 1 where the mirrored run puts the legs the other way round, 0 where it agrees, 0.5
+    where it cannot say: it saw no legs, or both labellings lie within ``undecided_shins`` of it
+    (legs side by side or overlapping in the image)."""
+    ml, mr = _legs(mirrored, size)
+    same = (_cost(ml, lo) + _cost(mr, ro)) / scale
+    other = (_cost(ml, ro) + _cost(mr, lo)) / scale
+    with np.errstate(invalid="ignore"):
+        undecided = ~(np.abs(same - other) >= undecided_shins)  # NaN: not seen
+    return np.where(undecided, 0.5, (other < same).astype(float))
+
+
+def _viterbi(keep: np.ndarray, cross: np.ndarray, cost0: np.ndarray, cost1: np.ndarray) -> np.ndarray:
     """Cheapest 0/1 labelling of N frames: ``keep[i]``/``cross[i]`` cost frame i+1 staying in
-    or changing state from frame i, ``price[i]`` is paid for each frame in state 1."""
-    n = len(price)
+    or changing state from frame i; ``cost0[i]``/``cost1[i]`` are paid for frame i in state 0/1."""
+    n = len(cost0)
     back = np.zeros((n, 2), dtype=np.int8)
-    c0, c1 = 0.0, float(price[0])
+    c0, c1 = float(cost0[0]), float(cost1[0])
     for i in range(1, n):
         k, x = keep[i - 1], cross[i - 1]
         from0, from1 = (c0 + k, c1 + x), (c0 + x, c1 + k)  # into state 0, into state 1
         back[i, 0] = from0[1] < from0[0]
         back[i, 1] = from1[1] < from1[0]
-        c0, c1 = min(from0), min(from1) + price[i]
+        c0, c1 = min(from0) + cost0[i], min(from1) + cost1[i]
     state = int(c1 < c0)
     out = np.zeros(n, bool)
     for i in range(n - 1, -1, -1):

@@ -12,13 +12,13 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 
 from .errors import ModelError
 from .models import resolve_model
-from .series import NUM_LANDMARKS, PoseSeries
+from .series import NUM_LANDMARKS, PoseSeries, mirrored_back
 from .sources import Frame, probe, read_frames
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ logging: warnings and up only
@@ -253,14 +253,20 @@ class PeopleCounter:
 
 def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model: str = "full",
                     source: str = "", progress: ProgressCallback | None = None,
-                    expected: int = 0, count_people: bool = True) -> PoseSeries:
+                    expected: int = 0, count_people: bool = True, mirror_pass: bool = False) -> PoseSeries:
     """Run the landmarker over frames in time order and collect the results (and, unless
-    ``count_people`` is off, how many people were in view now and then: ``PeopleCounter``)."""
+    ``count_people`` is off, how many people were in view now and then: ``PeopleCounter``).
+
+    ``mirror_pass``: a second landmarker also tracks the mirrored frames (``MirrorPass``), whose
+    landmarks become the series' ``mirrored`` second opinion on left and right; twice the
+    inference."""
     buffer = _SeriesBuffer(expected + 8)  # the header's count is an estimate: a little headroom
-    with PoseEstimator(model) as estimator:
+    with PoseEstimator(model) as estimator, MirrorPass(model) if mirror_pass else nullcontext() as mirror:
         people = PeopleCounter() if count_people and PEOPLE_CHECK_EVERY_S > 0 else None
         try:
             for frame in frames:
+                if mirror is not None:
+                    mirror.offer(frame)
                 buffer.append(*estimator.detect(frame.image, frame.t), frame)
                 if people is not None:
                     people.offer(frame)
@@ -270,18 +276,95 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
             counted = people.close() if people is not None else {}
             if people is not None and people.failed:
                 counted["people_count_failed"] = people.failed
+        mirrored = mirror.close() if mirror is not None else None
     if buffer.n == 0:
         return PoseSeries.empty(image_size, source)
     image, world, t, exposure = buffer.arrays()
     return PoseSeries(image, world, t, image_size, source,
                       meta={"model": str(estimator.model_path.name), "expected_frames": expected,
-                            "luma": exposure[:, 0], "luma_std": exposure[:, 1]} | counted)
+                            "luma": exposure[:, 0], "luma_std": exposure[:, 1], "mirror_pass": mirror_pass} | counted,
+                      mirrored=mirrored)
+
+
+class MirrorPass:
+    """The pose model tracking the left-right mirrored frames, its landmarks put back into the
+    frame as filmed (``series.mirrored_back``). MediaPipe is not mirror-symmetric: on the
+    benchmark the mirrored run had the legs right on most of the bottoms where the run on the
+    frames as filmed named them the other way round, which makes it a second opinion on which leg
+    is left (``identity.swap_flags``).
+
+    It runs on a thread of its own, beside the main landmarker, on the core a single stream
+    leaves partly idle; a short queue holds the frames it has not reached yet, so memory stays
+    flat and a slower mirror run slows the main loop rather than piling frames up.
+    """
+
+    def __init__(self, model: str = "full", queue_frames: int = 4) -> None:
+        self._estimator = PoseEstimator(model)  # a bad model fails here, in the caller's thread
+        self._queue: queue.Queue = queue.Queue(maxsize=queue_frames)
+        self._rows: list[np.ndarray] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="formcheck-mirror", daemon=True)
+        self._thread.start()
+
+    def offer(self, frame: Frame) -> None:
+        """Queue the next frame (in time order); waits while the queue is full."""
+        while self._error is None:
+            try:
+                self._queue.put(frame, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        raise ModelError(f"the mirror pass failed: {self._error}")
+
+    def _run(self) -> None:
+        try:
+            while (frame := self._queue.get()) is not None:
+                mirrored = np.ascontiguousarray(frame.image[:, ::-1])
+                self._rows.append(mirrored_back(self._estimator.detect(mirrored, frame.t)[0]))
+        except BaseException as exc:  # surfaced in the caller's thread by offer or close
+            self._error = exc
+            while self._queue.get() is not None:  # let a waiting offer through to the end
+                pass
+
+    def close(self) -> np.ndarray:
+        """(T, 33, 4) float32 landmarks of every offered frame, once the thread has caught up."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._estimator.close()
+        if self._error is not None:
+            raise ModelError(f"the mirror pass failed: {self._error}")
+        return np.array(self._rows, np.float32).reshape(-1, NUM_LANDMARKS, 4)
+
+    def __enter__(self) -> MirrorPass:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._thread.is_alive():  # left early (an error, Ctrl-C): stop the thread, keep nothing
+            while True:
+                try:
+                    self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            self._queue.put(None)
+            self._thread.join()
+            self._estimator.close()
 
 
 def estimate_video(path: str, model: str = "full", progress: ProgressCallback | None = None,
-                   max_side: int = INFERENCE_MAX_SIDE, count_people: bool = True) -> PoseSeries:
+                   max_side: int = INFERENCE_MAX_SIDE, count_people: bool = True,
+                   mirror_pass: bool = False) -> PoseSeries:
     """Pose series of a whole video file (frames streamed, never all held in memory)."""
     info = probe(path)
     return estimate_frames(read_frames(path, max_side=max_side), (info.width, info.height),
                            model=model, source=str(path), progress=progress,
-                           expected=info.frame_count, count_people=count_people)
+                           expected=info.frame_count, count_people=count_people, mirror_pass=mirror_pass)
+
+
+def estimate_mirrored(path: str, model: str = "full", max_side: int = INFERENCE_MAX_SIDE) -> np.ndarray:
+    """(T, 33, 4) the mirror pass alone over a video file: what ``estimate_video(mirror_pass=True)``
+    adds as ``mirrored``, for a series computed without it (the benchmark's cache)."""
+    with MirrorPass(model) as mirror:
+        for frame in read_frames(path, max_side=max_side):
+            mirror.offer(frame)
+        return mirror.close()

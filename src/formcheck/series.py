@@ -53,6 +53,20 @@ class Landmark(IntEnum):
 
 NUM_LANDMARKS = 33
 
+# landmark order of the mirror image: ``landmarks[MIRROR_ORDER]`` exchanges every left/right pair
+MIRROR_ORDER = np.arange(NUM_LANDMARKS)
+for _left, _right in ((1, 4), (2, 5), (3, 6), (7, 8), (9, 10), *((i, i + 1) for i in range(11, NUM_LANDMARKS, 2))):
+    MIRROR_ORDER[[_left, _right]] = _right, _left
+
+
+def mirrored_back(image: np.ndarray) -> np.ndarray:
+    """(..., 33, 4) image landmarks found in a left-right mirrored frame, put back into the
+    frame as filmed: x mirrored, and the labels exchanged (the mirrored person's left leg is the
+    person's right one)."""
+    out = image[..., MIRROR_ORDER, :].copy()
+    out[..., 0] = 1.0 - out[..., 0]
+    return out
+
 # Bones drawn as the skeleton (pairs of Landmark indices).
 SKELETON_EDGES: tuple[tuple[int, int], ...] = (
     (11, 12), (11, 13), (13, 15), (12, 14), (14, 16), (11, 23), (12, 24), (23, 24),
@@ -72,6 +86,9 @@ class PoseSeries:
         t: (T,) seconds from the container's presentation timestamps, strictly increasing.
         image_size: (width, height) in pixels of the frames the landmarks refer to (after rotation).
         source: where the frames came from (file path, "camera:0", "landmarks").
+        mirrored: None, or (T, 33, 4) image landmarks of the same frames from the pose model run
+            on the mirrored frames and put back (``mirrored_back``): a second opinion on which
+            leg is left (``pose.estimate_frames(mirror_pass=True)``, read by ``identity``).
     """
 
     image: np.ndarray
@@ -80,6 +97,7 @@ class PoseSeries:
     image_size: tuple[int, int]
     source: str = ""
     meta: dict = field(default_factory=dict)
+    mirrored: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.t)
@@ -87,6 +105,8 @@ class PoseSeries:
             raise ValueError(f"image landmarks must be (T, 33, 4), got {self.image.shape} for T={n}")
         if self.world.shape != (n, NUM_LANDMARKS, 3):
             raise ValueError(f"world landmarks must be (T, 33, 3), got {self.world.shape} for T={n}")
+        if self.mirrored is not None and self.mirrored.shape != (n, NUM_LANDMARKS, 4):
+            raise ValueError(f"mirrored landmarks must be (T, 33, 4), got {self.mirrored.shape} for T={n}")
 
     def __len__(self) -> int:
         return len(self.t)
@@ -129,8 +149,8 @@ class PoseSeries:
         return replace(self, image=image, world=self.world if world is None else world)
 
     def slice(self, start: int, stop: int) -> PoseSeries:
-        return replace(self, image=self.image[start:stop], world=self.world[start:stop],
-                       t=self.t[start:stop])
+        return replace(self, image=self.image[start:stop], world=self.world[start:stop], t=self.t[start:stop],
+                       mirrored=None if self.mirrored is None else self.mirrored[start:stop])
 
     @classmethod
     def empty(cls, image_size: tuple[int, int], source: str = "") -> PoseSeries:

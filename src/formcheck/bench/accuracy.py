@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from ..analysis import Analysis, analyze_series
 from ..models import file_sha256, resolve_model
-from ..pose import estimate_video
+from ..pose import estimate_mirrored, estimate_video
 from ..profile import Profile, load_profile
 from ..series import PoseSeries
 from .dataset import BenchClip, real_clips, rendered_clip
@@ -29,8 +29,21 @@ VIEW_ORDER = ("side", "oblique", "front")
 Progress = Callable[[str], None]
 
 
+MIRROR_SUFFIX = "+mirror"  # "full+mirror": the model with its mirror pass (``pose.MirrorPass``)
+
+
+def base_model(model: str) -> str:
+    """The pose model a benchmark model name runs ("full+mirror" -> "full")."""
+    return model.removesuffix(MIRROR_SUFFIX)
+
+
 def pose_series(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[PoseSeries, float]:
-    """The clip's pose series and the seconds spent on it (0 when read from the cache)."""
+    """The clip's pose series and the seconds spent on it (0 when read from the cache). A
+    "+mirror" model adds the mirror pass to the plain model's series, each cached on its own."""
+    if model.endswith(MIRROR_SUFFIX):
+        series, seconds = pose_series(clip, base_model(model), cache_dir)
+        mirrored, more = _mirror_pass(clip, base_model(model), cache_dir)
+        return replace(series, mirrored=mirrored, meta=dict(series.meta, mirror_pass=True)), seconds + more
     path = None
     if cache_dir is not None:
         key = f"{file_sha256(clip.video)[:16]}_{file_sha256(resolve_model(model))[:12]}"
@@ -50,6 +63,25 @@ def pose_series(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[Po
                             size=np.array(series.image_size), model=series.meta.get("model", ""))
         tmp.replace(path)
     return series, seconds
+
+
+def _mirror_pass(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[np.ndarray, float]:
+    """The clip's mirror-pass landmarks and the seconds spent on them (0 when cached)."""
+    path = None
+    if cache_dir is not None:
+        key = f"{file_sha256(clip.video)[:16]}_{file_sha256(resolve_model(model))[:12]}"
+        path = Path(cache_dir) / f"{clip.name}.{model}.mirror.{key}.npz"
+        if path.is_file():
+            return np.load(path)["mirrored"], 0.0
+    t0 = time.perf_counter()
+    mirrored = estimate_mirrored(str(clip.video), model=model)
+    seconds = time.perf_counter() - t0
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez_compressed(tmp, mirrored=mirrored)
+        tmp.replace(path)
+    return mirrored, seconds
 
 
 MIN_TRUE_HIP_DROP = 0.05  # a rep whose hips drop less than 5% of standing height shows no movement
@@ -114,7 +146,7 @@ def run_benchmark(models: Iterable[str] = ("full",), seeds: Iterable[int] = rang
     prof = load_profile(profile)
     models = list(models)
     for model in models:  # a missing model fails before minutes of rendering
-        resolve_model(model)
+        resolve_model(base_model(model))
     say = progress or (lambda _msg: None)
     clips = []
     for seed in seeds:

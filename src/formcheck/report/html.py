@@ -260,7 +260,8 @@ def render_html(report: dict, video: str | os.PathLike | None = None) -> str:
     name = Path(str(report.get("source", "session"))).name
     head = (f'<header><h1>Reverse lunge report: {escape(name)}</h1><p class="meta">'
             f'{escape(report.get("exercise", ""))} · view: {escape(report.get("view") or "unknown")} · model: '
-            f'{escape(report.get("model", ""))} · {report["summary"]["duration_s"]:.0f} s, '
+            f'{escape(report.get("model", ""))}{" + mirror pass" if report.get("mirror_pass") else ""} · '
+            f'{report["summary"]["duration_s"]:.0f} s, '
             f'{report["summary"]["frames"]} frames · formcheck {escape(report.get("formcheck_version", ""))}'
             "</p></header>")
     if report.get("walk") is not None:
