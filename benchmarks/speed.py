@@ -10,6 +10,7 @@ One run measures, per model and clip, each mode in a fresh process (so each peak
      on the full-size frame -> mp.Image -> detect_for_video -> draw the landmarks on the frame
   c  `formcheck analyze VIDEO --json --csv` end to end through the CLI code (one stream)
   d  the same with `--jobs 2`
+  m  c with `--mirror-pass` (the pose model also on the mirrored frames, on a thread of its own)
 
 and prints frames per second, c/a, c/b and d/b, the share of c spent after pose (geometry core,
 reps, checks and the reports; target < 1%) and peak RSS (for d also of its worker process). The
@@ -36,7 +37,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(HERE))
 
-MODES = ("a", "b", "c", "d")
+MODES = ("a", "b", "c", "d", "m")
 TARGETS = {"c/a": 0.90, "c/b": 1.3, "d/b": 2.0}  # issue 8, full model on 1080p
 A_BATCH = 120  # frames decoded per batch in mode a: 4 s of 640 px frames, ~80 MB
 JOBS = 2  # mode d: this machine's cores
@@ -106,7 +107,7 @@ def run_b(video: str, model: str) -> dict:
     return {"frames": n, "seconds": time.perf_counter() - t0}
 
 
-def run_cli(video: str, model: str, jobs: int) -> dict:
+def run_cli(video: str, model: str, jobs: int, mirror_pass: bool = False) -> dict:
     """`formcheck analyze` through its CLI function, timing the pose stage and everything after it."""
     t0 = time.perf_counter()  # from before the imports, as a command-line run pays them
     import formcheck.api as api
@@ -136,7 +137,7 @@ def run_cli(video: str, model: str, jobs: int) -> dict:
     csv_report.write_csv = timed(csv_report.write_csv, "after_pose")
     with tempfile.TemporaryDirectory() as tmp:
         app(["analyze", video, "--model", model, "--json", f"{tmp}/r.json", "--csv", f"{tmp}/r.csv", "-q",
-             "--jobs", str(jobs)], standalone_mode=False)
+             "--jobs", str(jobs), *(["--mirror-pass"] if mirror_pass else [])], standalone_mode=False)
         seconds = time.perf_counter() - t0
         report = json.loads(Path(f"{tmp}/r.json").read_text())
     return {"frames": report["summary"]["frames"], "seconds": seconds, "pose_s": spent["pose"],
@@ -161,7 +162,7 @@ def child(mode: str, video: str, model: str) -> None:
     if mode in "ab":
         row = {"a": run_a, "b": run_b}[mode](video, model)
     else:
-        row = run_cli(video, model, 1 if mode == "c" else JOBS)
+        row = run_cli(video, model, JOBS if mode == "d" else 1, mirror_pass=mode == "m")
     row.setdefault("cpu_s", _cpu_s() - cpu0)
     row["cpu_ms_per_frame"] = 1000 * row["cpu_s"] / row["frames"]
     row["fps"] = row["frames"] / row["seconds"]
@@ -180,8 +181,8 @@ def measure(mode: str, video: Path, model: str) -> dict:
     return json.loads(lines[-1][6:])
 
 
-COLUMNS = ("clip", "model", "frames", "a fps", "b fps", "c fps", "d fps", "c/a", "c/b", "d/b", "after pose",
-           "CPU ms/frame a/b/c/d", "RSS MB a/b/c", "RSS MB d+worker")
+COLUMNS = ("clip", "model", "frames", "a fps", "b fps", "c fps", "d fps", "m fps", "c/a", "c/b", "d/b", "m/c",
+           "after pose", "CPU ms/frame a/b/c/d/m", "RSS MB a/b/c", "RSS MB d+worker")
 
 
 def cells(r: dict) -> list[str]:
@@ -191,7 +192,7 @@ def cells(r: dict) -> list[str]:
     def each(fmt, keys=MODES) -> list[str]:
         return [fmt(m[k]) if k in m else "-" for k in keys]
 
-    ratios = [f"{r[k]:.2f}" if k in r else "-" for k in ("c/a", "c/b", "d/b")]
+    ratios = [f"{r[k]:.2f}" if k in r else "-" for k in ("c/a", "c/b", "d/b", "m/c")]
     return [r["clip"], r["model"], str(r["frames"]), *each(lambda x: f"{x['fps']:.1f}"), *ratios,
             f"{r['after_pose_pct']:.2f}%" if "after_pose_pct" in r else "-",
             "/".join(each(lambda x: f"{x['cpu_ms_per_frame']:.0f}")),
@@ -232,7 +233,7 @@ def main() -> None:
                 m[mode] = measure(mode, video, model)
             row = {"clip": clip, "video": video.name, "model": model, "frames": next(iter(m.values()))["frames"],
                    "modes": m}
-            for num, den in (("c", "a"), ("c", "b"), ("d", "b"), ("d", "c")):
+            for num, den in (("c", "a"), ("c", "b"), ("d", "b"), ("d", "c"), ("m", "c")):
                 if num in m and den in m:
                     row[f"{num}/{den}"] = m[num]["fps"] / m[den]["fps"]
             if "c" in m:  # c's time: pose stage, after pose, and the rest (probe, profile, model load)
