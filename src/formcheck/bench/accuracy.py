@@ -44,44 +44,47 @@ def pose_series(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[Po
         series, seconds = pose_series(clip, base_model(model), cache_dir)
         mirrored, more = _mirror_pass(clip, base_model(model), cache_dir)
         return replace(series, mirrored=mirrored, meta=dict(series.meta, mirror_pass=True)), seconds + more
-    path = None
-    if cache_dir is not None:
-        key = f"{file_sha256(clip.video)[:16]}_{file_sha256(resolve_model(model))[:12]}"
-        path = Path(cache_dir) / f"{clip.name}.{model}.{key}.npz"
-        if path.is_file():
-            d = np.load(path)
-            meta = {"model": str(d["model"])}
-            return PoseSeries(d["image"], d["world"], d["t"], tuple(int(x) for x in d["size"]), str(clip.video),
-                              meta), 0.0
+    path = _cache_path(clip, model, cache_dir)
+    if path is not None and path.is_file():
+        d = np.load(path)
+        return PoseSeries(d["image"], d["world"], d["t"], tuple(int(x) for x in d["size"]), str(clip.video),
+                          {"model": str(d["model"])}), 0.0
     t0 = time.perf_counter()
     series = estimate_video(str(clip.video), model=model)
     seconds = time.perf_counter() - t0
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez_compressed(tmp, image=series.image, world=series.world, t=series.t,
-                            size=np.array(series.image_size), model=series.meta.get("model", ""))
-        tmp.replace(path)
+    _save(path, image=series.image, world=series.world, t=series.t, size=np.array(series.image_size),
+          model=series.meta.get("model", ""))
     return series, seconds
 
 
 def _mirror_pass(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[np.ndarray, float]:
     """The clip's mirror-pass landmarks and the seconds spent on them (0 when cached)."""
-    path = None
-    if cache_dir is not None:
-        key = f"{file_sha256(clip.video)[:16]}_{file_sha256(resolve_model(model))[:12]}"
-        path = Path(cache_dir) / f"{clip.name}.{model}.mirror.{key}.npz"
-        if path.is_file():
-            return np.load(path)["mirrored"], 0.0
+    path = _cache_path(clip, model, cache_dir, ".mirror")
+    if path is not None and path.is_file():
+        return np.load(path)["mirrored"], 0.0
     t0 = time.perf_counter()
     mirrored = estimate_mirrored(str(clip.video), model=model)
     seconds = time.perf_counter() - t0
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez_compressed(tmp, mirrored=mirrored)
-        tmp.replace(path)
+    _save(path, mirrored=mirrored)
     return mirrored, seconds
+
+
+def _cache_path(clip: BenchClip, model: str, cache_dir: Path | None, part: str = "") -> Path | None:
+    """Where a clip's pose output is cached: keyed by the video's and the model's SHA-256."""
+    if cache_dir is None:
+        return None
+    key = f"{file_sha256(clip.video)[:16]}_{file_sha256(resolve_model(model))[:12]}"
+    return Path(cache_dir) / f"{clip.name}.{model}{part}.{key}.npz"
+
+
+def _save(path: Path | None, **arrays: np.ndarray) -> None:
+    """Write a cache file atomically (nothing without a cache)."""
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(path)
 
 
 MIN_TRUE_HIP_DROP = 0.05  # a rep whose hips drop less than 5% of standing height shows no movement
