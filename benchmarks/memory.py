@@ -1,7 +1,7 @@
 """Peak memory against video length: `formcheck analyze --json` on a 1- and a 10-minute video.
 
     python benchmarks/memory.py [--video sample_videos/lunge_side_clean.mp4] [--minutes 1,10]
-                                [--model full] [--json out.json]
+                                [--model full] [--mirror-pass] [--json out.json]
 
 The long videos are the sample played forward and backward (so the motion stays continuous at
 the seams), written once into .bench/memory/. Each analysis runs as its own child process, and
@@ -57,9 +57,10 @@ def _write_loop(video: Path, minutes: float) -> None:
     tmp.rename(out)
 
 
-def peak_rss_mb(video: Path, model: str, report: Path) -> tuple[float, float, int]:
+def peak_rss_mb(video: Path, model: str, report: Path, mirror_pass: bool = False) -> tuple[float, float, int]:
     """(peak RSS in MB, wall seconds, exit code) of one `formcheck analyze` child process."""
-    cmd = [sys.executable, "-m", "formcheck.cli", "analyze", str(video), "-q", "--model", model, "--json", str(report)]
+    cmd = [sys.executable, "-m", "formcheck.cli", "analyze", str(video), "-q", "--model", model, "--json", str(report),
+           *(["--mirror-pass"] if mirror_pass else [])]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -72,6 +73,7 @@ def main() -> None:
     parser.add_argument("--video", type=Path, default=ROOT / "sample_videos" / "lunge_side_clean.mp4")
     parser.add_argument("--minutes", default="1,10")
     parser.add_argument("--model", default="full")
+    parser.add_argument("--mirror-pass", action="store_true", help="analyse with --mirror-pass")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--write-loop", nargs=2, metavar=("VIDEO", "MINUTES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -81,7 +83,7 @@ def main() -> None:
     rows = []
     for minutes in (float(m) for m in args.minutes.split(",")):
         video = looped_video(args.video, minutes)
-        rss, wall, code = peak_rss_mb(video, args.model, CACHE / f"{video.stem}.json")
+        rss, wall, code = peak_rss_mb(video, args.model, CACHE / f"{video.stem}.json", args.mirror_pass)
         frames = len(json.loads((CACHE / f"{video.stem}.json").read_text())["frames"]["t"]) if code == 0 else 0
         rows.append({"minutes": minutes, "frames": frames, "peak_rss_mb": round(rss), "wall_s": round(wall, 1),
                      "exit": code})
@@ -89,7 +91,8 @@ def main() -> None:
     if len(rows) > 1:
         print(f"ratio longest/shortest: {rows[-1]['peak_rss_mb'] / rows[0]['peak_rss_mb']:.2f} (target <= 1.2)")
     if args.json:
-        args.json.write_text(json.dumps({"model": args.model, "rows": rows}, indent=1) + "\n")
+        args.json.write_text(json.dumps({"model": args.model, "mirror_pass": args.mirror_pass, "rows": rows},
+                                        indent=1) + "\n")
 
 
 if __name__ == "__main__":
