@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .series import NUM_LANDMARKS, PoseSeries
 from .series import Landmark as L
+from .series import PoseSeries, exchanged_order
 
 # swapped together: the whole leg chain from the hip down
 LEG_PAIRS = ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE),
              (L.LEFT_HEEL, L.RIGHT_HEEL), (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX))
 # landmark order with the legs exchanged: ``landmarks[SWAPPED_ORDER]`` relabels one frame
-SWAPPED_ORDER = np.arange(NUM_LANDMARKS)
-for _a, _b in LEG_PAIRS:
-    SWAPPED_ORDER[[_a, _b]] = _b, _a
+SWAPPED_ORDER = exchanged_order(LEG_PAIRS)
 # compared for continuity: the hips overlap from the side and would only add noise
 _TRACKED = LEG_PAIRS[1:]
 

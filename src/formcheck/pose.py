@@ -328,27 +328,29 @@ class MirrorPass:
 
     def close(self) -> np.ndarray:
         """(T, 33, 4) float32 landmarks of every offered frame, once the thread has caught up."""
+        self._stop()
+        if self._error is not None:
+            raise ModelError(f"the mirror pass failed: {self._error}")
+        return np.array(self._rows, np.float32).reshape(-1, NUM_LANDMARKS, 4)
+
+    def _stop(self) -> None:
+        """End the thread after the queued frames, and let go of the landmarker (idempotent)."""
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join()
         self._estimator.close()
-        if self._error is not None:
-            raise ModelError(f"the mirror pass failed: {self._error}")
-        return np.array(self._rows, np.float32).reshape(-1, NUM_LANDMARKS, 4)
 
     def __enter__(self) -> MirrorPass:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._thread.is_alive():  # left early (an error, Ctrl-C): stop the thread, keep nothing
+        if self._thread.is_alive():  # left early (an error, Ctrl-C): drop the queued frames, keep nothing
             while True:
                 try:
                     self._queue.get_nowait()
                 except queue.Empty:
                     break
-            self._queue.put(None)
-            self._thread.join()
-            self._estimator.close()
+        self._stop()
 
 
 def estimate_video(path: str, model: str = "full", progress: ProgressCallback | None = None,

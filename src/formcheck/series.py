@@ -53,10 +53,21 @@ class Landmark(IntEnum):
 
 NUM_LANDMARKS = 33
 
+
+
+def exchanged_order(pairs) -> np.ndarray:
+    """(33,) landmark order with each (left, right) pair of ``pairs`` exchanged:
+    ``landmarks[order]`` relabels them."""
+    order = np.arange(NUM_LANDMARKS)
+    for left, right in pairs:
+        order[[left, right]] = right, left
+    return order
+
+
+# every left/right pair, by name (MOUTH_LEFT and MOUTH_RIGHT included)
+LEFT_RIGHT_PAIRS = tuple((lm, Landmark[lm.name.replace("LEFT", "RIGHT")]) for lm in Landmark if "LEFT" in lm.name)
 # landmark order of the mirror image: ``landmarks[MIRROR_ORDER]`` exchanges every left/right pair
-MIRROR_ORDER = np.arange(NUM_LANDMARKS)
-for _left, _right in ((1, 4), (2, 5), (3, 6), (7, 8), (9, 10), *((i, i + 1) for i in range(11, NUM_LANDMARKS, 2))):
-    MIRROR_ORDER[[_left, _right]] = _right, _left
+MIRROR_ORDER = exchanged_order(LEFT_RIGHT_PAIRS)
 
 
 def mirrored_back(image: np.ndarray) -> np.ndarray:
