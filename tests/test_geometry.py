@@ -315,6 +315,19 @@ def test_flexion_from_lengths_recovers_a_leg_turned_out_of_the_picture():
     assert out[0] == pytest.approx(expected, abs=1e-9) and np.isnan(out[1])
 
 
+def test_flexion_from_reach_by_the_law_of_cosines():
+    """Thigh 3 and shin 4: hip to ankle 5 is a right angle (3-4-5), 7 a straight leg, 1 the
+    limit of a fully bent one (inner angle 0, flexion 180); sqrt(37) = |3 - 4 e^(i 120 deg)|
+    is an inner angle of 120 deg, flexion 60."""
+    a = np.array
+    hip = a([0.0, 0.0])
+    ankles = a([[3.0, 4.0], [0.0, 7.0], [1.0, 0.0], [0.0, math.sqrt(37.0)], [0.0, 8.0], [np.nan, 1.0]])
+    out = g.flexion_from_reach_deg(hip, ankles, a(3.0), a(4.0))
+    assert out[:4] == pytest.approx([90.0, 0.0, 180.0, 60.0], abs=1e-6)
+    assert out[4] == pytest.approx(0.0, abs=1e-9)   # a reach past the full lengths: straight, not NaN
+    assert np.isnan(out[5])
+
+
 # ------------------------------------------------------------------------- signed_angle_2d_deg
 
 

@@ -75,6 +75,21 @@ def flexion_from_lengths_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray, ab_len
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
+def flexion_from_reach_deg(a: np.ndarray, c: np.ndarray, ab_length: np.ndarray,
+                           bc_length: np.ndarray) -> np.ndarray:
+    """Flexion at the middle joint of a-b-c from the end points alone and the two segments'
+    full lengths (law of cosines). It never looks at ``b``, so a misplaced middle point cannot
+    move it; an end-to-end distance longer than the two lengths reads a straight joint.
+
+    >>> round(float(flexion_from_reach_deg(np.array([0., 0.]), np.array([1., 1.]), np.array(1.), np.array(1.))), 1)
+    90.0
+    """
+    reach = distance(a, c)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos_inner = (ab_length ** 2 + bc_length ** 2 - reach ** 2) / (2.0 * ab_length * bc_length)
+    return 180.0 - np.degrees(np.arccos(np.clip(cos_inner, -1.0, 1.0)))
+
+
 def signed_angle_2d_deg(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Angle from u to v in the image plane, (-180, 180]; positive is clockwise on screen (y down)."""
     u, v = np.asarray(u, float), np.asarray(v, float)

@@ -1,8 +1,9 @@
 """Per-frame metric series built from the geometry core (pure numpy).
 
 Which coordinates a metric uses depends on what the camera can see: in a side view the sagittal
-plane faces the camera, so sagittal angles are exact in the image (2-D); in front and oblique
-views they come from MediaPipe's 3-D world landmarks. Frontal-plane metrics (knee valgus, pelvic
+plane faces the camera, so sagittal angles are exact in the image (2-D); obliquely they come from
+the image with x stretched back by 1/sin(yaw) (a pseudo side view), from the front from
+MediaPipe's 3-D world landmarks. Frontal-plane metrics (knee valgus, pelvic
 tilt, stance width) come from the image in a front view and are NaN in a side view, where they
 cannot be seen. NaN means "not measurable here", never zero.
 """
@@ -50,6 +51,18 @@ METRIC_NAMES = (
 
 
 @dataclass(frozen=True)
+class KneeReadings:
+    """Each knee's flexion read other ways than its per-frame value (the pseudo side view's
+    angle): (T,) per side, NaN where a reading does not apply. MediaPipe errs differently in
+    each, so a rep's front knee combines them (``reverse_lunge.rep_values``). None is a rep gate:
+    legs spread in a jumping jack shorten the segments and the reach too."""
+
+    world: dict[str, np.ndarray]    # obliquely: the 3-D world landmarks' angle
+    lengths: dict[str, np.ndarray]  # obliquely: ``knee_flexion_from_lengths``
+    reach: dict[str, np.ndarray]    # side and oblique: ``knee_flexion_from_reach``
+
+
+@dataclass(frozen=True)
 class FrameMetrics:
     """Metric series of one PoseSeries: ``values[name]`` is (T,), ``view`` is (T,) of VIEWS."""
 
@@ -63,7 +76,7 @@ class FrameMetrics:
     left_leg_behind: np.ndarray  # (T,) 1.0 the left leg is the back one, 0.0 the right, NaN unknown
     raw_ankles: np.ndarray  # (T, 2, 2) unsmoothed left/right ankle in the image, leg lengths
     toe_image: dict[str, np.ndarray]  # (T, 2) toe tip (foot index) in the image, leg lengths, held while hidden
-    knee_flexion_from_lengths: dict[str, np.ndarray]  # (T,) obliquely: see ``knee_flexion_from_lengths``; else NaN
+    knee_readings: KneeReadings  # other readings of each knee's flexion, for a rep's front knee
     feet_split: np.ndarray  # (T,) how split the feet are (see feet_split), glitch-filtered
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -209,20 +222,15 @@ def _sagittal(sc: _Scene) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
 
     Side and oblique views: the un-foreshortened image. Front view: world landmarks (a monocular
     depth guess: the values are approximate and the checks that need them are not assessed).
-    Obliquely the knee flexion is the larger of the image's and the world landmarks' angle: each
-    reads a bent knee low in its own way (an off yaw estimate straightens the pseudo side view,
-    MediaPipe's depth guess flattens the world), and the benchmark's oblique depth cues on clean
-    reps came from such low reads.
+    The knees' other readings, which a rep's front knee combines, are ``KneeReadings``.
     """
     lateral = sc.side | sc.oblique
     sag, world = sc.sag, sc.world
     v: dict[str, np.ndarray] = {}
     for s in SIDES:
         sh, hip, knee, ankle, heel, toe = _JOINTS[s]
-        knee_sag = g.flexion_deg(sag[:, hip], sag[:, knee], sag[:, ankle])
-        knee_w = g.flexion_deg(world[:, hip], world[:, knee], world[:, ankle])
-        oblique_knee = np.fmax(knee_sag, knee_w)
-        v[f"{s}_knee_flexion_deg"] = np.where(sc.side, knee_sag, np.where(sc.oblique, oblique_knee, knee_w))
+        v[f"{s}_knee_flexion_deg"] = np.where(lateral, g.flexion_deg(sag[:, hip], sag[:, knee], sag[:, ankle]),
+                                              g.flexion_deg(world[:, hip], world[:, knee], world[:, ankle]))
         v[f"{s}_hip_flexion_deg"] = np.where(lateral, g.flexion_deg(sag[:, sh], sag[:, hip], sag[:, knee]),
                                              g.flexion_deg(world[:, sh], world[:, hip], world[:, knee]))
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -327,8 +335,8 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
         empty = np.empty(0)
         return FrameMetrics(t, {name: empty for name in METRIC_NAMES}, np.empty(0, dtype=object), "", empty,
                             {s: empty for s in SIDES}, {s: np.empty((0, 2)) for s in SIDES}, empty,
-                            np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES}, {s: empty for s in SIDES},
-                            empty)
+                            np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES},
+                            KneeReadings(*({s: empty for s in SIDES} for _ in range(3))), empty)
     sc = _scene(series, profile)
     v, fwd_pos = _sagittal(sc)
     v.update(_frontal(sc, profile))
@@ -352,26 +360,46 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
             raw_ankles_px = np.stack([px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]], axis=1)
         raw_ankles = raw_ankles_px / leg_px[:, None, None]
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
-    # read only where used: its two rolling baselines per leg are wasted on a side or front clip
-    knee_from_lengths = {s: np.where(sc.oblique, knee_flexion_from_lengths(px, t, sc.window_s, s), np.nan)
-                         if sc.oblique.any() else np.full(len(t), np.nan) for s in SIDES}
     return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
                         _left_leg_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image,
-                        knee_from_lengths, feet_split(v, sc.front, t, profile["reps.glitch_median_s"]))
+                        _knee_readings(sc), feet_split(v, sc.front, t, profile["reps.glitch_median_s"]))
 
 
-def knee_flexion_from_lengths(px: np.ndarray, t: np.ndarray, window_s: float, side: str) -> np.ndarray:
-    """(T,) one knee's flexion from its thigh and shin as seen and as long as they are standing
-    (``geometry.flexion_from_lengths_deg``; full lengths: rolling 90th percentile over
-    ``window_s``). Obliquely the front thigh at a lunge's bottom points partly at the camera, and
-    the pseudo side view needs the body's yaw, whose estimate can be 10 deg off (a 90 deg knee
-    then reads 65); this reading needs no yaw. Like the other two it can only read a bent knee
-    low (a segment seen nearer than standing looks longer), so the front knee takes the largest
-    (``reverse_lunge``). It is no rep gate: arms overhead and legs spread shorten the segments
-    too, and a jumping jack would read as a bent knee."""
+def _knee_readings(sc: _Scene) -> KneeReadings:
+    """The knees' other readings (``KneeReadings``), each only where it applies. The standing
+    segment lengths two of them need (rolling baselines) are computed only if a side or oblique
+    frame needs them."""
+    nan = np.full(len(sc.t), np.nan)
+    world, lengths, reach = {}, {}, {}
+    lateral = sc.side | sc.oblique
+    for s in SIDES:
+        _, hip, knee, ankle, _, _ = _JOINTS[s]
+        world[s] = np.where(sc.oblique, g.flexion_deg(sc.world[:, hip], sc.world[:, knee], sc.world[:, ankle]), np.nan)
+        if not lateral.any():
+            lengths[s], reach[s] = nan, nan
+            continue
+        thigh, shin = _standing_segments(sc.px, sc.t, sc.window_s, s)
+        lengths[s] = np.where(sc.oblique, knee_flexion_from_lengths(sc.px, s, thigh, shin), np.nan)
+        reach[s] = np.where(lateral, g.flexion_from_reach_deg(sc.px[:, hip], sc.px[:, ankle], thigh, shin), np.nan)
+    return KneeReadings(world, lengths, reach)
+
+
+def _standing_segments(px: np.ndarray, t: np.ndarray, window_s: float, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) one leg's thigh and shin as long as they look standing: rolling 90th percentile of
+    their image lengths over ``window_s`` (a segment turned out of the picture only looks shorter)."""
     _, hip, knee, ankle, _, _ = _JOINTS[side]
-    thigh = _baseline(g.distance(px[:, hip], px[:, knee]), t, window_s, 90)
-    shin = _baseline(g.distance(px[:, knee], px[:, ankle]), t, window_s, 90)
+    return (_baseline(g.distance(px[:, hip], px[:, knee]), t, window_s, 90),
+            _baseline(g.distance(px[:, knee], px[:, ankle]), t, window_s, 90))
+
+
+def knee_flexion_from_lengths(px: np.ndarray, side: str, thigh: np.ndarray, shin: np.ndarray) -> np.ndarray:
+    """(T,) one knee's flexion from its thigh and shin as seen and as long as they are standing
+    (``geometry.flexion_from_lengths_deg``; ``_standing_segments``). Obliquely the front thigh at
+    a lunge's bottom points partly at the camera, and the pseudo side view needs the body's yaw,
+    whose estimate can be 10 deg off (a 90 deg knee then reads 65); this reading needs no yaw.
+    Like the pseudo side view's and the world's angle it can only read a bent knee low (a segment
+    seen nearer than standing looks longer), so the front knee takes the largest of the three."""
+    _, hip, knee, ankle, _, _ = _JOINTS[side]
     return g.flexion_from_lengths_deg(px[:, hip], px[:, knee], px[:, ankle], thigh, shin)
 
 

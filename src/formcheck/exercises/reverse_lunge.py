@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import geometry as g
 from ..checks import Check
-from ..metrics import FrameMetrics
+from ..metrics import FrameMetrics, KneeReadings
 from ..profile import Profile
 from ..reps import Rep, level_run
 from ..series import Landmark
@@ -82,9 +82,8 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         return front_back(metrics[f"left_{name}"], metrics[f"right_{name}"])
 
     front_knee, back_knee = front_back_of("knee_flexion_deg")
-    # obliquely, the largest of three readings that can each only read a bent knee low (metrics)
-    from_lengths = metrics.knee_flexion_from_lengths
-    front_knee = float(np.fmax(front_knee, front_back(from_lengths["left"], from_lengths["right"])[0]))
+    front_knee = _front_knee_deg(front_knee, lambda reading: front_back(reading["left"], reading["right"])[0],
+                                 metrics.knee_readings, profile)
     tilt = g.nan_median(metrics["pelvis_tilt_deg"][bottom])
     side_lean = g.nan_median(metrics["trunk_lean_side_deg"][bottom])
     values = {
@@ -107,6 +106,21 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "hip_height_ratio": g.nan_median(metrics["hip_height_ratio"][bottom]),
     }
     return {k: round(v, 3) if not np.isnan(v) else float("nan") for k, v in values.items()}
+
+
+def _front_knee_deg(image_deg: float, front_of, readings: KneeReadings, profile: Profile) -> float:
+    """The front knee's flexion at the bottom from its four readings (``metrics.KneeReadings``).
+
+    Obliquely the pseudo side view's, the world's and the segment lengths' angle can each only
+    read a bent knee low, so the largest is the least wrong. The reach (hip to ankle) never looks
+    at the knee: where it reads the knee more bent by over ``checks.knee.misplaced_knee_deg``,
+    MediaPipe has put the knee off the leg (under a forward-leaning trunk, behind the hands) and
+    the reach is taken. Only the front knee: obliquely the back thigh points away from the camera,
+    and the back knee's world angle and reach read it bent when it is straight.
+    """
+    knee = float(np.fmax.reduce([image_deg, front_of(readings.world), front_of(readings.lengths)]))
+    reach = front_of(readings.reach)
+    return reach if reach - knee > profile["checks.knee.misplaced_knee_deg"] else knee
 
 
 def _before_start(rep: Rep, metrics: FrameMetrics, profile: Profile) -> int:
