@@ -11,9 +11,12 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLES
+from formcheck.api import analyze_video
 from formcheck.pose import estimate_video
+from formcheck.profile import load_profile
 from formcheck.series import Landmark as L
 from formcheck.series import mirrored_back
+from formcheck.view_watch import ObliqueWatch
 
 
 def test_mirrored_back_exchanges_every_side_and_mirrors_x():
@@ -64,3 +67,61 @@ def test_analyze_with_the_mirror_pass_counts_the_oblique_sample(tmp_path):
     refused = subprocess.run(cmd + ["--jobs", "2"], capture_output=True, text=True, timeout=120)
     assert refused.returncode != 0 and "one pose stream" in refused.stderr
     assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    without = subprocess.run([c for c in cmd if c != "--mirror-pass"] + ["--no-mirror-pass"],
+                             capture_output=True, text=True, timeout=600)
+    assert without.returncode == 0, without.stderr
+    assert json.loads(out.read_text())["mirror_pass"] is False
+
+
+def _turned_frame(yaw_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """One frame's landmarks with the shoulders turned ``yaw_deg`` from the camera in both of the
+    yaw's estimates: image shoulder width = cos(yaw) x 0.78 (the facing ratio) x torso length,
+    and the world shoulder line (cos(yaw), 0, sin(yaw))."""
+    image = np.full((33, 4), np.nan)
+    world = np.full((33, 3), np.nan)
+    half = 0.5 * np.cos(np.radians(yaw_deg)) * 0.78 * 0.2   # torso length 0.2 (normalised image)
+    for lm, x, y in ((L.LEFT_SHOULDER, 0.5 + half, 0.4), (L.RIGHT_SHOULDER, 0.5 - half, 0.4),
+                     (L.LEFT_HIP, 0.52, 0.6), (L.RIGHT_HIP, 0.48, 0.6)):
+        image[lm] = (x, y, 0.0, 1.0)
+    for lm, sign in ((L.LEFT_SHOULDER, 1.0), (L.RIGHT_SHOULDER, -1.0)):
+        world[lm] = (sign * 0.2 * np.cos(np.radians(yaw_deg)), -0.5, sign * 0.2 * np.sin(np.radians(yaw_deg)))
+    return image, world
+
+
+def _first_oblique_s(yaws: list[float], fps: float = 10.0) -> float | None:
+    """Square image (the normalised coordinates are pixels alike in x and y)."""
+    watch = ObliqueWatch((100, 100), load_profile())
+    for i, yaw in enumerate(yaws):
+        if watch.seen_oblique(*_turned_frame(yaw), i / fps):
+            return i / fps
+    return None
+
+
+def test_the_watch_says_oblique_once_a_full_window_reads_oblique():
+    """The default window is 2 s and the oblique band lies between 22 and 65 deg: 45 deg from the
+    first frame is oblique once 2 s have been seen; a front (10) or side (80) view never is; after
+    3 s of front view, the median of the last 2 s (21 frames at 10 fps) turns oblique when 11 of
+    them are, at 3.0 + 1.0 s."""
+    assert load_profile()["pose.mirror_watch_s"] == 2.0
+    assert _first_oblique_s([45.0] * 40) == pytest.approx(2.0)
+    assert _first_oblique_s([10.0] * 100) is None and _first_oblique_s([80.0] * 100) is None
+    assert _first_oblique_s([10.0] * 30 + [45.0] * 40) == pytest.approx(4.0)
+    nobody = np.full((33, 4), np.nan), np.full((33, 3), np.nan)
+    watch = ObliqueWatch((100, 100), load_profile())
+    assert not any(watch.seen_oblique(*nobody, i / 10.0) for i in range(50))
+
+
+def test_by_default_the_mirror_pass_starts_once_the_person_is_seen_at_an_angle():
+    """The oblique sample: the default mirror pass starts after the watch's 2 s window (the
+    person stands obliquely from the first frame), the reps are right, and the side sample never
+    starts it."""
+    oblique = analyze_video(SAMPLES / "lunge_oblique_clean.mp4")
+    d = oblique.to_dict(include_frames=False)
+    assert d["mirror_pass"] is True and 2.0 <= d["mirror_pass_from_s"] < 3.0
+    assert oblique.series.meta["mirror_pass"] is True
+    truth = json.loads((SAMPLES / "lunge_oblique_clean.json").read_text())
+    legs = [r["leg"] for r in truth["reps"] if r["complete"]]
+    counts = oblique.reps_per_leg()
+    assert (counts["left"], counts["right"]) == (legs.count("left"), legs.count("right"))
+    side = analyze_video(SAMPLES / "lunge_side_clean.mp4").to_dict(include_frames=False)
+    assert side["mirror_pass"] is False and side["mirror_pass_from_s"] is None

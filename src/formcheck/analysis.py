@@ -138,6 +138,7 @@ class Analysis:
             "source": self.source,
             "model": self.model,
             "mirror_pass": bool(self.series.meta.get("mirror_pass", False)),
+            "mirror_pass_from_s": _seconds_or_none(self.series.meta.get("mirror_pass_from_s")),
             "profile": self.profile_path,
             "image_size": list(self.image_size),
             "view": self.view,
@@ -150,6 +151,10 @@ class Analysis:
         if include_frames:
             d["frames"] = self.frame_table()
         return d
+
+
+def _seconds_or_none(x) -> float | None:
+    return None if x is None else round(float(x), 3)
 
 
 def _json_number(x) -> float | None:

@@ -24,7 +24,7 @@ TRUNCATED_SHARE = 0.9  # fewer decoded frames than this share of the header's co
 def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", model: str = "full",
                   profile: str | os.PathLike | None = None,
                   progress: ProgressCallback | None = None, streams: int = 1,
-                  mirror_pass: bool = False) -> Analysis:
+                  mirror_pass: bool | None = None) -> Analysis:
     """Run pose estimation and the form analysis over a video file.
 
     ``streams`` > 1 runs the pose stage as that many processes over chunks of the video
@@ -32,7 +32,9 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     noise (each chunk's tracker starts afresh, so the landmarks are not bit-identical).
 
     ``mirror_pass`` also runs the pose model on the mirrored frames, a second opinion on which leg
-    is left (``pose.MirrorPass``): twice the inference, in one stream.
+    is left (``pose.MirrorPass``): twice the inference, in one stream. None (the default) starts it
+    once the person is seen at an angle (``view_watch``), and not at all with ``streams`` > 1;
+    True runs it from the first frame, False never.
 
     >>> result = analyze_video("sample_videos/lunge_side_clean.mp4")   # doctest: +SKIP
     >>> len(result.complete_reps)
@@ -43,11 +45,11 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     """
     prof = load_profile(profile)  # a bad profile or model fails before minutes of inference
     resolve_model(model)
-    if mirror_pass and streams > 1:
+    if mirror_pass is True and streams > 1:
         raise InputError("the mirror pass runs in one pose stream: analyse with one job (--jobs 1)")
     # the pose series goes straight into the analysis, which frees it once smoothed: no name here
     # keeps a long video's raw landmarks alive (memory stays flat with video length)
-    result = analyze_series(_with_exposure(_pose_series(path, model, progress, streams, mirror_pass), prof),
+    result = analyze_series(_with_exposure(_pose_series(path, model, progress, streams, mirror_pass, prof), prof),
                             exercise, prof)
     series = result.series
     exposure = series.meta.get("exposure_problem", "")
@@ -66,12 +68,13 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
 
 
 def _pose_series(path: str | os.PathLike, model: str, progress: ProgressCallback | None, streams: int,
-                 mirror_pass: bool) -> PoseSeries:
+                 mirror_pass: bool | None, profile: Profile) -> PoseSeries:
     if streams > 1:
         from .parallel import estimate_video_parallel
 
         return estimate_video_parallel(str(Path(path)), model=model, progress=progress, streams=streams)
-    return estimate_video(str(Path(path)), model=model, progress=progress, mirror_pass=mirror_pass)
+    return estimate_video(str(Path(path)), model=model, progress=progress, mirror_pass=mirror_pass,
+                          profile=profile)
 
 
 def _with_exposure(series: PoseSeries, profile: Profile) -> PoseSeries:

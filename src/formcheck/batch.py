@@ -48,7 +48,7 @@ class VideoTask:
     profile: str | None = None
     formats: tuple[str, ...] = ("json",)
     streams: int = 1  # pose streams for this one video (parallel.py)
-    mirror_pass: bool = False  # also run the pose model on the mirrored frames (pose.MirrorPass)
+    mirror_pass: bool | None = None  # the pose model also on the mirrored frames: None = once seen at an angle (api)
 
 
 def collect_videos(inputs: Iterable[str | os.PathLike]) -> list[Path]:
@@ -157,7 +157,7 @@ def _package_path() -> str:
 
 def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *, exercise: str = "reverse-lunge",
               model: str = "full", profile: str | os.PathLike | None = None, formats: Iterable[str] = ("json",),
-              jobs: int = 1, engine: str = "local", mirror_pass: bool = False,
+              jobs: int = 1, engine: str = "local", mirror_pass: bool | None = None,
               on_done: Callable[[dict, int, int], None] | None = None) -> dict:
     """Analyse every video, write its reports and ``index.json`` (and ``index.html`` with html) into
     ``out_dir``; return the index. ``on_done(entry, finished, total)`` after each video.
@@ -183,8 +183,9 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
     except OSError as exc:
         raise InputError(f"cannot create the output folder {out}: {exc.strerror}") from None
     # fewer videos than jobs: the spare processes split the videos' pose stages (parallel.py)
-    # (the mirror pass runs in one stream: its second landmarker already keeps a spare core busy)
-    streams = max(1, jobs // len(videos)) if engine == "local" and not mirror_pass else 1
+    # (a mirror pass asked for runs in one stream: its second landmarker already keeps a spare core
+    # busy; the default one gives way to the streams)
+    streams = max(1, jobs // len(videos)) if engine == "local" and mirror_pass is not True else 1
     tasks = [VideoTask(str(v), name, exercise, model, str(profile) if profile else None, formats or ("json",), streams,
                        mirror_pass) for v, name in zip(videos, report_names(videos), strict=True)]
     entries: list[dict | None] = [None] * len(tasks)

@@ -69,9 +69,11 @@ def analyze(
                                 "(html also writes index.html)."),
     engine: str = typer.Option("local", help="Batch mode: local (process pool) or ray (needs formcheck's "
                                "ray extra; RAY_ADDRESS joins an existing cluster)."),
-    mirror_pass: bool = typer.Option(False, "--mirror-pass", help="Also run the pose model on the mirrored "
-                                     "frames: a second opinion on which leg is left, for filming at an angle "
-                                     "(twice the inference; one pose stream)."),
+    mirror_pass: bool | None = typer.Option(None, "--mirror-pass/--no-mirror-pass", show_default=False,
+                                            help="Also run the pose model on the mirrored frames: a second "
+                                            "opinion on which leg is left (twice the inference; one pose "
+                                            "stream). Default: from when the person is seen at an angle, "
+                                            "where it helps. --mirror-pass: from the first frame."),
 ) -> None:
     """Analyse a recorded set: progress bar, then reps per leg, sets and mistakes per rep.
 
@@ -132,7 +134,7 @@ def analyze(
 
 
 def _analyze_batch(videos: list[Path], out_dir: Path | None, exercise: str, model: str, profile: Path | None,
-                   formats: str, jobs: int, engine: str, quiet: bool, mirror_pass: bool) -> None:
+                   formats: str, jobs: int, engine: str, quiet: bool, mirror_pass: bool | None) -> None:
     """Batch mode of ``analyze``: a line per finished video on stderr, the index's path at the end."""
     from .batch import BATCH_FAILED_EXIT, FORMATS, run_batch
 
@@ -360,8 +362,9 @@ app.add_typer(bench_app, name="bench")
 @bench_app.command("accuracy")
 def bench_accuracy(
     models: str = typer.Option("lite,full", help="Comma-separated pose models to compare (heavy: build it first, "
-                               "python models/build_models.py --variant heavy; full+mirror: full with the "
-                               "mirror pass)."),
+                               "python models/build_models.py --variant heavy). Each as analyze runs it, the "
+                               "mirror pass once the person is seen at an angle; full+mirror: with it from the "
+                               "first frame; full-mirror: without it."),
     clips: int = typer.Option(96, help="Rendered clips (seeds first-seed .. first-seed+clips-1)."),
     first_seed: int = typer.Option(0, help="First seed of the rendered set."),
     real: bool = typer.Option(True, help="Also score the labelled real clips in ../shared/videos."),

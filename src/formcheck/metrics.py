@@ -99,7 +99,7 @@ def raw_ankle_pixels(raw: PoseSeries, min_visibility: float) -> np.ndarray:
     return _gated_pixels(raw, min_visibility, (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE))[0]
 
 
-def _gated(series: PoseSeries, min_visibility: float) -> tuple[np.ndarray, np.ndarray]:
+def gated_points(series: PoseSeries, min_visibility: float) -> tuple[np.ndarray, np.ndarray]:
     """Pixel (T,15,2) and world (T,15,3) metric landmarks, low-visibility points set to NaN."""
     px, low = _gated_pixels(series, min_visibility)
     if np.isnan(series.world).all():  # landmark-only input: MediaPipe's relative z, in pixels
@@ -118,12 +118,18 @@ def _baseline(values: np.ndarray, t: np.ndarray, window_s: float, q: float) -> n
 
 
 def body_yaw_deg(px: np.ndarray, world: np.ndarray, t: np.ndarray, profile: Profile) -> np.ndarray:
-    """How far the shoulders are turned from facing the camera, 0 (front) to 90 (side), per frame.
+    """(T,) ``frame_yaw_deg`` smoothed over about 1 s (rolling median)."""
+    return _baseline(frame_yaw_deg(px, world, profile), t, 1.0, 50)
+
+
+def frame_yaw_deg(px: np.ndarray, world: np.ndarray, profile: Profile) -> np.ndarray:
+    """How far the shoulders are turned from facing the camera, 0 (front) to 90 (side), in each
+    frame on its own (metric landmarks: ``gated_points``).
 
     Two estimates, averaged where both exist: the image (shoulder width over torso length,
     relative to its value when facing the camera: the arccos of foreshortening) and the world
     landmarks' shoulder line. The first depends on body shape, the second on MediaPipe's depth
-    guess; their mean is steadier than either. Smoothed over about 1 s.
+    guess; their mean is steadier than either.
     """
     shoulder_w = g.distance(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER])
     torso = g.distance(g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP]),
@@ -133,9 +139,8 @@ def body_yaw_deg(px: np.ndarray, world: np.ndarray, t: np.ndarray, profile: Prof
         from_image = np.degrees(np.arccos(np.clip(ratio, 0.0, 1.0)))
         line = world[:, L.LEFT_SHOULDER] - world[:, L.RIGHT_SHOULDER]
         from_world = np.degrees(np.arctan2(np.abs(line[:, 2]), np.abs(line[:, 0])))
-    yaw = np.where(np.isnan(from_world), from_image, np.where(np.isnan(from_image), from_world,
-                                                               (from_image + from_world) / 2.0))
-    return _baseline(yaw, t, 1.0, 50)
+    return np.where(np.isnan(from_world), from_image, np.where(np.isnan(from_image), from_world,
+                                                                (from_image + from_world) / 2.0))
 
 
 def classify_view(yaw_deg: np.ndarray, profile: Profile) -> np.ndarray:
@@ -204,7 +209,7 @@ class _Scene:
 
 def _scene(series: PoseSeries, profile: Profile) -> _Scene:
     t = series.t
-    px, world = _gated(series, profile["pose.min_visibility"])
+    px, world = gated_points(series, profile["pose.min_visibility"])
     yaw = body_yaw_deg(px, world, t, profile)
     view = classify_view(yaw, profile)
     # A sagittal-plane angle turned by (90 - yaw) from the image plane is foreshortened along x

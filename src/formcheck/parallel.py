@@ -104,7 +104,7 @@ def estimate_chunk(path: str, chunk: Chunk, model: str, max_side: int = INFERENC
     info = probe(path)
     frames = read_frames(path, max_side=max_side, start=chunk.start, stop=chunk.stop)
     return estimate_frames(frames, (info.width, info.height), model=model, source=str(path),
-                           progress=progress, expected=info.frame_count)
+                           progress=progress, expected=info.frame_count, mirror_pass=False)
 
 
 def stitch(parts: list[PoseSeries], chunks: list[Chunk]) -> PoseSeries:
@@ -234,7 +234,7 @@ def estimate_video_parallel(path: str, model: str = "full", progress: ProgressCa
     info = probe(path)
     chunks = plan_chunks(info.frame_count, info.fps, streams)
     if len(chunks) == 1:
-        return estimate_video(path, model=model, progress=progress, max_side=max_side)
+        return estimate_video(path, model=model, progress=progress, max_side=max_side, mirror_pass=False)
     # frames to infer, warm-ups included; progress is reported in the video's frames
     work = sum((c.stop if c.stop is not None else info.frame_count) - c.start for c in chunks)
     workers = _Workers(str(Path(path)), chunks[1:], model, max_side)
@@ -258,7 +258,7 @@ def estimate_video_parallel(path: str, model: str = "full", progress: ProgressCa
     try:
         return stitch(parts, chunks)
     except StitchError:
-        return estimate_video(path, model=model, progress=progress, max_side=max_side)
+        return estimate_video(path, model=model, progress=progress, max_side=max_side, mirror_pass=False)
 
 
 if __name__ == "__main__":

@@ -12,14 +12,16 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 
 import numpy as np
 
 from .errors import ModelError
 from .models import resolve_model
+from .profile import Profile, load_profile
 from .series import NUM_LANDMARKS, PoseSeries, mirrored_back
 from .sources import Frame, probe, read_frames
+from .view_watch import ObliqueWatch
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ logging: warnings and up only
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -253,21 +255,32 @@ class PeopleCounter:
 
 def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model: str = "full",
                     source: str = "", progress: ProgressCallback | None = None,
-                    expected: int = 0, count_people: bool = True, mirror_pass: bool = False) -> PoseSeries:
+                    expected: int = 0, count_people: bool = True, mirror_pass: bool | None = None,
+                    profile: Profile | None = None) -> PoseSeries:
     """Run the landmarker over frames in time order and collect the results (and, unless
     ``count_people`` is off, how many people were in view now and then: ``PeopleCounter``).
 
     ``mirror_pass``: a second landmarker also tracks the mirrored frames (``MirrorPass``), whose
     landmarks become the series' ``mirrored`` second opinion on left and right; twice the
-    inference."""
+    inference. True runs it from the first frame, False never; None (the default) starts it once
+    the person has been seen at an angle (``view_watch.ObliqueWatch``, thresholds from
+    ``profile``), the one view where it helps. ``meta["mirror_pass_from_s"]`` says when it started.
+    """
     buffer = _SeriesBuffer(expected + 8)  # the header's count is an estimate: a little headroom
-    with PoseEstimator(model) as estimator, MirrorPass(model) if mirror_pass else nullcontext() as mirror:
+    watch = ObliqueWatch(image_size, profile or load_profile()) if mirror_pass is None else None
+    with PoseEstimator(model) as estimator, ExitStack() as stack:
+        mirror = stack.enter_context(MirrorPass(model)) if mirror_pass else None
+        mirror_from = 0
         people = PeopleCounter() if count_people and PEOPLE_CHECK_EVERY_S > 0 else None
         try:
             for frame in frames:
                 if mirror is not None:
                     mirror.offer(frame)
-                buffer.append(*estimator.detect(frame.image, frame.t), frame)
+                image, world = estimator.detect(frame.image, frame.t)
+                buffer.append(image, world, frame)
+                if watch is not None and mirror is None and watch.seen_oblique(image, world, frame.t):
+                    mirror, mirror_from = stack.enter_context(MirrorPass(model)), buffer.n - 1
+                    mirror.offer(frame)
                 if people is not None:
                     people.offer(frame)
                 if progress is not None:
@@ -276,13 +289,18 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
             counted = people.close() if people is not None else {}
             if people is not None and people.failed:
                 counted["people_count_failed"] = people.failed
-        mirrored = mirror.close() if mirror is not None else None
+        mirrored_rows = mirror.close() if mirror is not None else None
     if buffer.n == 0:
         return PoseSeries.empty(image_size, source)
     image, world, t, exposure = buffer.arrays()
+    mirrored = None
+    if mirrored_rows is not None:
+        mirrored = np.full(image.shape, np.nan, np.float32)
+        mirrored[mirror_from:] = mirrored_rows
     return PoseSeries(image, world, t, image_size, source,
                       meta={"model": str(estimator.model_path.name), "expected_frames": expected,
-                            "luma": exposure[:, 0], "luma_std": exposure[:, 1], "mirror_pass": mirror_pass} | counted,
+                            "luma": exposure[:, 0], "luma_std": exposure[:, 1], "mirror_pass": mirrored is not None,
+                            "mirror_pass_from_s": None if mirrored is None else float(t[mirror_from])} | counted,
                       mirrored=mirrored)
 
 
@@ -355,18 +373,23 @@ class MirrorPass:
 
 def estimate_video(path: str, model: str = "full", progress: ProgressCallback | None = None,
                    max_side: int = INFERENCE_MAX_SIDE, count_people: bool = True,
-                   mirror_pass: bool = False) -> PoseSeries:
-    """Pose series of a whole video file (frames streamed, never all held in memory)."""
+                   mirror_pass: bool | None = None, profile: Profile | None = None) -> PoseSeries:
+    """Pose series of a whole video file (frames streamed, never all held in memory); for
+    ``mirror_pass`` see ``estimate_frames``."""
     info = probe(path)
     return estimate_frames(read_frames(path, max_side=max_side), (info.width, info.height),
                            model=model, source=str(path), progress=progress,
-                           expected=info.frame_count, count_people=count_people, mirror_pass=mirror_pass)
+                           expected=info.frame_count, count_people=count_people, mirror_pass=mirror_pass,
+                           profile=profile)
 
 
-def estimate_mirrored(path: str, model: str = "full", max_side: int = INFERENCE_MAX_SIDE) -> np.ndarray:
-    """(T, 33, 4) the mirror pass alone over a video file: what ``estimate_video(mirror_pass=True)``
-    adds as ``mirrored``, for a series computed without it (the benchmark's cache)."""
+def estimate_mirrored(path: str, model: str = "full", max_side: int = INFERENCE_MAX_SIDE,
+                      start_frame: int = 0) -> np.ndarray:
+    """(T - start_frame, 33, 4) the mirror pass alone over a video file from its ``start_frame``:
+    what ``estimate_video`` adds as ``mirrored`` (from the frame where it started), for a series
+    computed without it (the benchmark's cache)."""
     with MirrorPass(model) as mirror:
-        for frame in read_frames(path, max_side=max_side):
-            mirror.offer(frame)
+        for k, frame in enumerate(read_frames(path, max_side=max_side)):
+            if k >= start_frame:
+                mirror.offer(frame)
         return mirror.close()

@@ -20,6 +20,7 @@ from ..models import file_sha256, resolve_model
 from ..pose import estimate_mirrored, estimate_video
 from ..profile import Profile, load_profile
 from ..series import PoseSeries
+from ..view_watch import first_oblique_frame
 from .dataset import BenchClip, real_clips, rendered_clip
 from .scoring import ClipScore, Summary, score_clip, summarise
 from .truth import assessable_codes, real_truth, rendered_rep_labels
@@ -29,41 +30,57 @@ VIEW_ORDER = ("side", "oblique", "front")
 Progress = Callable[[str], None]
 
 
-MIRROR_SUFFIX = "+mirror"  # "full+mirror": the model with its mirror pass (``pose.MirrorPass``)
+MIRROR_SUFFIX = "+mirror"    # "full+mirror": the model with its mirror pass from the first frame (``pose.MirrorPass``)
+NO_MIRROR_SUFFIX = "-mirror"  # "full-mirror": without it; plain "full" is the product's default (``view_watch``)
 
 
 def base_model(model: str) -> str:
-    """The pose model a benchmark model name runs ("full+mirror" -> "full")."""
-    return model.removesuffix(MIRROR_SUFFIX)
+    """The pose model a benchmark model name runs ("full+mirror", "full-mirror" -> "full")."""
+    return model.removesuffix(MIRROR_SUFFIX).removesuffix(NO_MIRROR_SUFFIX)
 
 
-def pose_series(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[PoseSeries, float]:
-    """The clip's pose series and the seconds spent on it (0 when read from the cache). A
-    "+mirror" model adds the mirror pass to the plain model's series, each cached on its own."""
-    if model.endswith(MIRROR_SUFFIX):
-        series, seconds = pose_series(clip, base_model(model), cache_dir)
-        mirrored, more = _mirror_pass(clip, base_model(model), cache_dir)
-        return replace(series, mirrored=mirrored, meta=dict(series.meta, mirror_pass=True)), seconds + more
+def pose_series(clip: BenchClip, model: str, cache_dir: Path | None,
+                profile: Profile | None = None) -> tuple[PoseSeries, float]:
+    """The clip's pose series as ``formcheck analyze`` computes it with that benchmark model
+    (see ``base_model``), and the seconds spent on it (0 when read from the cache). The plain run
+    and the mirror pass are cached on their own; the default mirror pass starts where
+    ``view_watch.first_oblique_frame`` of the plain run says, as it does in ``pose.estimate_frames``."""
+    series, seconds = _plain_series(clip, base_model(model), cache_dir)
+    if model.endswith(NO_MIRROR_SUFFIX):
+        return series, seconds
+    start = 0 if model.endswith(MIRROR_SUFFIX) else first_oblique_frame(series, profile or load_profile())
+    if start is None:
+        return replace(series, meta=dict(series.meta, mirror_pass=False)), seconds
+    rows, more = _mirror_pass(clip, base_model(model), cache_dir, start)
+    mirrored = np.full(series.image.shape, np.nan, np.float32)
+    mirrored[start:start + len(rows)] = rows
+    meta = dict(series.meta, mirror_pass=True, mirror_pass_from_s=float(series.t[start]))
+    return replace(series, mirrored=mirrored, meta=meta), seconds + more
+
+
+def _plain_series(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[PoseSeries, float]:
+    """The pose model's run on the frames as filmed, without a mirror pass."""
     path = _cache_path(clip, model, cache_dir)
     if path is not None and path.is_file():
         d = np.load(path)
         return PoseSeries(d["image"], d["world"], d["t"], tuple(int(x) for x in d["size"]), str(clip.video),
                           {"model": str(d["model"])}), 0.0
     t0 = time.perf_counter()
-    series = estimate_video(str(clip.video), model=model)
+    series = estimate_video(str(clip.video), model=model, mirror_pass=False)
     seconds = time.perf_counter() - t0
     _save(path, image=series.image, world=series.world, t=series.t, size=np.array(series.image_size),
           model=series.meta.get("model", ""))
     return series, seconds
 
 
-def _mirror_pass(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[np.ndarray, float]:
-    """The clip's mirror-pass landmarks and the seconds spent on them (0 when cached)."""
-    path = _cache_path(clip, model, cache_dir, ".mirror")
+def _mirror_pass(clip: BenchClip, model: str, cache_dir: Path | None, start: int) -> tuple[np.ndarray, float]:
+    """The clip's mirror-pass landmarks from frame ``start`` on, and the seconds spent on them
+    (0 when cached)."""
+    path = _cache_path(clip, model, cache_dir, ".mirror" if start == 0 else f".mirror{start}")
     if path is not None and path.is_file():
         return np.load(path)["mirrored"], 0.0
     t0 = time.perf_counter()
-    mirrored = estimate_mirrored(str(clip.video), model=model)
+    mirrored = estimate_mirrored(str(clip.video), model=model, start_frame=start)
     seconds = time.perf_counter() - t0
     _save(path, mirrored=mirrored)
     return mirrored, seconds
@@ -162,7 +179,7 @@ def run_benchmark(models: Iterable[str] = ("full",), seeds: Iterable[int] = rang
         run = ModelRun(model)
         for clip in clips:
             say(f"{model}: {clip.name}")
-            series, seconds = pose_series(clip, model, pose_cache)
+            series, seconds = pose_series(clip, model, pose_cache, prof)
             run.pose_seconds += seconds
             run.frames += len(series) if seconds else 0
             result = analyze_series(series, profile=prof)

@@ -253,6 +253,14 @@ def _walk(report: dict, profile: Profile) -> list[str]:
     return html
 
 
+def _mirror_note(report: dict) -> str:
+    """" + mirror pass", and from when if it started late (``pose.estimate_frames``)."""
+    if not report.get("mirror_pass"):
+        return ""
+    start = report.get("mirror_pass_from_s") or 0.0
+    return f" + mirror pass from {start:.0f} s" if start >= 0.5 else " + mirror pass"
+
+
 def render_html(report: dict, video: str | os.PathLike | None = None) -> str:
     """The whole page. ``video``: where to take thumbnails from (default: the report's source)."""
     profile = _profile_of(report)
@@ -260,7 +268,7 @@ def render_html(report: dict, video: str | os.PathLike | None = None) -> str:
     name = Path(str(report.get("source", "session"))).name
     head = (f'<header><h1>Reverse lunge report: {escape(name)}</h1><p class="meta">'
             f'{escape(report.get("exercise", ""))} · view: {escape(report.get("view") or "unknown")} · model: '
-            f'{escape(report.get("model", ""))}{" + mirror pass" if report.get("mirror_pass") else ""} · '
+            f'{escape(report.get("model", ""))}{_mirror_note(report)} · '
             f'{report["summary"]["duration_s"]:.0f} s, '
             f'{report["summary"]["frames"]} frames · formcheck {escape(report.get("formcheck_version", ""))}'
             "</p></header>")

@@ -1,0 +1,72 @@
+"""When the camera sees the person at an angle: the moment the mirror pass starts by default.
+
+The mirror pass (``pose.MirrorPass``) is a second opinion on which leg is left, and on the
+accuracy benchmark it only helps obliquely: there MediaPipe exchanges the legs as the stepping
+foot passes the other one. From the side or the front it changed nothing, except one front-view
+split-squat set it put on the wrong leg. So by default it starts once the pose model's own run has
+seen the person at an angle for a moment, and a side or front video pays nothing for it.
+Pure numpy over one frame at a time: the video loop feeds it as it goes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from .metrics import frame_yaw_deg, gated_points
+from .profile import Profile
+from .series import PoseSeries
+
+YAW_SAMPLE_S = 0.1  # the body turns over seconds: ten readings a second are plenty, and cost ~1 us a frame
+
+
+class ObliqueWatch:
+    """Says when the median body yaw (``metrics.frame_yaw_deg``) of the last
+    ``pose.mirror_watch_s`` seconds first lies between a front and a side view (``[view]``).
+
+    >>> watch = ObliqueWatch((640, 480), load_profile())   # doctest: +SKIP
+    >>> watch.seen_oblique(image_landmarks, world_landmarks, t)   # once per frame, in time order
+    False
+    """
+
+    def __init__(self, image_size: tuple[int, int], profile: Profile) -> None:
+        self._size = image_size
+        self._profile = profile
+        self._window_s = profile["pose.mirror_watch_s"]
+        self._times: deque[float] = deque()
+        self._yaws: deque[float] = deque()
+        self._first_t: float | None = None
+        self._last_t = -np.inf
+
+    def seen_oblique(self, image: np.ndarray, world: np.ndarray, t: float) -> bool:
+        """Feed one frame's (33, 4) image and (33, 3) world landmarks (NaN: nobody); True once the
+        window is full and its median yaw reads oblique. Frames closer than ``YAW_SAMPLE_S`` to the
+        last one read are skipped (False)."""
+        if t - self._last_t < YAW_SAMPLE_S - 1e-6:
+            return False
+        self._last_t = t
+        frame = PoseSeries(image[None], world[None], np.array([t]), self._size)
+        px, world_points = gated_points(frame, self._profile["pose.min_visibility"])
+        self._times.append(t)
+        self._yaws.append(float(frame_yaw_deg(px, world_points, self._profile)[0]))
+        if self._first_t is None:
+            self._first_t = t
+        while t - self._times[0] > self._window_s:
+            self._times.popleft()
+            self._yaws.popleft()
+        yaws = np.array(self._yaws)
+        if t - self._first_t < self._window_s or np.isnan(yaws).all():
+            return False
+        median = float(np.nanmedian(yaws))
+        return self._profile["view.front_max_yaw_deg"] < median < self._profile["view.side_min_yaw_deg"]
+
+
+def first_oblique_frame(series: PoseSeries, profile: Profile) -> int | None:
+    """The frame at which ``ObliqueWatch`` fed ``series`` frame by frame first says oblique (None:
+    never): where a default mirror pass over the same video starts (the benchmark's cache)."""
+    watch = ObliqueWatch(series.image_size, profile)
+    for i in range(len(series)):
+        if watch.seen_oblique(series.image[i], series.world[i], float(series.t[i])):
+            return i
+    return None
