@@ -59,7 +59,7 @@ class KneeReadings:
 
     world: dict[str, np.ndarray]    # obliquely: the 3-D world landmarks' angle
     lengths: dict[str, np.ndarray]  # obliquely: ``knee_flexion_from_lengths``
-    reach: dict[str, np.ndarray]    # side and oblique: ``knee_flexion_from_reach``
+    reach: dict[str, np.ndarray]    # side and oblique: hip to ankle (``geometry.flexion_from_reach_deg``)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ moment it describes (the rep's start or bottom), so one noisy frame cannot raise
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .. import geometry as g
@@ -108,7 +110,8 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
     return {k: round(v, 3) if not np.isnan(v) else float("nan") for k, v in values.items()}
 
 
-def _front_knee_deg(image_deg: float, front_of, readings: KneeReadings, profile: Profile) -> float:
+def _front_knee_deg(image_deg: float, front_of: Callable[[dict[str, np.ndarray]], float], readings: KneeReadings,
+                    profile: Profile) -> float:
     """The front knee's flexion at the bottom from its four readings (``metrics.KneeReadings``).
 
     Obliquely the pseudo side view's, the world's and the segment lengths' angle can each only
