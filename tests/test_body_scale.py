@@ -46,9 +46,10 @@ def test_stepping_closer_scales_every_estimate_alike():
     assert scale[9] == pytest.approx(440.0)
 
 
-def test_shoulders_count_only_from_the_front():
+def test_shoulders_count_only_where_they_face_the_camera():
     # the torso leans toward the camera (reads 200) and the thigh is foreshortened (reads 60):
-    # only the shoulder width still shows the full size, and it is trusted from the front only
+    # only the shoulder width still shows the full size, and it is trusted where the shoulders
+    # face the camera (front and oblique views), not from the side
     px = np.stack([_frame(200.0, 200.0, 250.0, 150.0)] * 9 + [_frame(60.0, 200.0, 200.0, 150.0)])
     assert _body_scale(metric_points(px), np.ones(10, bool))[9] == pytest.approx(400.0)
     side = np.zeros(10, bool)

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import SAMPLES
 from formcheck.overlay import BONE
+from formcheck.report.html import _mirror_note
 from formcheck.report.insights import form_score, imbalances, leg_summaries, top_fixes
 from formcheck.report.svg import Line, Threshold, line_plot
 
@@ -58,6 +59,13 @@ def toy_report() -> dict:
         _rep(3, "left", ["depth_short", "trunk_lean_forward"],
              [_check("depth_short", bad), _check("trunk_lean_forward", bad)], 66.0, 25.0),
     ]}
+
+
+def test_the_header_says_whether_and_from_when_the_mirror_pass_ran():
+    assert _mirror_note({"mirror_pass": False, "mirror_pass_from_s": None}) == ""
+    assert _mirror_note({"mirror_pass": True, "mirror_pass_from_s": 0.0}) == " + mirror pass"
+    assert _mirror_note({"mirror_pass": True, "mirror_pass_from_s": 2.03}) == " + mirror pass from 2 s"
+    assert _mirror_note({"mirror_pass": True}) == " + mirror pass"   # a report from before the field
 
 
 def test_form_score_counts_each_assessed_check_once_per_rep():

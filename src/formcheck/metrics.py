@@ -348,7 +348,7 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
     v["body_yaw_deg"] = sc.yaw
     px = sc.px
     hip_mid = g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP])
-    span = _baseline(_body_scale(px, sc.front), t, SPAN_WINDOW_S, 50)
+    span = _baseline(_body_scale(px, sc.front | sc.oblique), t, SPAN_WINDOW_S, 50)
     feet_px = _held_feet(px, t, profile["pose.hidden_foot_hold_s"])
     height = (_floor_below_hips(feet_px) - hip_mid[:, 1]) / span
     # one scale for the whole clip: positions divided by a scale that changes over time would
@@ -418,20 +418,21 @@ def feet_split(values: dict[str, np.ndarray], front: np.ndarray, t: np.ndarray, 
     return g.rolling_quantile(split, g.frames_for(glitch_s, t), 50)
 
 
-def _body_scale(px: np.ndarray, front: np.ndarray) -> np.ndarray:
+def _body_scale(px: np.ndarray, shoulders_facing: np.ndarray) -> np.ndarray:
     """(T,) the person's size in the frame, in leg spans: the largest of several estimates.
 
     Each estimate can only shrink (a limb turned toward the camera foreshortens), so the largest
-    is the least distorted: the leg span fails at a lunge's bottom seen from the front, where
-    the front thigh points at the camera and MediaPipe pulls both knees together; the torso
-    fails with a forward lean seen from the front; the shoulder width with a turned trunk
-    (so it is only used from the front). Each is put in leg spans by the ratio of its 90th
-    percentile (the upright, square-on frames) to the leg span's.
+    is the least distorted: the leg span fails at a lunge's bottom seen from the front or at an
+    angle, where the front thigh points toward the camera and MediaPipe pulls both knees
+    together; the torso fails with a forward lean seen from the front; the shoulder width with a
+    trunk turned away, so it is only used where ``shoulders_facing`` (front and oblique views:
+    from the side the shoulders' width is a few noisy pixels). Each is put in leg spans by the
+    ratio of its 90th percentile (the upright, square-on frames) to the leg span's.
     """
     span = _leg_span(px)
     torso = g.distance(g.midpoint(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER]),
                        g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP]))
-    shoulders = np.where(front, g.distance(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER]), np.nan)
+    shoulders = np.where(shoulders_facing, g.distance(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER]), np.nan)
     estimates = [span]
     for size in (torso, shoulders):
         if not (np.isnan(size).all() or np.isnan(span).all()):
