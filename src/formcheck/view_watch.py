@@ -18,7 +18,7 @@ from .metrics import frame_yaw_deg, gated_points
 from .profile import Profile
 from .series import PoseSeries
 
-YAW_SAMPLE_S = 0.1  # the body turns over seconds: ten readings a second are plenty, and cost ~1 us a frame
+YAW_SAMPLE_S = 0.1  # the body turns over seconds: ten readings a second are plenty (1-20 us a frame)
 
 
 class ObliqueWatch:
