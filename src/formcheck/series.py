@@ -99,7 +99,7 @@ class PoseSeries:
         source: where the frames came from (file path, "camera:0", "landmarks").
         mirrored: None, or (T, 33, 4) image landmarks of the same frames from the pose model run
             on the mirrored frames and put back (``mirrored_back``): a second opinion on which
-            leg is left (``pose.estimate_frames(mirror_pass=True)``, read by ``identity``).
+            leg is left (``pose.estimate_frames``' mirror pass, read by ``identity``).
     """
 
     image: np.ndarray
