@@ -293,15 +293,21 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
     if buffer.n == 0:
         return PoseSeries.empty(image_size, source)
     image, world, t, exposure = buffer.arrays()
-    mirrored = None
-    if mirrored_rows is not None:
-        mirrored = np.full(image.shape, np.nan, np.float32)
-        mirrored[mirror_from:] = mirrored_rows
+    mirrored, mirror_meta = mirror_fields(mirrored_rows, mirror_from, t)
     return PoseSeries(image, world, t, image_size, source,
                       meta={"model": str(estimator.model_path.name), "expected_frames": expected,
-                            "luma": exposure[:, 0], "luma_std": exposure[:, 1], "mirror_pass": mirrored is not None,
-                            "mirror_pass_from_s": None if mirrored is None else float(t[mirror_from])} | counted,
+                            "luma": exposure[:, 0], "luma_std": exposure[:, 1]} | mirror_meta | counted,
                       mirrored=mirrored)
+
+
+def mirror_fields(rows: np.ndarray | None, start: int, t: np.ndarray) -> tuple[np.ndarray | None, dict]:
+    """A series' ``mirrored`` landmarks and meta entries from a mirror pass that ran from frame
+    ``start`` on (NaN rows before it), or from none (``rows`` None)."""
+    if rows is None:
+        return None, {"mirror_pass": False, "mirror_pass_from_s": None}
+    mirrored = np.full((len(t), NUM_LANDMARKS, 4), np.nan, np.float32)
+    mirrored[start:start + len(rows)] = rows
+    return mirrored, {"mirror_pass": True, "mirror_pass_from_s": float(t[start])}
 
 
 class MirrorPass:

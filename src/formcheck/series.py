@@ -54,7 +54,6 @@ class Landmark(IntEnum):
 NUM_LANDMARKS = 33
 
 
-
 def exchanged_order(pairs) -> np.ndarray:
     """(33,) landmark order with each (left, right) pair of ``pairs`` exchanged:
     ``landmarks[order]`` relabels them."""
@@ -77,6 +76,7 @@ def mirrored_back(image: np.ndarray) -> np.ndarray:
     out = image[..., MIRROR_ORDER, :].copy()
     out[..., 0] = 1.0 - out[..., 0]
     return out
+
 
 # Bones drawn as the skeleton (pairs of Landmark indices).
 SKELETON_EDGES: tuple[tuple[int, int], ...] = (

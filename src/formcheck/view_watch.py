@@ -14,7 +14,7 @@ from collections import deque
 
 import numpy as np
 
-from .metrics import frame_yaw_deg, gated_points
+from .metrics import classify_view, frame_yaw_deg, gated_points
 from .profile import Profile
 from .series import PoseSeries
 
@@ -58,8 +58,7 @@ class ObliqueWatch:
         yaws = np.array(self._yaws)
         if t - self._first_t < self._window_s or np.isnan(yaws).all():
             return False
-        median = float(np.nanmedian(yaws))
-        return self._profile["view.front_max_yaw_deg"] < median < self._profile["view.side_min_yaw_deg"]
+        return classify_view(np.array([np.nanmedian(yaws)]), self._profile)[0] == "oblique"
 
 
 def first_oblique_frame(series: PoseSeries, profile: Profile) -> int | None:

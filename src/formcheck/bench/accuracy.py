@@ -17,7 +17,7 @@ import numpy as np
 
 from ..analysis import Analysis, analyze_series
 from ..models import file_sha256, resolve_model
-from ..pose import estimate_mirrored, estimate_video
+from ..pose import estimate_mirrored, estimate_video, mirror_fields
 from ..profile import Profile, load_profile
 from ..series import PoseSeries
 from ..view_watch import first_oblique_frame
@@ -49,13 +49,9 @@ def pose_series(clip: BenchClip, model: str, cache_dir: Path | None,
     if model.endswith(NO_MIRROR_SUFFIX):
         return series, seconds
     start = 0 if model.endswith(MIRROR_SUFFIX) else first_oblique_frame(series, profile or load_profile())
-    if start is None:
-        return replace(series, meta=dict(series.meta, mirror_pass=False)), seconds
-    rows, more = _mirror_pass(clip, base_model(model), cache_dir, start)
-    mirrored = np.full(series.image.shape, np.nan, np.float32)
-    mirrored[start:start + len(rows)] = rows
-    meta = dict(series.meta, mirror_pass=True, mirror_pass_from_s=float(series.t[start]))
-    return replace(series, mirrored=mirrored, meta=meta), seconds + more
+    rows, more = (None, 0.0) if start is None else _mirror_pass(clip, base_model(model), cache_dir, start)
+    mirrored, meta = mirror_fields(rows, start or 0, series.t)
+    return replace(series, mirrored=mirrored, meta=series.meta | meta), seconds + more
 
 
 def _plain_series(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[PoseSeries, float]:
