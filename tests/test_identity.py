@@ -138,3 +138,27 @@ def test_a_mirror_pass_that_agrees_or_cannot_tell_changes_nothing():
     unseen = np.full_like(series.image, np.nan)  # the mirrored run found nobody
     swapped, _ = _step_back(range(40, 60))  # a short swap with the feet apart: continuity undoes it
     assert np.array_equal(np.flatnonzero(swap_flags(replace(swapped, mirrored=unseen), 0.3, 1.0)), np.arange(40, 60))
+
+
+def test_a_slide_of_the_labels_is_charged_as_the_jump_it_is():
+    # MediaPipe's tracker can exchange the legs by sliding both across over a few frames. Along
+    # the slide each labelling moves the legs equally far, so continuity alone keeps the labels;
+    # across the slide's 0.2 s each leg ends where the other began, which planted feet never do.
+    plain, swapped = _legs(120), _legs(120, swapped=range(120))
+    ramp = np.linspace(0.0, 1.0, 7)[1:-1]  # 5 frames between the labellings, then the exchange holds
+    weight = np.concatenate([np.zeros(30), ramp, np.ones(40), ramp[::-1], np.zeros(40)])[:, None, None]
+    s = replace(plain, image=(1 - weight) * plain.image + weight * swapped.image)
+    assert not swap_flags(s, 0.3, 1.0).any()
+    flags = swap_flags(s, 0.3, 1.0, slide_s=0.2, slide_min_shins=2.0)
+    assert flags[35:75].all() and not flags[:30].any() and not flags[80:].any()
+    assert not swap_flags(s, 0.3, 1.0, slide_s=0.2, slide_min_shins=100.0).any()  # an excess below the minimum
+
+
+def test_a_step_past_the_planted_foot_is_no_slide():
+    # the stepping (left) foot passes the planted one: whichever labelling, it travels 800 px
+    s = _legs(90)
+    x = np.concatenate([np.full(30, 300.0), np.linspace(300.0, 1100.0, 10), np.full(50, 1100.0)])
+    shift = (x - 300.0) / W
+    for pair in LEG_PAIRS:
+        s.image[:, pair[0], 0] += shift
+    assert not swap_flags(s, 0.3, 1.0, slide_s=0.2, slide_min_shins=2.0).any()

@@ -23,7 +23,8 @@ SWAPPED_ORDER = exchanged_order(LEG_PAIRS)
 _TRACKED = LEG_PAIRS[1:]
 
 
-def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecided_shins: float = 0.5) -> np.ndarray:
+def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecided_shins: float = 0.5,
+               slide_s: float = 0.0, slide_min_shins: float = 2.0) -> np.ndarray:
     """(T,) bool: frames whose left and right legs are to be exchanged.
 
     The labelling of every frame is chosen at once (Viterbi over two states: as labelled or
@@ -39,6 +40,10 @@ def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecid
     other one in the image, where exchanging them costs no jump, and keeps them exchanged through
     the bottom (on the benchmark, the mirrored run had most of those bottoms right). Where both
     labellings lie within ``undecided_shins`` of the mirrored run, it names no order.
+
+    MediaPipe's tracker does not always jump when it exchanges the legs: it can slide both across
+    over a few frames, each frame a small step that continuity alone accepts. ``slide_s`` > 0
+    charges such a slide as the jump it is (``_charge_slides``).
     """
     n = len(series)
     flags = np.zeros(n, bool)
@@ -54,6 +59,8 @@ def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecid
     linked = dt <= max_gap_s
     keep = np.where(linked, (_cost(lo[1:], lo[:-1]) + _cost(ro[1:], ro[:-1])) / scale, 0.0)
     cross = np.where(linked, (_cost(lo[1:], ro[:-1]) + _cost(ro[1:], lo[:-1])) / scale, 0.0)
+    if slide_s > 0:
+        keep, cross = _charge_slides(lo, ro, series.t[idx], keep, cross, scale, slide_s, slide_min_shins)
     price = price_per_s * np.concatenate([[np.median(dt)], dt])
     as_labelled, exchanged = np.zeros(len(idx)), price  # the pose model's own labels
     if series.mirrored is not None:
@@ -62,6 +69,40 @@ def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecid
         exchanged = exchanged + price * (1.0 - says_exchanged)
     flags[idx] = _viterbi(keep, cross, as_labelled, exchanged)
     return flags
+
+
+def _charge_slides(lo: np.ndarray, ro: np.ndarray, t: np.ndarray, keep: np.ndarray, cross: np.ndarray,
+                   scale: float, slide_s: float, min_shins: float) -> tuple[np.ndarray, np.ndarray]:
+    """``keep`` and ``cross`` with every slide of the legs into each other's places charged as one jump.
+
+    In a lunge one foot is always planted, so both legs moving at once, each ending within
+    ``slide_s`` where the other began, is a relabelling, not a movement. Compared across that
+    window, staying as labelled then costs ``min_shins`` or more above exchanging. Each such
+    window (the largest excess first, none overlapping) becomes one transition carrying the
+    window's costs, at its largest frame-to-frame step; the window's other transitions may not
+    change the labelling, so the evidence cannot be dodged by exchanging back at once. A step
+    past the planted foot is no slide: along a line, the stepping foot's path costs the same
+    either way.
+    """
+    k = max(1, int(round(slide_s / float(np.median(np.diff(t))))))
+    if len(lo) <= k:
+        return keep, cross
+    keep_k = (_cost(lo[k:], lo[:-k]) + _cost(ro[k:], ro[:-k])) / scale
+    cross_k = (_cost(lo[k:], ro[:-k]) + _cost(ro[k:], lo[:-k])) / scale
+    excess = keep_k - cross_k
+    keep, cross = keep.copy(), cross.copy()
+    taken = np.zeros(len(keep), bool)
+    for j in np.argsort(-excess):
+        if excess[j] < min_shins:
+            break
+        window = slice(j, j + k)  # the transitions from frame j to frame j + k
+        if taken[window].any() or t[j + k] - t[j] > 1.5 * slide_s:  # overlapping, or across a gap
+            continue
+        taken[window] = True
+        at = j + int(np.argmax(keep[window]))
+        keep[window], cross[window] = 0.0, np.inf
+        keep[at], cross[at] = keep_k[j], cross_k[j]
+    return keep, cross
 
 
 def _legs(image: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
