@@ -111,3 +111,19 @@ def test_split_squat_whose_toes_wander_while_rising_stays_one_set(variants):
     reps = _reps(wandering, t, size)
     assert reps[4:6] == [("left", "split_squat", True)] * 2
     assert reps == _reps(lm, t, size)
+
+
+def test_oblique_short_steps_from_a_wide_stance_keep_their_legs():
+    """Obliquely the pseudo side view stretches x by 1/sin(yaw), and the stance width's share of
+    the image with it: at 45 deg, a wide stance (2.8 hip widths) reads as far apart along travel
+    as a half-length step (0.5 leg lengths), so the feet's order alone named the wrong leg for
+    both reverse lunges and both forward ones (benchmark seeds 72 and 83, at 30 deg, had it with
+    MediaPipe's noise). Their change since the stand is the step alone."""
+    mistakes = {"step_too_short": 0.9, "stance_too_wide": 1.0}
+    reps = tuple(RepSpec(leg, variant, mistakes=mistakes) for variant in ("reverse", "forward")
+                 for leg in ("left", "right"))
+    spec = ClipSpec("short", sets=(SetSpec(reps),), camera=CameraSpec(yaw_deg=45.0, height_m=1.0, distance_m=3.5))
+    series, truth = exact_series(spec)
+    result = analyze_series(series)
+    assert [r.rep.view for r in result.reps] == ["oblique"] * 4
+    assert [(r.rep.leg, r.rep.variant) for r in result.reps] == [(r["leg"], r["variant"]) for r in truth]

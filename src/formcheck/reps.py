@@ -306,19 +306,22 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     rest_from = 0  # the stand before a rep starts after the previous rep
     for c, gid in zip(candidates, groups, strict=True):
         dip, band = c.dip, c.band
+        view = _band_view(metrics, band)
         if gid < 0:
             voters = _split_frames(metrics, dip, band, profile)
             stand = level_run(metrics, feet_split, voters, rest_from, profile)
+            order = (_order_since(metrics, np.arange(rest_from, dip.start + 1), voters, back_is_left)
+                     if view == "oblique" else back_is_left[voters])
             if not dip.cut_start:
                 dip = replace(dip, start=min(dip.start, int(stand[-1]) if len(stand) else int(band[0])))
             variant = _step_direction(dip, band, voters, metrics, rest_from, stand, profile)
         else:
             variant, voters = "split_squat", np.concatenate(group_bands[gid])
+            order = back_is_left[voters]
         rest_from = dip.end
-        back_leg, confidence = _vote(back_is_left[voters])
+        back_leg, confidence = _vote(order)
         other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
         reason = CUT_START_REASON if dip.cut_start else dip.reason
-        view = _band_view(metrics, band)
         reps.append(Rep(len(reps) + 1, 0, other if variant == "forward" else back_leg, other, variant,
                         dip.start, c.bottom, dip.end, float(t[dip.start]), float(t[c.bottom]),
                         float(t[dip.end]), not (dip.cut_start or dip.cut_end), reason, view, round(confidence, 3)))
@@ -499,6 +502,30 @@ def _nan_max(values: np.ndarray) -> float:
 def _at_least(value: float, minimum: float) -> bool:
     """Unmeasurable (NaN) does not veto a rep; a measured value below the minimum does."""
     return bool(np.isnan(value) or value >= minimum)
+
+
+def _order_since(metrics: FrameMetrics, rest: np.ndarray, frames: np.ndarray, back_is_left: np.ndarray) -> np.ndarray:
+    """Obliquely, which leg is behind in ``frames`` as the feet's offset has changed since the
+    ``rest`` before the rep (``back_is_left`` of those frames where the rest shows no feet).
+
+    The pseudo side view stretches x by 1/sin(yaw), and with it the stance width's share of the
+    image (width x cot(yaw)), which near a front view outweighs a short step: at 30 deg, feet 0.2
+    leg lengths apart sideways read 0.35 apart along travel. Their change since the stand is the
+    step alone. Forward is along the
+    facing direction and toward the camera (down the frame), as in ``_step_direction``.
+    """
+    def gap(at: np.ndarray) -> np.ndarray:
+        il, ir = (np.where(np.isnan(metrics.toe_image[s][at]), metrics.ankle_image[s][at], metrics.toe_image[s][at])
+                  for s in ("left", "right"))
+        return il - ir
+
+    rest_gap = _point_median(gap(rest)) if len(rest) else np.full(2, np.nan)
+    if np.isnan(rest_gap).any():
+        return back_is_left[frames]
+    with np.errstate(invalid="ignore"):
+        change = gap(frames) - rest_gap
+        ahead = change[:, 0] * metrics.facing_sign[frames] + change[:, 1]
+        return np.where(np.isnan(ahead), np.nan, (ahead < 0).astype(float))
 
 
 def _step_direction(dip: _Dip, band: np.ndarray, seen_split: np.ndarray, metrics: FrameMetrics, rest_from: int,

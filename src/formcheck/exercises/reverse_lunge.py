@@ -70,11 +70,15 @@ def _window(t: np.ndarray, center: int, half_s: float, lo: int, hi: int) -> slic
 
 
 def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Profile) -> dict[str, float]:
-    """The numbers a rep is judged on. Front/back legs are taken per frame by ankle position."""
+    """The numbers a rep is judged on. Front/back legs are taken per frame by ankle position
+    (obliquely, the rep's)."""
     t = metrics.t
     half = profile["reps.bottom_window_s"] / 2.0
     bottom = _window(t, rep.bottom_frame, half, rep.start_frame, rep.end_frame)
-    left_front = metrics.left_leg_behind[bottom] == 0
+    # obliquely the rep's legs are read against its stand (``reps._order_since``), which the
+    # per-frame order cannot know; elsewhere each frame's own order outlasts a swapped frame
+    left_front = (np.full(bottom.stop - bottom.start, rep.front_leg == "left") if rep.view == "oblique"
+                  else metrics.left_leg_behind[bottom] == 0)
 
     def front_back(left: np.ndarray, right: np.ndarray) -> tuple[float, float]:
         lv, rv = left[bottom], right[bottom]
