@@ -162,3 +162,16 @@ def test_a_step_past_the_planted_foot_is_no_slide():
     for pair in LEG_PAIRS:
         s.image[:, pair[0], 0] += shift
     assert not swap_flags(s, 0.3, 1.0, slide_s=0.2, slide_min_shins=2.0).any()
+
+
+def test_labels_flickering_to_and_fro_are_no_slide():
+    # small, distant legs side by side: MediaPipe exchanges them on every other frame for a
+    # while; each exchanged frame is a jump of its own, and the ends of a window sample the
+    # flicker by chance, so no window may be charged as one slide
+    s = _legs(90, swapped=range(30, 42, 2))
+    flickered = np.arange(30, 42, 2)
+    assert np.array_equal(np.flatnonzero(swap_flags(s, 0.3, 1.0)), flickered)
+    guarded = swap_flags(s, 0.3, 1.0, slide_s=5 / FPS, slide_min_shins=2.0, slide_path_ratio=1.5)
+    assert np.array_equal(np.flatnonzero(guarded), flickered)
+    unguarded = swap_flags(s, 0.3, 1.0, slide_s=5 / FPS, slide_min_shins=2.0, slide_path_ratio=100.0)
+    assert not np.array_equal(np.flatnonzero(unguarded), flickered)

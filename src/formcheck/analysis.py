@@ -234,7 +234,7 @@ def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[P
     copies of its landmarks at once: the raw and the smoothed."""
     swapped = swap_flags(series, profile["smoothing.max_gap_s"], profile["pose.leg_swap_price_per_s"],
                          profile["pose.mirror_undecided_shins"], profile["pose.leg_slide_s"],
-                         profile["pose.leg_slide_min_shins"])
+                         profile["pose.leg_slide_min_shins"], profile["pose.leg_slide_path_ratio"])
     raw_ankles = raw_ankle_pixels(series, profile["pose.min_visibility"])
     raw_ankles[swapped] = raw_ankles[swapped][:, ::-1]
     smoothed = smooth_series(series, zero_phase=zero_phase, relabel=swapped, **profile.section("smoothing"))

@@ -24,7 +24,7 @@ _TRACKED = LEG_PAIRS[1:]
 
 
 def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecided_shins: float = 0.5,
-               slide_s: float = 0.0, slide_min_shins: float = 2.0) -> np.ndarray:
+               slide_s: float = 0.0, slide_min_shins: float = 2.0, slide_path_ratio: float = 1.5) -> np.ndarray:
     """(T,) bool: frames whose left and right legs are to be exchanged.
 
     The labelling of every frame is chosen at once (Viterbi over two states: as labelled or
@@ -60,7 +60,8 @@ def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecid
     keep = np.where(linked, (_cost(lo[1:], lo[:-1]) + _cost(ro[1:], ro[:-1])) / scale, 0.0)
     cross = np.where(linked, (_cost(lo[1:], ro[:-1]) + _cost(ro[1:], lo[:-1])) / scale, 0.0)
     if slide_s > 0:
-        keep, cross = _charge_slides(lo, ro, series.t[idx], keep, cross, scale, slide_s, slide_min_shins)
+        keep, cross = _charge_slides(lo, ro, series.t[idx], keep, cross, scale, slide_s, slide_min_shins,
+                                     slide_path_ratio)
     price = price_per_s * np.concatenate([[np.median(dt)], dt])
     as_labelled, exchanged = np.zeros(len(idx)), price  # the pose model's own labels
     if series.mirrored is not None:
@@ -72,7 +73,7 @@ def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecid
 
 
 def _charge_slides(lo: np.ndarray, ro: np.ndarray, t: np.ndarray, keep: np.ndarray, cross: np.ndarray,
-                   scale: float, slide_s: float, min_shins: float) -> tuple[np.ndarray, np.ndarray]:
+                   scale: float, slide_s: float, min_shins: float, path_ratio: float) -> tuple[np.ndarray, np.ndarray]:
     """``keep`` and ``cross`` with every slide of the legs into each other's places charged as one jump.
 
     In a lunge one foot is always planted, so both legs moving at once, each ending within
@@ -82,7 +83,9 @@ def _charge_slides(lo: np.ndarray, ro: np.ndarray, t: np.ndarray, keep: np.ndarr
     window's costs, at its largest frame-to-frame step; the window's other transitions may not
     change the labelling, so the evidence cannot be dodged by exchanging back at once. A step
     past the planted foot is no slide: along a line, the stepping foot's path costs the same
-    either way.
+    either way. Nor are labels flickering to and fro every frame, which small, distant legs
+    side by side make: their frame-to-frame steps add up to more than ``path_ratio`` times the
+    window's change, and its two ends would name an order by chance.
     """
     k = max(1, int(round(slide_s / float(np.median(np.diff(t))))))
     if len(lo) <= k:
@@ -97,6 +100,8 @@ def _charge_slides(lo: np.ndarray, ro: np.ndarray, t: np.ndarray, keep: np.ndarr
             break
         window = slice(j, j + k)  # the transitions from frame j to frame j + k
         if taken[window].any() or t[j + k] - t[j] > 1.5 * slide_s:  # overlapping, or across a gap
+            continue
+        if keep[window].sum() > path_ratio * keep_k[j]:  # labels flickering to and fro: no slide
             continue
         taken[window] = True
         at = j + int(np.argmax(keep[window]))
