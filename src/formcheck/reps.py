@@ -504,6 +504,13 @@ def _at_least(value: float, minimum: float) -> bool:
     return bool(np.isnan(value) or value >= minimum)
 
 
+def _feet_image(metrics: FrameMetrics, at: np.ndarray | slice = slice(None)) -> tuple[np.ndarray, np.ndarray]:
+    """The left and right feet in the floor-fixed image at frames ``at``: the toe tip where seen
+    (a foot on its ball keeps it planted), else the ankle."""
+    return tuple(np.where(np.isnan(metrics.toe_image[s][at]), metrics.ankle_image[s][at], metrics.toe_image[s][at])
+                 for s in ("left", "right"))
+
+
 def _order_since(metrics: FrameMetrics, rest: np.ndarray, frames: np.ndarray, back_is_left: np.ndarray) -> np.ndarray:
     """Obliquely, which leg is behind in ``frames`` as the feet's offset has changed since the
     ``rest`` before the rep (``back_is_left`` of those frames where the rest shows no feet).
@@ -511,12 +518,11 @@ def _order_since(metrics: FrameMetrics, rest: np.ndarray, frames: np.ndarray, ba
     The pseudo side view stretches x by 1/sin(yaw), and with it the stance width's share of the
     image (width x cot(yaw)), which near a front view outweighs a short step: at 30 deg, feet 0.2
     leg lengths apart sideways read 0.35 apart along travel. Their change since the stand is the
-    step alone. Forward is along the
-    facing direction and toward the camera (down the frame), as in ``_step_direction``.
+    step alone. Forward is along the facing direction and toward the camera (down the frame), as
+    in ``_step_direction``.
     """
     def gap(at: np.ndarray) -> np.ndarray:
-        il, ir = (np.where(np.isnan(metrics.toe_image[s][at]), metrics.ankle_image[s][at], metrics.toe_image[s][at])
-                  for s in ("left", "right"))
+        il, ir = _feet_image(metrics, at)
         return il - ir
 
     rest_gap = _point_median(gap(rest)) if len(rest) else np.full(2, np.nan)
@@ -544,8 +550,7 @@ def _step_direction(dip: _Dip, band: np.ndarray, seen_split: np.ndarray, metrics
     frames that show the split (``_split_frames``), which the front view reads: its mean foot
     height is the planted foot's alone where MediaPipe put the back foot on the front one.
     """
-    il, ir = (np.where(np.isnan(metrics.toe_image[s]), metrics.ankle_image[s], metrics.toe_image[s])
-              for s in ("left", "right"))
+    il, ir = _feet_image(metrics)
     view = _band_view(metrics, band)
     if view == "front":
         # The floor recedes upward in the frame: a forward lunge brings the feet (on average)
