@@ -8,9 +8,12 @@ One run measures, per model and clip, each mode in a fresh process (so each peak
      stops while a batch of frames is decoded): the floor of a single stream
   b  the classic loop a typical peer writes, one thread: cv2.VideoCapture.read -> cvtColor BGR2RGB
      on the full-size frame -> mp.Image -> detect_for_video -> draw the landmarks on the frame
-  c  `formcheck analyze VIDEO --json --csv` end to end through the CLI code (one stream)
+  c  `formcheck analyze VIDEO --json --csv --no-mirror-pass` end to end through the CLI code (one
+     stream, one inference: what formcheck adds around the model)
   d  the same with `--jobs 2`
-  m  c with `--mirror-pass` (the pose model also on the mirrored frames, on a thread of its own)
+  m  c with `--mirror-pass` (the pose model also on the mirrored frames, on a thread of its own).
+     By default `analyze` runs as m from 2 s on in a side or oblique view, as c in a front view
+     (``view_watch``): these clips are side views
 
 and prints frames per second, c/a, c/b and d/b, the share of c spent after pose (geometry core,
 reps, checks and the reports; target < 1%) and peak RSS (for d also of its worker process). The
@@ -137,7 +140,7 @@ def run_cli(video: str, model: str, jobs: int, mirror_pass: bool = False) -> dic
     csv_report.write_csv = timed(csv_report.write_csv, "after_pose")
     with tempfile.TemporaryDirectory() as tmp:
         app(["analyze", video, "--model", model, "--json", f"{tmp}/r.json", "--csv", f"{tmp}/r.csv", "-q",
-             "--jobs", str(jobs), *(["--mirror-pass"] if mirror_pass else [])], standalone_mode=False)
+             "--jobs", str(jobs), "--mirror-pass" if mirror_pass else "--no-mirror-pass"], standalone_mode=False)
         seconds = time.perf_counter() - t0
         report = json.loads(Path(f"{tmp}/r.json").read_text())
     return {"frames": report["summary"]["frames"], "seconds": seconds, "pose_s": spent["pose"],

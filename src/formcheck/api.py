@@ -33,7 +33,7 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
 
     ``mirror_pass`` also runs the pose model on the mirrored frames, a second opinion on which leg
     is left (``pose.MirrorPass``): twice the inference, in one stream. None (the default) starts it
-    once the person is seen at an angle (``view_watch``), and not at all with ``streams`` > 1;
+    once the person is seen from the side or at an angle (``view_watch``), and not at all with ``streams`` > 1;
     True runs it from the first frame, False never.
 
     >>> result = analyze_video("sample_videos/lunge_side_clean.mp4")   # doctest: +SKIP

@@ -48,7 +48,7 @@ class VideoTask:
     profile: str | None = None
     formats: tuple[str, ...] = ("json",)
     streams: int = 1  # pose streams for this one video (parallel.py)
-    mirror_pass: bool | None = None  # the pose model also on the mirrored frames: None = once seen at an angle (api)
+    mirror_pass: bool | None = None  # the pose model also on the mirrored frames: None = once turned (api)
 
 
 def collect_videos(inputs: Iterable[str | os.PathLike]) -> list[Path]:

@@ -72,8 +72,8 @@ def analyze(
     mirror_pass: bool | None = typer.Option(None, "--mirror-pass/--no-mirror-pass", show_default=False,
                                             help="Also run the pose model on the mirrored frames: a second "
                                             "opinion on which leg is left (twice the inference; one pose "
-                                            "stream). Default: from when the person is seen at an angle, "
-                                            "where it helps. --mirror-pass: from the first frame."),
+                                            "stream). Default: from when the person is seen from the side "
+                                            "or at an angle, where it helps. --mirror-pass: from the first frame."),
 ) -> None:
     """Analyse a recorded set: progress bar, then reps per leg, sets and mistakes per rep.
 
@@ -363,8 +363,8 @@ app.add_typer(bench_app, name="bench")
 def bench_accuracy(
     models: str = typer.Option("lite,full", help="Comma-separated pose models to compare (heavy: build it first, "
                                "python models/build_models.py --variant heavy). Each as analyze runs it, the "
-                               "mirror pass once the person is seen at an angle; full+mirror: with it from the "
-                               "first frame; full-mirror: without it."),
+                               "mirror pass once the person is seen from the side or at an angle; full+mirror: "
+                               "with it from the first frame; full-mirror: without it."),
     clips: int = typer.Option(96, help="Rendered clips (seeds first-seed .. first-seed+clips-1)."),
     first_seed: int = typer.Option(0, help="First seed of the rendered set."),
     real: bool = typer.Option(True, help="Also score the labelled real clips in ../shared/videos."),

@@ -21,7 +21,7 @@ from .models import resolve_model
 from .profile import Profile, load_profile
 from .series import NUM_LANDMARKS, PoseSeries, mirrored_back
 from .sources import Frame, probe, read_frames
-from .view_watch import ObliqueWatch
+from .view_watch import TurnedWatch
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ logging: warnings and up only
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -263,11 +263,11 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
     ``mirror_pass``: a second landmarker also tracks the mirrored frames (``MirrorPass``), whose
     landmarks become the series' ``mirrored`` second opinion on left and right; twice the
     inference. True runs it from the first frame, False never; None (the default) starts it once
-    the person has been seen at an angle (``view_watch.ObliqueWatch``, thresholds from
-    ``profile``), the one view where it helps. ``meta["mirror_pass_from_s"]`` says when it started.
+    the person has been seen from the side or at an angle (``view_watch.TurnedWatch``, thresholds
+    from ``profile``), the views where it helps. ``meta["mirror_pass_from_s"]`` says when it started.
     """
     buffer = _SeriesBuffer(expected + 8)  # the header's count is an estimate: a little headroom
-    watch = ObliqueWatch(image_size, profile or load_profile()) if mirror_pass is None else None
+    watch = TurnedWatch(image_size, profile or load_profile()) if mirror_pass is None else None
     with PoseEstimator(model) as estimator, ExitStack() as stack:
         mirror = stack.enter_context(MirrorPass(model)) if mirror_pass else None
         mirror_from = 0
@@ -278,7 +278,7 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
                     mirror.offer(frame)
                 image, world = estimator.detect(frame.image, frame.t)
                 buffer.append(image, world, frame)
-                if watch is not None and mirror is None and watch.seen_oblique(image, world, frame.t):
+                if watch is not None and mirror is None and watch.seen_turned(image, world, frame.t):
                     mirror, mirror_from = stack.enter_context(MirrorPass(model)), buffer.n - 1
                     mirror.offer(frame)
                 if people is not None:

@@ -1,11 +1,12 @@
-"""When the camera sees the person at an angle: the moment the mirror pass starts by default.
+"""When the person is turned away from the camera: the moment the mirror pass starts by default.
 
-The mirror pass (``pose.MirrorPass``) is a second opinion on which leg is left, and on the
-accuracy benchmark it only helps obliquely: there MediaPipe exchanges the legs as the stepping
-foot passes the other one. From the side or the front it changed nothing, except one front-view
-split-squat set it put on the wrong leg. So by default it starts once the pose model's own run has
-seen the person at an angle for a moment, and a side or front video pays nothing for it.
-Pure numpy over one frame at a time: the video loop feeds it as it goes.
+The mirror pass (``pose.MirrorPass``) is a second opinion on which leg is left. On the accuracy
+benchmark it helps wherever the legs overlap in the picture: obliquely, MediaPipe exchanges the
+legs as the stepping foot passes the other one; from the side, at a long step's bottom or in a
+far-away split squat, it lets the labels flicker. From the front it changed nothing, except one
+front-view split-squat set it put on the wrong leg. So by default it starts once the pose model's
+own run has seen the person from the side or at an angle for a moment, and a front video pays
+nothing for it. Pure numpy over one frame at a time: the video loop feeds it as it goes.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from .series import PoseSeries
 YAW_SAMPLE_S = 0.1  # the body turns over seconds: ten readings a second are plenty (1-20 us a frame)
 
 
-class ObliqueWatch:
+class TurnedWatch:
     """Says when the median body yaw (``metrics.frame_yaw_deg``) of the last
-    ``pose.mirror_watch_s`` seconds first lies between a front and a side view (``[view]``).
+    ``pose.mirror_watch_s`` seconds first reads other than a front view (``[view]``): an oblique
+    or a side view.
 
-    >>> watch = ObliqueWatch((640, 480), load_profile())   # doctest: +SKIP
-    >>> watch.seen_oblique(image_landmarks, world_landmarks, t)   # once per frame, in time order
+    >>> watch = TurnedWatch((640, 480), load_profile())   # doctest: +SKIP
+    >>> watch.seen_turned(image_landmarks, world_landmarks, t)   # once per frame, in time order
     False
     """
 
@@ -39,10 +41,10 @@ class ObliqueWatch:
         self._first_t: float | None = None
         self._last_t = -np.inf
 
-    def seen_oblique(self, image: np.ndarray, world: np.ndarray, t: float) -> bool:
+    def seen_turned(self, image: np.ndarray, world: np.ndarray, t: float) -> bool:
         """Feed one frame's (33, 4) image and (33, 3) world landmarks (NaN: nobody); True once the
-        window is full and its median yaw reads oblique. Frames closer than ``YAW_SAMPLE_S`` to the
-        last one read are skipped (False)."""
+        window is full and its median yaw reads oblique or side. Frames closer than
+        ``YAW_SAMPLE_S`` to the last one read are skipped (False)."""
         if t - self._last_t < YAW_SAMPLE_S - 1e-6:
             return False
         self._last_t = t
@@ -58,14 +60,14 @@ class ObliqueWatch:
         yaws = np.array(self._yaws)
         if t - self._first_t < self._window_s or np.isnan(yaws).all():
             return False
-        return classify_view(np.array([np.nanmedian(yaws)]), self._profile)[0] == "oblique"
+        return classify_view(np.array([np.nanmedian(yaws)]), self._profile)[0] in ("oblique", "side")
 
 
-def first_oblique_frame(series: PoseSeries, profile: Profile) -> int | None:
-    """The frame at which ``ObliqueWatch`` fed ``series`` frame by frame first says oblique (None:
+def first_turned_frame(series: PoseSeries, profile: Profile) -> int | None:
+    """The frame at which ``TurnedWatch`` fed ``series`` frame by frame first says turned (None:
     never): where a default mirror pass over the same video starts (the benchmark's cache)."""
-    watch = ObliqueWatch(series.image_size, profile)
+    watch = TurnedWatch(series.image_size, profile)
     for i in range(len(series)):
-        if watch.seen_oblique(series.image[i], series.world[i], float(series.t[i])):
+        if watch.seen_turned(series.image[i], series.world[i], float(series.t[i])):
             return i
     return None

@@ -20,7 +20,7 @@ from ..models import file_sha256, resolve_model
 from ..pose import estimate_mirrored, estimate_video, mirror_fields
 from ..profile import Profile, load_profile
 from ..series import PoseSeries
-from ..view_watch import first_oblique_frame
+from ..view_watch import first_turned_frame
 from .dataset import BenchClip, real_clips, rendered_clip
 from .scoring import ClipScore, Summary, score_clip, summarise
 from .truth import assessable_codes, real_truth, rendered_rep_labels
@@ -44,11 +44,11 @@ def pose_series(clip: BenchClip, model: str, cache_dir: Path | None,
     """The clip's pose series as ``formcheck analyze`` computes it with that benchmark model
     (see ``base_model``), and the seconds spent on it (0 when read from the cache). The plain run
     and the mirror pass are cached on their own; the default mirror pass starts where
-    ``view_watch.first_oblique_frame`` of the plain run says, as it does in ``pose.estimate_frames``."""
+    ``view_watch.first_turned_frame`` of the plain run says, as it does in ``pose.estimate_frames``."""
     series, seconds = _plain_series(clip, base_model(model), cache_dir)
     if model.endswith(NO_MIRROR_SUFFIX):
         return series, seconds
-    start = 0 if model.endswith(MIRROR_SUFFIX) else first_oblique_frame(series, profile or load_profile())
+    start = 0 if model.endswith(MIRROR_SUFFIX) else first_turned_frame(series, profile or load_profile())
     rows, more = (None, 0.0) if start is None else _mirror_pass(clip, base_model(model), cache_dir, start)
     mirrored, meta = mirror_fields(rows, start or 0, series.t)
     return replace(series, mirrored=mirrored, meta=series.meta | meta), seconds + more
