@@ -511,6 +511,12 @@ def _feet_image(metrics: FrameMetrics, at: np.ndarray | slice = slice(None)) -> 
                  for s in ("left", "right"))
 
 
+def _ahead(offset: np.ndarray, facing: np.ndarray | float) -> np.ndarray:
+    """How far an image ``offset`` (..., 2) points forward in an oblique view: along the facing
+    direction and toward the camera (down the frame)."""
+    return offset[..., 0] * facing + offset[..., 1]
+
+
 def _order_since(metrics: FrameMetrics, rest: np.ndarray, frames: np.ndarray, back_is_left: np.ndarray) -> np.ndarray:
     """Obliquely, which leg is behind in ``frames`` as the feet's offset has changed since the
     ``rest`` before the rep (``back_is_left`` of those frames where the rest shows no feet).
@@ -518,8 +524,7 @@ def _order_since(metrics: FrameMetrics, rest: np.ndarray, frames: np.ndarray, ba
     The pseudo side view stretches x by 1/sin(yaw), and with it the stance width's share of the
     image (width x cot(yaw)), which near a front view outweighs a short step: at 30 deg, feet 0.2
     leg lengths apart sideways read 0.35 apart along travel. Their change since the stand is the
-    step alone. Forward is along the facing direction and toward the camera (down the frame), as
-    in ``_step_direction``.
+    step alone. Forward is ``_ahead``, as in ``_step_direction``.
     """
     def gap(at: np.ndarray) -> np.ndarray:
         il, ir = _feet_image(metrics, at)
@@ -530,7 +535,7 @@ def _order_since(metrics: FrameMetrics, rest: np.ndarray, frames: np.ndarray, ba
         return back_is_left[frames]
     with np.errstate(invalid="ignore"):
         change = gap(frames) - rest_gap
-        ahead = change[:, 0] * metrics.facing_sign[frames] + change[:, 1]
+        ahead = _ahead(change, metrics.facing_sign[frames])
         return np.where(np.isnan(ahead), np.nan, (ahead < 0).astype(float))
 
 
@@ -574,13 +579,13 @@ def _step_direction(dip: _Dip, band: np.ndarray, seen_split: np.ndarray, metrics
     if max(np.median(moved_l[valid]), np.median(moved_r[valid])) <= profile["reps.return_feet_tolerance_ratio"]:
         return "split_squat"  # neither foot left where it stood before: lowered from a split stance
     if view == "oblique":
-        # obliquely, forward is along the facing direction and toward the camera (down the
-        # frame): the feet's midpoint travels half a step that way in a forward lunge, back in
-        # a reverse one. No left/right labels needed, and MediaPipe mixes them up obliquely.
+        # obliquely the feet's midpoint travels half a step forward (``_ahead``) in a forward
+        # lunge, back in a reverse one. No left/right labels needed, and MediaPipe mixes them up
+        # obliquely.
         with np.errstate(invalid="ignore"):
             mid = (il + ir) / 2.0
-            d = _point_median(mid[band]) - _point_median(mid[rest])
-            along = d[0] * float(np.median(metrics.facing_sign[band])) + d[1]
+            along = float(_ahead(_point_median(mid[band]) - _point_median(mid[rest]),
+                                 float(np.median(metrics.facing_sign[band]))))
         if not np.isnan(along):
             return "forward" if along > 0 else "reverse"
     return "reverse" if np.mean(stepping_is_behind[valid]) >= 0.5 else "forward"
