@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from formcheck.identity import LEG_PAIRS, fix_leg_swaps, swap_flags
+from formcheck.identity import LEG_PAIRS, fix_leg_swaps, runs_disagree, swap_flags
 from formcheck.series import Landmark as L
 from formcheck.series import PoseSeries
 
@@ -175,3 +175,35 @@ def test_labels_flickering_to_and_fro_are_no_slide():
     assert np.array_equal(np.flatnonzero(guarded), flickered)
     unguarded = swap_flags(s, 0.3, 1.0, slide_s=5 / FPS, slide_min_shins=2.0, slide_path_ratio=100.0)
     assert not np.array_equal(np.flatnonzero(unguarded), flickered)
+
+
+def _shifted(image: np.ndarray, points: list[int], dx_px: float, frames: slice) -> np.ndarray:
+    out = image.copy()
+    out[frames, points, 0] += dx_px / W
+    return out
+
+
+def test_runs_disagree_where_the_mirrored_run_puts_a_leg_elsewhere():
+    """Shin 100 px (``_legs``). The left leg's four tracked points moved 60 px in the mirrored run:
+    0.6 shins per point, past 0.5 and short of 0.7. Only the toe moved 200 px: 2 shins over four
+    points is 0.5 per point, not past 0.5 (the worse leg's mean is compared, not one point)."""
+    series = _legs(40)
+    leg = [L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX]
+    moved = replace(series, mirrored=_shifted(series.image, leg, 60.0, slice(10, 20)))
+    assert np.array_equal(np.flatnonzero(runs_disagree(moved, 0.5)), np.arange(10, 20))
+    assert not runs_disagree(moved, 0.7).any()
+    toe = replace(series, mirrored=_shifted(series.image, [L.LEFT_FOOT_INDEX], 200.0, slice(10, 20)))
+    assert not runs_disagree(toe, 0.5).any()
+    assert np.array_equal(np.flatnonzero(runs_disagree(toe, 0.4)), np.arange(10, 20))
+
+
+def test_a_leg_swap_a_missing_mirror_or_an_unseen_leg_is_no_disagreement():
+    """Disagreement is about where the legs are, not what they are called: the swap is
+    ``swap_flags``' business. Without a second run, or where it saw nobody, nothing is doubted."""
+    series = _legs(40)
+    swapped = _legs(40, swapped=range(40))
+    assert not runs_disagree(replace(series, mirrored=swapped.image), 0.5).any()
+    assert not runs_disagree(series, 0.5).any()  # no mirror pass
+    unseen = series.image.copy()
+    unseen[5:15] = np.nan
+    assert not runs_disagree(replace(series, mirrored=unseen), 0.5).any()

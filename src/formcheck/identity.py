@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import geometry as g
 from .series import Landmark as L
 from .series import PoseSeries, exchanged_order
 
@@ -108,6 +109,26 @@ def _charge_slides(lo: np.ndarray, ro: np.ndarray, t: np.ndarray, keep: np.ndarr
         keep[window], cross[window] = 0.0, np.inf
         keep[at], cross[at] = keep_k[j], cross_k[j]
     return keep, cross
+
+
+def runs_disagree(series: PoseSeries, max_shins: float) -> np.ndarray:
+    """(T,) bool: frames where the mirrored run (``series.mirrored``) puts a leg more than
+    ``max_shins`` per point from where the main run has it, under the labelling that matches
+    them best (so a leg swap is no disagreement). There one of the two runs has lost a leg, and
+    which one cannot be told from that frame alone, so no value should rest on it; all False
+    without a mirror pass."""
+    if series.mirrored is None:
+        return np.zeros(len(series), bool)
+    size = np.array(series.image_size, float)
+    left, right = _legs(series.image, size)
+    m_left, m_right = _legs(series.mirrored, size)
+    shin = g.nan_median(np.linalg.norm(left[:, 0] - left[:, 1], axis=-1))
+    per_point = len(_TRACKED) * (shin if shin > 0 else 1.0)
+    same = np.stack([_cost(m_left, left), _cost(m_right, right)]) / per_point
+    other = np.stack([_cost(m_left, right), _cost(m_right, left)]) / per_point
+    with np.errstate(invalid="ignore"):
+        worst_leg = np.where(same.sum(axis=0) <= other.sum(axis=0), same.max(axis=0), other.max(axis=0))
+        return worst_leg > max_shins  # NaN (a run saw no legs): no disagreement
 
 
 def _legs(image: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

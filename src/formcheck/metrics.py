@@ -78,6 +78,7 @@ class FrameMetrics:
     toe_image: dict[str, np.ndarray]  # (T, 2) toe tip (foot index) in the image, leg lengths, held while hidden
     knee_readings: KneeReadings  # other readings of each knee's flexion, for a rep's front knee
     feet_split: np.ndarray  # (T,) how split the feet are (see feet_split), glitch-filtered
+    runs_disagree: np.ndarray | None = None  # (T,) bool: the mirrored run put the legs elsewhere (identity)
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]

@@ -69,15 +69,27 @@ def _window(t: np.ndarray, center: int, half_s: float, lo: int, hi: int) -> slic
     return slice(a, b + 1)
 
 
+def _agreed(window: slice, runs_disagree: np.ndarray | None) -> np.ndarray:
+    """The frames of ``window`` where the main and the mirrored pose runs agree on the legs
+    (``identity.runs_disagree``): where they part, one of them lost a leg, and such frames can
+    carry a bottom's median. All of them if none agree: there is nothing better to go on."""
+    frames = np.arange(window.start, window.stop)
+    if runs_disagree is None:
+        return frames
+    agreed = frames[~runs_disagree[frames]]
+    return agreed if len(agreed) else frames
+
+
 def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Profile) -> dict[str, float]:
     """The numbers a rep is judged on. Front/back legs are taken per frame by ankle position
     (obliquely, the rep's)."""
     t = metrics.t
     half = profile["reps.bottom_window_s"] / 2.0
-    bottom = _window(t, rep.bottom_frame, half, rep.start_frame, rep.end_frame)
+    window = _window(t, rep.bottom_frame, half, rep.start_frame, rep.end_frame)
+    bottom = _agreed(window, metrics.runs_disagree)
     # obliquely the rep's legs are read against its stand (``reps._order_since``), which the
     # per-frame order cannot know; elsewhere each frame's own order outlasts a swapped frame
-    left_front = (np.full(bottom.stop - bottom.start, rep.front_leg == "left") if rep.view == "oblique"
+    left_front = (np.full(len(bottom), rep.front_leg == "left") if rep.view == "oblique"
                   else metrics.left_leg_behind[bottom] == 0)
 
     def front_back(left: np.ndarray, right: np.ndarray) -> tuple[float, float]:
@@ -104,10 +116,10 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "pelvis_tilt_deg": tilt,
         "pelvis_tilt_abs_deg": abs(tilt),
         "pelvis_rotation_abs_deg": abs(g.nan_median(metrics["pelvis_rotation_deg"][bottom])),
-        "step_length_ratio": _step_length(rep, metrics, bottom, profile),
+        "step_length_ratio": _step_length(rep, metrics, window, profile),
         "stance_width_ratio": g.nan_median(metrics["stance_width_ratio"][_stance_frames(rep, metrics, profile)]),
-        "back_foot_across_midline_ratio": g.nan_median(np.where(metrics.view[bottom] == "front",
-                                                           _across_midline(pixels, rep.start_frame, bottom,
+        "back_foot_across_midline_ratio": g.nan_median(np.where(metrics.view[window] == "front",
+                                                           _across_midline(pixels, rep.start_frame, window,
                                                                            rep.variant == "forward"), np.nan)),
         "hip_height_ratio": g.nan_median(metrics["hip_height_ratio"][bottom]),
     }
