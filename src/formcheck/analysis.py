@@ -13,14 +13,14 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from . import __version__
-from .checks import Finding, run_checks
+from .checks import Finding, RepViews, run_checks
 from .errors import InputError
 from .exercises import reverse_lunge, reverse_walk
 from .feedback import cue_for
 from .identity import runs_disagree, swap_flags
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics, raw_ankle_pixels
 from .profile import Profile, load_profile
-from .reps import CUT_START_REASON, Rep, segment_reps
+from .reps import CUT_START_REASON, Rep, segment_reps, stand_view
 from .series import PoseSeries
 from .smoothing import smooth_series
 
@@ -183,8 +183,7 @@ def _judge_rep(rep: Rep, rules, metrics, pixels: np.ndarray, profile: Profile,
     mid-rep: then its start was never seen, and neither was a stand to measure it against."""
     values = rules.rep_values(rep, metrics, pixels, profile)
     times = {"start": rep.start_s, "bottom": rep.bottom_s}
-    # a rep read as another view than the clip sits near a view boundary: both must show a check
-    views = (rep.view, metrics.clip_view)
+    views = RepViews(rep.view, stand_view(metrics, rep, profile["view.stand_window_s"]), metrics.clip_view)
     findings = run_checks(rules.CHECKS, values, rules.sides_for(rep, values), views, times, profile)
     if unjudgeable:
         findings = _not_judged(findings, unjudgeable)

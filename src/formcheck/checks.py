@@ -1,8 +1,8 @@
 """Checks as data: a Check compares one per-rep value with one profile threshold.
 
 An exercise module lists its checks; ``run_checks`` applies them. A check names the views that
-can observe its value: from any other view, or when the value could not be measured, the result
-is "not assessed" with the reason, never a pass.
+can observe its value: from any other view (``RepViews.show``), or when the value could not be
+measured, the result is "not assessed" with the reason, never a pass.
 """
 
 from __future__ import annotations
@@ -26,6 +26,37 @@ class Check:
     at: str = "bottom"  # which moment the value describes: "start" or "bottom"
     side_from: str = "front_leg"  # which leg a finding belongs to: front_leg, back_leg, leg, none, ...
     unavailable: str = ""  # why this check cannot be assessed from any view with today's pose model
+
+
+def _seen_as(view: str) -> str:
+    """How a view's values are measured: in the image from the side or obliquely, else from the front."""
+    return "front" if view == "front" else "lateral"
+
+
+@dataclass(frozen=True)
+class RepViews:
+    """The view one rep was seen from, read three ways (``metrics.classify_view`` modes): at its
+    bottom, at the stand it stepped from, and over the whole clip."""
+
+    bottom: str
+    stand: str
+    clip: str
+
+    def show(self, needed: tuple[str, ...]) -> bool:
+        """Whether a check needing one of ``needed`` views can be judged on this rep.
+
+        The clip's view must show it, and so must the rep's bottom, so a rep near a view boundary
+        gets no verdict. The stand may stand in for the bottom when the bottom was measured the
+        same way (both lateral, or both front): the person does not turn within a rep, but at a
+        deep bottom MediaPipe can turn the shoulders (a side view's yaw read 63 deg for one rep)."""
+        if self.clip not in needed:
+            return False
+        same_way = _seen_as(self.bottom) in {_seen_as(v) for v in needed}
+        return self.bottom in needed or (same_way and self.stand in needed)
+
+    def as_seen(self) -> str:
+        """The views that kept a check from being judged, for its reason."""
+        return " or ".join(dict.fromkeys(v or "unknown" for v in (self.bottom, self.clip)))
 
 
 @dataclass(frozen=True)
@@ -54,12 +85,13 @@ def _severity(value: float, threshold: float, compare: str, major_factor: float)
     return "major" if excess > (major_factor - 1.0) * abs(threshold) else "minor"
 
 
-def _unassessable_reason(check: Check, views: tuple[str, ...], value: float | None) -> str:
+def _unassessable_reason(check: Check, views: tuple[str, ...] | RepViews, value: float | None) -> str:
     """Why a check cannot be judged on this rep ("" when it can)."""
     if check.unavailable:
         return check.unavailable
-    if any(v not in check.views for v in views):
-        seen = " or ".join(v or "unknown" for v in views)
+    shown = views.show(check.views) if isinstance(views, RepViews) else all(v in check.views for v in views)
+    if not shown:
+        seen = views.as_seen() if isinstance(views, RepViews) else " or ".join(v or "unknown" for v in views)
         article = "an" if seen[0] in "aeiou" else "a"
         return f"not visible from {article} {seen} view (needs {' or '.join(check.views)})"
     if value is None or math.isnan(value):
@@ -68,13 +100,12 @@ def _unassessable_reason(check: Check, views: tuple[str, ...], value: float | No
 
 
 def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[str, str],
-               view: str | tuple[str, ...], times: dict[str, float], profile: Profile) -> list[Finding]:
+               view: str | tuple[str, ...] | RepViews, times: dict[str, float], profile: Profile) -> list[Finding]:
     """Apply every check to one rep's values (NaN = could not be measured).
 
-    ``view``: the view the rep was seen from, or several readings of it (the rep's and the
-    clip's); a check is judged only if every reading can observe it, so a rep near a view
-    boundary is not judged on what only one side of the boundary shows."""
-    views = (view,) if isinstance(view, str) else tuple(dict.fromkeys(view))
+    ``view``: the view the rep was seen from, or several readings of it, every one of which must
+    observe a check for it to be judged; or a rep's ``RepViews``, which say so themselves."""
+    views = view if isinstance(view, RepViews) else (view,) if isinstance(view, str) else tuple(dict.fromkeys(view))
     out = []
     for check in checks:
         threshold = profile[check.threshold]

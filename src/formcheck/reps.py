@@ -359,6 +359,15 @@ def _split_level(metrics: FrameMetrics, band: np.ndarray, profile: Profile) -> f
     return profile["reps.min_front_split_ratio" if _band_view(metrics, band) == "front" else "reps.min_step_ratio"]
 
 
+def stand_view(metrics: FrameMetrics, rep: Rep, window_s: float) -> str:
+    """The view most frames of the last ``window_s`` before a rep's start were seen from (the
+    rep's own if none): the stand it stepped from, where the shoulders read the yaw best."""
+    t = metrics.t
+    frames = np.arange(int(np.searchsorted(t, t[rep.start_frame] - window_s)), rep.start_frame + 1)
+    views = [v for v in metrics.view[frames] if v]
+    return max(set(views), key=views.count) if views else rep.view
+
+
 def _band_view(metrics: FrameMetrics, band: np.ndarray) -> str:
     """The view most frames of a rep's bottom were seen from (the clip's view if none)."""
     views = [v for v in metrics.view[band] if v]
