@@ -364,14 +364,17 @@ def stand_view(metrics: FrameMetrics, rep: Rep, window_s: float) -> str:
     rep's own if none): the stand it stepped from, where the shoulders read the yaw best."""
     t = metrics.t
     frames = np.arange(int(np.searchsorted(t, t[rep.start_frame] - window_s)), rep.start_frame + 1)
-    views = [v for v in metrics.view[frames] if v]
-    return max(set(views), key=views.count) if views else rep.view
+    return _view_mode(metrics, frames, rep.view)
 
 
 def _band_view(metrics: FrameMetrics, band: np.ndarray) -> str:
     """The view most frames of a rep's bottom were seen from (the clip's view if none)."""
-    views = [v for v in metrics.view[band] if v]
-    return max(set(views), key=views.count) if views else metrics.clip_view
+    return _view_mode(metrics, band, metrics.clip_view)
+
+
+def _view_mode(metrics: FrameMetrics, frames: np.ndarray, unknown: str) -> str:
+    views = [v for v in metrics.view[frames] if v]
+    return max(set(views), key=views.count) if views else unknown
 
 
 def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profile: Profile) -> list[_Candidate]:
