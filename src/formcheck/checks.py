@@ -42,6 +42,11 @@ class RepViews:
     stand: str
     clip: str
 
+    @classmethod
+    def whole_clip(cls, view: str) -> RepViews:
+        """One reading for everything judged over a whole clip (a walk)."""
+        return cls(view, view, view)
+
     def show(self, needed: tuple[str, ...]) -> bool:
         """Whether a check needing one of ``needed`` views can be judged on this rep.
 
@@ -85,13 +90,12 @@ def _severity(value: float, threshold: float, compare: str, major_factor: float)
     return "major" if excess > (major_factor - 1.0) * abs(threshold) else "minor"
 
 
-def _unassessable_reason(check: Check, views: tuple[str, ...] | RepViews, value: float | None) -> str:
+def _unassessable_reason(check: Check, views: RepViews, value: float | None) -> str:
     """Why a check cannot be judged on this rep ("" when it can)."""
     if check.unavailable:
         return check.unavailable
-    shown = views.show(check.views) if isinstance(views, RepViews) else all(v in check.views for v in views)
-    if not shown:
-        seen = views.as_seen() if isinstance(views, RepViews) else " or ".join(v or "unknown" for v in views)
+    if not views.show(check.views):
+        seen = views.as_seen()
         article = "an" if seen[0] in "aeiou" else "a"
         return f"not visible from {article} {seen} view (needs {' or '.join(check.views)})"
     if value is None or math.isnan(value):
@@ -100,12 +104,9 @@ def _unassessable_reason(check: Check, views: tuple[str, ...] | RepViews, value:
 
 
 def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[str, str],
-               view: str | tuple[str, ...] | RepViews, times: dict[str, float], profile: Profile) -> list[Finding]:
-    """Apply every check to one rep's values (NaN = could not be measured).
-
-    ``view``: the view the rep was seen from, or several readings of it, every one of which must
-    observe a check for it to be judged; or a rep's ``RepViews``, which say so themselves."""
-    views = view if isinstance(view, RepViews) else (view,) if isinstance(view, str) else tuple(dict.fromkeys(view))
+               views: RepViews, times: dict[str, float], profile: Profile) -> list[Finding]:
+    """Apply every check to one rep's values (NaN = could not be measured), judging only those
+    its ``views`` can show."""
     out = []
     for check in checks:
         threshold = profile[check.threshold]

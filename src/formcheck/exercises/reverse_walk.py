@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .. import geometry as g
-from ..checks import Check, Finding, run_checks
+from ..checks import Check, Finding, RepViews, run_checks
 from ..metrics import FrameMetrics
 from ..profile import Profile
 from ..series import Landmark as L
@@ -332,7 +332,7 @@ def analyze_walk(metrics: FrameMetrics, pixels: np.ndarray, profile: Profile) ->
         t0 = back[0].t
         longer = ("left", "right")[int(np.nanargmax(per_foot))] if not np.isnan(per_foot).all() else "none"
         side_of = {"none": "none", "shorter": uneven, "longer": longer}
-        views = (metrics.clip_view,)
+        views = RepViews.whole_clip(metrics.clip_view)
         result.findings = run_checks(CHECKS, values, side_of, views, {"walk": t0, "jump": jump_t if
                                                                       not math.isnan(jump_t) else t0}, profile)
     return result
