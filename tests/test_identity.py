@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from formcheck.identity import LEG_PAIRS, fix_leg_swaps, runs_disagree, swap_flags
+from formcheck.identity import LEG_PAIRS, fix_leg_swaps, mirrored_knee_flexion_deg, runs_disagree, swap_flags
 from formcheck.series import Landmark as L
 from formcheck.series import PoseSeries
 
@@ -207,3 +207,38 @@ def test_a_leg_swap_a_missing_mirror_or_an_unseen_leg_is_no_disagreement():
     unseen = series.image.copy()
     unseen[5:15] = np.nan
     assert not runs_disagree(replace(series, mirrored=unseen), 0.5).any()
+
+
+# the mirrored run's left knee 100 px ahead of the hip-ankle line (``_legs``: hip y 500, knee 700,
+# ankle 800): the angle at the knee between (-100, -200) and (-100, 100) is acos(-1/sqrt(10)),
+# 108.435 deg, so the flexion is 71.565 deg; the right knee stays straight (0 deg)
+BENT_DEG = 180.0 - np.degrees(np.arccos(-1.0 / np.sqrt(10.0)))
+
+
+def test_the_mirrored_runs_knees_are_read_as_the_main_run_names_the_legs():
+    series = _legs(30)
+    bent = _shifted(series.image, [L.LEFT_KNEE], 100.0, slice(None))
+    knees = mirrored_knee_flexion_deg(replace(series, mirrored=bent), np.zeros(30, bool), 0.5)
+    assert np.allclose(knees, [[BENT_DEG, 0.0]]) and abs(BENT_DEG - 71.565) < 1e-3
+    # the mirrored run naming its legs the other way round changes nothing: legs go by position
+    swapped = bent.copy()
+    for a, b in LEG_PAIRS:
+        swapped[:, [a, b]] = swapped[:, [b, a]]
+    assert np.allclose(mirrored_knee_flexion_deg(replace(series, mirrored=swapped), np.zeros(30, bool), 0.5),
+                       [[BENT_DEG, 0.0]])
+    # where the main run's legs are relabelled (swap_flags), its left is the leg it called right
+    relabel = np.zeros(30, bool)
+    relabel[10:20] = True
+    knees = mirrored_knee_flexion_deg(replace(series, mirrored=bent), relabel, 0.5)
+    assert np.allclose(knees[10:20], [[0.0, BENT_DEG]]) and np.allclose(knees[:10], [[BENT_DEG, 0.0]])
+
+
+def test_no_mirrored_reading_without_the_pass_or_where_its_knee_was_not_seen():
+    series = _legs(30)
+    assert np.isnan(mirrored_knee_flexion_deg(series, np.zeros(30, bool), 0.5)).all()
+    hidden = series.image.copy()
+    hidden[5:10, L.LEFT_KNEE, 3] = 0.2  # visibility below 0.5: MediaPipe is guessing
+    hidden[20:25] = np.nan              # nobody seen
+    knees = mirrored_knee_flexion_deg(replace(series, mirrored=hidden), np.zeros(30, bool), 0.5)
+    assert np.isnan(knees[5:10, 0]).all() and np.allclose(knees[5:10, 1], 0.0)
+    assert np.isnan(knees[20:25]).all() and np.allclose(knees[:5], 0.0)

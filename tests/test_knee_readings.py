@@ -1,4 +1,5 @@
-"""A rep's front knee from its four readings (``reverse_lunge._front_knee_deg``), hand-computed."""
+"""A rep's front knee from its four readings (``reverse_lunge._front_knee_deg``) and its back knee
+from two (``reverse_lunge._unless_misplaced``), hand-computed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.exercises.reverse_lunge import _front_knee_deg
+from formcheck.exercises.reverse_lunge import _front_knee_deg, _unless_misplaced
 from formcheck.metrics import KneeReadings
 from formcheck.profile import load_profile
 
@@ -16,7 +17,7 @@ NAN = math.nan
 
 def front_knee(image: float, world: float, lengths: float, reach: float) -> float:
     """The left leg is the front one; each reading is one frame's value."""
-    readings = KneeReadings(*({"left": np.array([v]), "right": np.array([NAN])} for v in (world, lengths, reach)))
+    readings = KneeReadings(*({"left": np.array([v]), "right": np.array([NAN])} for v in (world, lengths, reach, NAN)))
     return _front_knee_deg(image, lambda reading: float(reading["left"][0]), readings, load_profile())
 
 
@@ -37,3 +38,13 @@ def test_obliquely_the_largest_of_the_low_reading_angles_then_the_reach():
 def test_readings_that_do_not_apply_change_nothing():
     assert front_knee(70.0, NAN, NAN, NAN) == pytest.approx(70.0)      # front view: no other reading
     assert math.isnan(front_knee(NAN, NAN, NAN, NAN))
+
+
+def test_a_side_view_back_knee_takes_the_mirror_pass_reading_only_when_far_more_bent():
+    """bench_1003 rep 2: the main run put the back knee halfway up the thigh (56.4 deg) and the
+    mirror pass read 99.5 (truth 95); the same margin as the reach decides."""
+    profile = load_profile()
+    assert _unless_misplaced(56.4, 99.5, profile) == pytest.approx(99.5)
+    assert _unless_misplaced(80.0, 95.0, profile) == pytest.approx(80.0)   # within the margin
+    assert _unless_misplaced(95.0, 40.0, profile) == pytest.approx(95.0)   # the mirror straighter: kept
+    assert _unless_misplaced(56.4, NAN, profile) == pytest.approx(56.4)    # no mirror pass

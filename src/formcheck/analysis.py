@@ -17,7 +17,7 @@ from .checks import Finding, RepViews, run_checks
 from .errors import InputError
 from .exercises import reverse_lunge, reverse_walk
 from .feedback import cue_for
-from .identity import runs_disagree, swap_flags
+from .identity import mirrored_knee_flexion_deg, runs_disagree, swap_flags
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics, raw_ankle_pixels
 from .profile import Profile, load_profile
 from .reps import CUT_START_REASON, Rep, segment_reps, stand_view
@@ -227,19 +227,21 @@ def _out_of_view(series: PoseSeries, min_s: float) -> list[str]:
             "be counted" for k in gaps]
 
 
-def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[PoseSeries, np.ndarray, np.ndarray]:
-    """Leg identity, then smoothing; also the raw ankles the metrics need and the frames where
-    the mirrored run disagrees (``identity.runs_disagree``). The relabelled series is never built
-    (smoothing reads through the swap flags), so a long video holds at most two copies of its
-    landmarks at once: the raw and the smoothed."""
+def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[PoseSeries, dict]:
+    """Leg identity, then smoothing; also what the metrics take from the raw series: its ankles,
+    the frames where the mirrored run disagrees (``identity.runs_disagree``) and the mirrored
+    run's knees. The relabelled series is never built (smoothing reads through the swap flags),
+    so a long video holds at most two copies of its landmarks at once: the raw and the smoothed."""
     swapped = swap_flags(series, profile["smoothing.max_gap_s"], profile["pose.leg_swap_price_per_s"],
                          profile["pose.mirror_undecided_shins"], profile["pose.leg_slide_s"],
                          profile["pose.leg_slide_min_shins"], profile["pose.leg_slide_path_ratio"])
     raw_ankles = raw_ankle_pixels(series, profile["pose.min_visibility"])
     raw_ankles[swapped] = raw_ankles[swapped][:, ::-1]
     smoothed = smooth_series(series, zero_phase=zero_phase, relabel=swapped, **profile.section("smoothing"))
-    disagree = runs_disagree(series, profile["pose.mirror_disagree_shins"])
-    return replace(smoothed, mirrored=None), raw_ankles, disagree  # the second opinion is spent: no third copy kept
+    raw = {"raw_ankles_px": raw_ankles,
+           "mirrored_knees_deg": mirrored_knee_flexion_deg(series, swapped, profile["pose.min_visibility"]),
+           "runs_disagree": runs_disagree(series, profile["pose.mirror_disagree_shins"])}
+    return replace(smoothed, mirrored=None), raw  # the second opinion is spent: no third copy kept
 
 
 def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
@@ -253,9 +255,9 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
     out_of_view = _out_of_view(series, profile["pose.warn_out_of_view_s"]) + _more_than_one_person(series.meta)
     exposure = series.meta.get("exposure_problem", "")  # set by the video source (api.analyze_video)
     unjudgeable = f"the video is {exposure}" if exposure else ""
-    smoothed, raw_ankles, disagree = _smoothed(series, profile, zero_phase)
+    smoothed, raw = _smoothed(series, profile, zero_phase)
     del series  # the raw landmarks are not needed again: freed here if the caller handed them over
-    metrics = replace(compute_metrics(smoothed, profile, raw_ankles), runs_disagree=disagree)
+    metrics = compute_metrics(smoothed, profile, **raw)
     if rules is reverse_walk:
         reps, phase, results = [], np.full(len(metrics.t), "", dtype=object), []
         walk = reverse_walk.analyze_walk(metrics, smoothed.pixels, profile)

@@ -9,6 +9,8 @@ across a swap).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from . import geometry as g
@@ -22,6 +24,8 @@ LEG_PAIRS = ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANK
 SWAPPED_ORDER = exchanged_order(LEG_PAIRS)
 # compared for continuity: the hips overlap from the side and would only add noise
 _TRACKED = LEG_PAIRS[1:]
+# hip, knee, ankle of the left then the right leg: a knee's flexion
+_KNEE_CHAINS = (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE)
 
 
 def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecided_shins: float = 0.5,
@@ -119,16 +123,39 @@ def runs_disagree(series: PoseSeries, max_shins: float) -> np.ndarray:
     without a mirror pass."""
     if series.mirrored is None:
         return np.zeros(len(series), bool)
+    same, other = _leg_distances(series)
+    with np.errstate(invalid="ignore"):
+        worst_leg = np.where(same.sum(axis=0) <= other.sum(axis=0), same.max(axis=0), other.max(axis=0))
+        return worst_leg > max_shins  # NaN (a run saw no legs): no disagreement
+
+
+def mirrored_knee_flexion_deg(series: PoseSeries, relabel: np.ndarray, min_visibility: float) -> np.ndarray:
+    """(T, 2) the mirrored run's image flexion of the knee the main run calls left and right,
+    once its legs are exchanged where ``relabel`` (``swap_flags``) says: a second reading of each
+    knee. MediaPipe can put a knee halfway up the thigh in one run and not the other, and a knee
+    off the leg only ever reads straighter (``reverse_lunge.rep_values``). NaN where no mirrored
+    leg was seen, and all NaN without a mirror pass."""
+    if series.mirrored is None:
+        return np.full((len(series), 2), np.nan)
+    px = replace(series, image=series.mirrored).seen_pixels(min_visibility, _KNEE_CHAINS)
+    flexion = np.stack([g.flexion_deg(px[:, 0], px[:, 1], px[:, 2]), g.flexion_deg(px[:, 3], px[:, 4], px[:, 5])], 1)
+    same, other = _leg_distances(series)
+    with np.errstate(invalid="ignore"):
+        exchanged = (other.sum(axis=0) < same.sum(axis=0)) != np.asarray(relabel, bool)
+    return np.where(exchanged[:, None], flexion[:, ::-1], flexion)
+
+
+def _leg_distances(series: PoseSeries) -> tuple[np.ndarray, np.ndarray]:
+    """(2, T) each, in shins per tracked point: how far each mirrored leg lies from the main
+    run's leg of the same name (``same``) and from the other one (``other``); NaN where a run
+    saw no leg."""
     size = np.array(series.image_size, float)
     left, right = _legs(series.image, size)
     m_left, m_right = _legs(series.mirrored, size)
     shin = g.nan_median(np.linalg.norm(left[:, 0] - left[:, 1], axis=-1))
     per_point = len(_TRACKED) * (shin if shin > 0 else 1.0)
-    same = np.stack([_cost(m_left, left), _cost(m_right, right)]) / per_point
-    other = np.stack([_cost(m_left, right), _cost(m_right, left)]) / per_point
-    with np.errstate(invalid="ignore"):
-        worst_leg = np.where(same.sum(axis=0) <= other.sum(axis=0), same.max(axis=0), other.max(axis=0))
-        return worst_leg > max_shins  # NaN (a run saw no legs): no disagreement
+    return (np.stack([_cost(m_left, left), _cost(m_right, right)]) / per_point,
+            np.stack([_cost(m_left, right), _cost(m_right, left)]) / per_point)
 
 
 def _legs(image: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -54,12 +54,13 @@ METRIC_NAMES = (
 class KneeReadings:
     """Each knee's flexion read other ways than its per-frame value (the pseudo side view's
     angle): (T,) per side, NaN where a reading does not apply. MediaPipe errs differently in
-    each, so a rep's front knee combines them (``reverse_lunge.rep_values``). None is a rep gate:
+    each, so a rep's knees combine them (``reverse_lunge.rep_values``). None is a rep gate:
     legs spread in a jumping jack shorten the segments and the reach too."""
 
     world: dict[str, np.ndarray]    # obliquely: the 3-D world landmarks' angle
     lengths: dict[str, np.ndarray]  # obliquely: ``knee_flexion_from_lengths``
     reach: dict[str, np.ndarray]    # side and oblique: hip to ankle (``geometry.flexion_from_reach_deg``)
+    mirrored: dict[str, np.ndarray]  # side: the mirror pass's image angle (``identity.mirrored_knee_flexion_deg``)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class FrameMetrics:
     left_leg_behind: np.ndarray  # (T,) 1.0 the left leg is the back one, 0.0 the right, NaN unknown
     raw_ankles: np.ndarray  # (T, 2, 2) unsmoothed left/right ankle in the image, leg lengths
     toe_image: dict[str, np.ndarray]  # (T, 2) toe tip (foot index) in the image, leg lengths, held while hidden
-    knee_readings: KneeReadings  # other readings of each knee's flexion, for a rep's front knee
+    knee_readings: KneeReadings  # other readings of each knee's flexion, for a rep's knees
     feet_split: np.ndarray  # (T,) how split the feet are (see feet_split), glitch-filtered
     runs_disagree: np.ndarray | None = None  # (T,) bool: the mirrored run put the legs elsewhere (identity)
 
@@ -328,13 +329,18 @@ def _frontal(sc: _Scene, profile: Profile) -> dict[str, np.ndarray]:
     return v
 
 
-def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndarray | None = None) -> FrameMetrics:
+def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndarray | None = None,
+                    mirrored_knees_deg: np.ndarray | None = None,
+                    runs_disagree: np.ndarray | None = None) -> FrameMetrics:
     """All per-frame metrics of a (smoothed) pose series.
 
     ``raw_ankles_px`` (``raw_ankle_pixels`` of the same frames before smoothing) are the foot
     positions used to judge whether the feet are still: a filter would blend the legs across
     MediaPipe's left/right swaps and make still feet look as if they moved. Only the ankles are
     taken, so the unsmoothed series need not be kept while the metrics are computed.
+    ``mirrored_knees_deg`` (T, 2) and ``runs_disagree`` (T,) come from the mirror pass, if it
+    ran (``identity``): its left and right knee flexion, and the frames where it put the legs
+    elsewhere.
     """
     t = series.t
     if len(t) == 0:
@@ -342,7 +348,7 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
         return FrameMetrics(t, {name: empty for name in METRIC_NAMES}, np.empty(0, dtype=object), "", empty,
                             {s: empty for s in SIDES}, {s: np.empty((0, 2)) for s in SIDES}, empty,
                             np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES},
-                            KneeReadings(*({s: empty for s in SIDES} for _ in range(3))), empty)
+                            KneeReadings(*({s: empty for s in SIDES} for _ in range(4))), empty)
     sc = _scene(series, profile)
     v, fwd_pos = _sagittal(sc)
     v.update(_frontal(sc, profile))
@@ -368,17 +374,19 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
     return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
                         _left_leg_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image,
-                        _knee_readings(sc), feet_split(v, sc.front, t, profile["reps.glitch_median_s"]))
+                        _knee_readings(sc, mirrored_knees_deg),
+                        feet_split(v, sc.front, t, profile["reps.glitch_median_s"]), runs_disagree)
 
 
-def _knee_readings(sc: _Scene) -> KneeReadings:
+def _knee_readings(sc: _Scene, mirrored_deg: np.ndarray | None) -> KneeReadings:
     """The knees' other readings (``KneeReadings``), each only where it applies. The standing
     segment lengths two of them need (rolling baselines) are computed only if a side or oblique
     frame needs them."""
     nan = np.full(len(sc.t), np.nan)
-    world, lengths, reach = {}, {}, {}
+    world, lengths, reach, mirrored = {}, {}, {}, {}
     lateral = sc.side | sc.oblique
-    for s in SIDES:
+    for i, s in enumerate(SIDES):
+        mirrored[s] = nan if mirrored_deg is None else np.where(sc.side, mirrored_deg[:, i], np.nan)
         _, hip, knee, ankle, _, _ = _JOINTS[s]
         world[s] = np.where(sc.oblique, g.flexion_deg(sc.world[:, hip], sc.world[:, knee], sc.world[:, ankle]), np.nan)
         if not lateral.any():
@@ -387,7 +395,7 @@ def _knee_readings(sc: _Scene) -> KneeReadings:
         thigh, shin = _standing_segments(sc.px, sc.t, sc.window_s, s)
         lengths[s] = np.where(sc.oblique, knee_flexion_from_lengths(sc.px, s, thigh, shin), np.nan)
         reach[s] = np.where(lateral, g.flexion_from_reach_deg(sc.px[:, hip], sc.px[:, ankle], thigh, shin), np.nan)
-    return KneeReadings(world, lengths, reach)
+    return KneeReadings(world, lengths, reach, mirrored)
 
 
 def _standing_segments(px: np.ndarray, t: np.ndarray, window_s: float, side: str) -> tuple[np.ndarray, np.ndarray]:
