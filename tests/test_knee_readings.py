@@ -1,5 +1,5 @@
 """A rep's front knee from its four readings (``reverse_lunge._front_knee_deg``) and its back knee
-from two (``reverse_lunge._unless_misplaced``), hand-computed."""
+from two (``reverse_lunge._back_knee_deg``), hand-computed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.exercises.reverse_lunge import _front_knee_deg, _unless_misplaced
+from formcheck.exercises.reverse_lunge import _back_knee_deg, _front_knee_deg
 from formcheck.metrics import KneeReadings
 from formcheck.profile import load_profile
 
@@ -40,11 +40,12 @@ def test_readings_that_do_not_apply_change_nothing():
     assert math.isnan(front_knee(NAN, NAN, NAN, NAN))
 
 
-def test_a_side_view_back_knee_takes_the_mirror_pass_reading_only_when_far_more_bent():
-    """bench_1003 rep 2: the main run put the back knee halfway up the thigh (56.4 deg) and the
-    mirror pass read 99.5 (truth 95); the same margin as the reach decides."""
-    profile = load_profile()
-    assert _unless_misplaced(56.4, 99.5, profile) == pytest.approx(99.5)
-    assert _unless_misplaced(80.0, 95.0, profile) == pytest.approx(80.0)   # within the margin
-    assert _unless_misplaced(95.0, 40.0, profile) == pytest.approx(95.0)   # the mirror straighter: kept
-    assert _unless_misplaced(56.4, NAN, profile) == pytest.approx(56.4)    # no mirror pass
+def test_a_back_knee_takes_the_larger_of_the_main_and_the_mirror_pass_reading():
+    """bench_1003 rep 2: the main run put the back knee halfway up the thigh (56.4 deg), the
+    mirror pass read 99.5 (truth 95). A missing reading (no mirror pass, not a side frame, or
+    the knee unseen in one run) leaves the other."""
+    assert _back_knee_deg(56.4, 99.5) == pytest.approx(99.5)
+    assert _back_knee_deg(95.0, 88.0) == pytest.approx(95.0)
+    assert _back_knee_deg(56.4, NAN) == pytest.approx(56.4)
+    assert _back_knee_deg(NAN, 80.0) == pytest.approx(80.0)
+    assert math.isnan(_back_knee_deg(NAN, NAN))
