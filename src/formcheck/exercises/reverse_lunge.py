@@ -103,7 +103,8 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
     readings = metrics.knee_readings
     front_knee = _front_knee_deg(front_knee, lambda reading: front_back(reading["left"], reading["right"])[0],
                                  readings, profile)
-    back_knee = _back_knee_deg(back_knee, front_back(readings.mirrored["left"], readings.mirrored["right"])[1])
+    if rep.view == "side":
+        back_knee = _back_knee_deg(back_knee, front_back(readings.mirrored["left"], readings.mirrored["right"])[1])
     tilt = g.nan_median(metrics["pelvis_tilt_deg"][bottom])
     side_lean = g.nan_median(metrics["trunk_lean_side_deg"][bottom])
     values = {
@@ -145,8 +146,10 @@ def _front_knee_deg(image_deg: float, front_of: Callable[[dict[str, np.ndarray]]
 
 
 def _back_knee_deg(image_deg: float, mirrored_deg: float) -> float:
-    """The back knee's flexion at the bottom: side on, the larger of the main and the mirror
-    pass's reading (``KneeReadings.mirrored``; elsewhere that is NaN and the image angle stands).
+    """A side-view rep's back knee flexion at the bottom: the larger of the main and the mirror
+    pass's reading (``KneeReadings.mirrored``). Not obliquely, where the back knee already reads
+    too bent (median +6.7 deg: the back thigh points away from the camera) and a frame read as
+    side would only add to that.
 
     MediaPipe reads a side-on back knee low (median -2.4 deg on the benchmark's 225 side reps)
     and at times puts it halfway up the thigh (bench_1003: a true 95 deg read as 56, mirrored
