@@ -94,4 +94,11 @@ def test_two_streams_give_the_single_streams_reps_and_findings(analyses):
         assert abs(r2.rep.bottom_s - r1.rep.bottom_s) <= 2 / 30
         for key, v1 in r1.values.items():
             tol = 1.5 if key.endswith("_deg") else 0.03  # landmark noise: see parallel.py's docstring
-            assert np.isnan(v1) == np.isnan(r2.values[key]) and (np.isnan(v1) or abs(r2.values[key] - v1) <= tol), key
+            v2 = r2.values[key]
+            assert np.isnan(v1) == np.isnan(v2), key
+            if key == "back_knee_flexion_deg":
+                # more streams run no mirror pass (``api.analyze_video``), whose reading a side-on
+                # back knee takes where larger (``reverse_lunge._back_knee_deg``): never below it
+                assert np.isnan(v1) or v2 <= v1 + tol, key
+            else:
+                assert np.isnan(v1) or abs(v2 - v1) <= tol, key

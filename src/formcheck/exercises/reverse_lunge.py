@@ -103,7 +103,7 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
     readings = metrics.knee_readings
     front_knee = _front_knee_deg(front_knee, lambda reading: front_back(reading["left"], reading["right"])[0],
                                  readings, profile)
-    if rep.view == "side":
+    if rep.view == metrics.clip_view == "side":
         back_knee = _back_knee_deg(back_knee, front_back(readings.mirrored["left"], readings.mirrored["right"])[1])
     tilt = g.nan_median(metrics["pelvis_tilt_deg"][bottom])
     side_lean = g.nan_median(metrics["trunk_lean_side_deg"][bottom])
@@ -146,10 +146,11 @@ def _front_knee_deg(image_deg: float, front_of: Callable[[dict[str, np.ndarray]]
 
 
 def _back_knee_deg(image_deg: float, mirrored_deg: float) -> float:
-    """A side-view rep's back knee flexion at the bottom: the larger of the main and the mirror
-    pass's reading (``KneeReadings.mirrored``). Not obliquely, where the back knee already reads
-    too bent (median +6.7 deg: the back thigh points away from the camera) and a frame read as
-    side would only add to that.
+    """The back knee's flexion at the bottom of a rep read as side in a clip read as side: the
+    larger of the main and the mirror pass's reading (``KneeReadings.mirrored``). Not obliquely,
+    where the back thigh points away from the camera and the knee already reads too bent (median
+    +7 deg on the benchmark's oblique clips): of their 7 reps read as side, the larger reading
+    made all 3 it changed worse (by 2-12 deg).
 
     MediaPipe reads a side-on back knee low (median -2.4 deg on the benchmark's 225 side reps)
     and at times puts it halfway up the thigh (bench_1003: a true 95 deg read as 56, mirrored
