@@ -96,15 +96,17 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         lv, rv = left[bottom], right[bottom]
         return g.nan_median(np.where(left_front, lv, rv)), g.nan_median(np.where(left_front, rv, lv))
 
+    def front_back_in(per_side: dict[str, np.ndarray]) -> tuple[float, float]:
+        return front_back(per_side["left"], per_side["right"])
+
     def front_back_of(name: str) -> tuple[float, float]:
-        return front_back(metrics[f"left_{name}"], metrics[f"right_{name}"])
+        return front_back_in({s: metrics[f"{s}_{name}"] for s in ("left", "right")})
 
     front_knee, back_knee = front_back_of("knee_flexion_deg")
     readings = metrics.knee_readings
-    front_knee = _front_knee_deg(front_knee, lambda reading: front_back(reading["left"], reading["right"])[0],
-                                 readings, profile)
+    front_knee = _front_knee_deg(front_knee, lambda reading: front_back_in(reading)[0], readings, profile)
     if rep.view == metrics.clip_view == "side":
-        back_knee = _back_knee_deg(back_knee, front_back(readings.mirrored["left"], readings.mirrored["right"])[1])
+        back_knee = _back_knee_deg(back_knee, front_back_in(readings.mirrored)[1])
     tilt = g.nan_median(metrics["pelvis_tilt_deg"][bottom])
     side_lean = g.nan_median(metrics["trunk_lean_side_deg"][bottom])
     values = {
