@@ -5,6 +5,7 @@ model's own noise (the samples' tests run the real model on the same clips)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -126,4 +127,26 @@ def test_oblique_short_steps_from_a_wide_stance_keep_their_legs():
     series, truth = exact_series(spec)
     result = analyze_series(series)
     assert [r.rep.view for r in result.reps] == ["oblique"] * 4
+    assert [(r.rep.leg, r.rep.variant) for r in result.reps] == [(r["leg"], r["variant"]) for r in truth]
+
+
+def test_a_short_step_that_shows_only_at_the_toes_is_a_rep():
+    """A reverse lunge with a very short step (0.19 leg lengths, step_too_short at 1.5): the back
+    foot lands on its ball, so its ankle rises forward over the planted toe, and MediaPipe slid
+    the front ankle back as the front shin tilted (benchmark seeds 57 and 107: the ankles 0.03
+    leg lengths apart along travel at the bottom, the toes 0.14). The toes are where the feet
+    are on the floor: they still show the step, so the rep counts."""
+    reps = (RepSpec("left", "reverse", mistakes={"step_too_short": 1.5}),
+            RepSpec("right", "reverse", mistakes={"step_too_short": 1.5}))
+    spec = ClipSpec("short_side", sets=(SetSpec(reps),), camera=CameraSpec(yaw_deg=90.0, height_m=1.0, distance_m=3.5))
+    series, truth = exact_series(spec)
+    lm, t = series.image.copy(), series.t
+    for rep in truth:
+        front, back = ("right", "left") if rep["leg"] == "left" else ("left", "right")
+        down = (t > rep["start_s"]) & (t < rep["end_s"])
+        # the front ankle slid back to the back ankle's x, the toes left where they were
+        lm[np.ix_(down, [FOOT[front][0]], [0])] = lm[np.ix_(down, [FOOT[back][0]], [0])]
+    result = analyze_series(replace(series, image=lm))
+    ankles = result.metrics["step_length_ratio"][[r.rep.bottom_frame for r in result.reps]]
+    assert np.all(ankles < 0.05)
     assert [(r.rep.leg, r.rep.variant) for r in result.reps] == [(r["leg"], r["variant"]) for r in truth]
