@@ -98,10 +98,13 @@ class _Tracker:
     ankles: np.ndarray  # (T, 2, 2) image positions of the left and right ankle, leg lengths
     t: np.ndarray
     profile: Profile
+    front: np.ndarray  # (T,) bool: the frame is seen from the front
 
     def __post_init__(self) -> None:
         p = self.profile
         self.descend, self.stand = p["reps.descend_ratio"], p["reps.stand_ratio"]
+        # from the front MediaPipe reads a hip drop smaller than it is, so a rep starts sooner
+        self.descend_at = np.where(self.front, p["reps.front_descend_ratio"], self.descend)
         self.max_gap, self.hold_s = p["smoothing.max_gap_s"], p["reps.stand_hold_s"]
         self.feet_tol = p["reps.return_feet_tolerance_ratio"]
         fps = 1.0 / float(np.median(np.diff(self.t))) if len(self.t) > 1 else 30.0
@@ -198,9 +201,10 @@ class _Tracker:
                 continue
             last_valid = i
             if not in_rep:
-                first_seen_down = np.isnan(top) and r < self.descend
+                descend = self.descend_at[i]
+                first_seen_down = np.isnan(top) and r < descend
                 top = r if np.isnan(top) else max(top, r)
-                if first_seen_down or r < min(top - depth, self.descend + slack):
+                if first_seen_down or r < min(top - (1.0 - descend), descend + slack):
                     in_rep, entry, hold_from, cut_start = True, i, -1, first_seen_down
                     low = r
                     up = self.stand if first_seen_down else min(self._level_before(i, top) - slack, self.stand)
@@ -294,7 +298,8 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
     phase = np.where(np.isnan(ratio), "", "standing").astype(object)
     back_is_left = metrics.left_leg_behind
     feet_split = metrics.feet_split
-    candidates = _lunge_dips(metrics, _Tracker(ratio, metrics.raw_ankles, t, profile).dips(), feet_split, profile)
+    dips = _Tracker(ratio, metrics.raw_ankles, t, profile, metrics.view == "front").dips()
+    candidates = _lunge_dips(metrics, dips, feet_split, profile)
     groups = _split_stance_groups(candidates, metrics, profile)
     # the feet stay put through a split-squat set, so its reps share their back leg: one vote
     # over all their bottoms outvotes a stretch where MediaPipe swapped the legs
