@@ -253,12 +253,16 @@ def _sagittal(sc: _Scene) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray],
         lateral, np.degrees(np.arctan2(trunk[:, 0] * sc.facing, -trunk[:, 1])),
         np.degrees(np.arctan2(np.sum(trunk_w * sc.fwd_w, axis=-1), -trunk_w[:, 1])))
     leg_sag, leg_w = _leg_length(sag, sc.t, sc.window_s), _leg_length(world, sc.t, sc.window_s)
+    def along_travel(joint: int) -> np.ndarray:
+        """A joint's position along the direction of travel in the side image, leg lengths."""
+        return sag[:, joint, 0] * sc.facing / leg_sag
+
     with np.errstate(invalid="ignore", divide="ignore"):
-        fwd_pos = {s: np.where(lateral, sag[:, _JOINTS[s][3], 0] * sc.facing / leg_sag,
+        fwd_pos = {s: np.where(lateral, along_travel(_JOINTS[s][3]),
                                np.sum(world[:, _JOINTS[s][3]] * sc.fwd_w, axis=-1) / leg_w) for s in SIDES}
-        toe_pos = [sag[:, _JOINTS[s][5], 0] * sc.facing / leg_sag for s in SIDES]
+        toe_gap = np.abs(along_travel(L.LEFT_FOOT_INDEX) - along_travel(L.RIGHT_FOOT_INDEX))
     v["step_length_ratio"] = np.abs(fwd_pos["left"] - fwd_pos["right"])
-    return v, fwd_pos, np.where(lateral, np.abs(toe_pos[0] - toe_pos[1]), np.nan)
+    return v, fwd_pos, np.where(lateral, toe_gap, np.nan)
 
 
 def _forward_image_x(sc: _Scene, shin_standing: dict[str, np.ndarray], profile: Profile) -> np.ndarray:

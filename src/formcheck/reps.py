@@ -178,7 +178,8 @@ class _Tracker:
         """One pass over the frames. Thresholds are relative to the local top (the highest hip
         since the last rep), so a split squat, whose top is a split stance below full standing
         height, still returns "up" between reps; from full standing they are the profile's
-        ``descend_ratio`` and ``stand_ratio``."""
+        ``descend_ratio`` (``front_descend_ratio`` in frames seen from the front) and
+        ``stand_ratio``."""
         out: list[_Dip] = []
         depth, slack = 1.0 - self.descend, 1.0 - self.stand
         in_rep = False
