@@ -154,6 +154,42 @@ def test_a_short_step_that_shows_only_at_the_toes_is_a_rep():
     assert [(r.rep.leg, r.rep.variant) for r in result.reps] == [(r["leg"], r["variant"]) for r in truth]
 
 
+def _feet_side_by_side(series: PoseSeries, truth: list[dict], back_heel_flat: bool) -> PoseSeries:
+    """The series with each rep's back foot put where MediaPipe put it in benchmark seed 13
+    (oblique, a 0.19 leg-length step 5.9 m away): beside the front foot as in the stand, its
+    heel either still raised over its toe (on its ball) or put flat as in a squat."""
+    lm, t = series.image.copy(), series.t
+    for rep in truth:
+        front, back = ("right", "left") if rep["leg"] == "left" else ("left", "right")
+        down = (t > rep["start_s"]) & (t < rep["end_s"])
+        _, heel, toe = FOOT[back]
+        standing_offset = lm[0, list(FOOT[back]), :2] - lm[0, list(FOOT[front]), :2]
+        lift = lm[down, toe, 1] - lm[down, heel, 1]
+        if back_heel_flat:
+            lift = np.full(down.sum(), lm[0, toe, 1] - lm[0, heel, 1])
+        moved = lm[np.ix_(down, list(FOOT[front]), [0, 1])] + standing_offset
+        lm[np.ix_(down, list(FOOT[back]), [0, 1])] = moved
+        lm[down, heel, 1] = lm[down, toe, 1] - lift
+    return replace(series, image=lm)
+
+
+def test_feet_read_side_by_side_are_a_lunge_when_one_heel_is_up():
+    """Obliquely from 5.9 m MediaPipe put the feet of a 0.19 leg-length step side by side at
+    the ankles and the toes (benchmark seed 13; here from the side, where the stance width
+    cannot pass for a step). The back foot still stands on its ball: its heel rises over its
+    toe and the front one stays flat, so the dip is a lunge, and the raised heel is the back
+    leg. The same dip with both heels flat is a squat, and no rep."""
+    reps = (RepSpec("left", "reverse", mistakes={"step_too_short": 1.5}),
+            RepSpec("right", "reverse", mistakes={"step_too_short": 1.5}))
+    spec = ClipSpec("short_side", sets=(SetSpec(reps),), camera=CameraSpec(yaw_deg=90.0, height_m=1.0, distance_m=3.5))
+    series, truth = exact_series(spec)
+    on_ball = analyze_series(_feet_side_by_side(series, truth, back_heel_flat=False))
+    bottoms = [r.rep.bottom_frame for r in on_ball.reps]
+    assert np.all(on_ball.metrics.feet_split[bottoms] < 0.05)
+    assert [(r.rep.leg, r.rep.variant) for r in on_ball.reps] == [(r["leg"], r["variant"]) for r in truth]
+    assert analyze_series(_feet_side_by_side(series, truth, back_heel_flat=True)).reps == []
+
+
 def test_a_shallow_hip_drop_starts_a_rep_from_the_front_only():
     """The hips dip to 0.91 of standing height and come back. From the side that is 9% against
     the 10% a rep needs (``reps.descend_ratio``); from the front MediaPipe reads hip drops at 0.88

@@ -374,6 +374,7 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
         v["front_feet_split_ratio"] = np.where(sc.front, toe_gap, np.nan)
         ankle_image = {s: px[:, _JOINTS[s][3]] / leg_px[:, None] for s in SIDES}
         toe_image = {s: feet_px[:, _JOINTS[s][5]] / leg_px[:, None] for s in SIDES}
+        v["heel_lift_gap_ratio"] = np.where(sc.side | sc.oblique, heel_lift_gap(feet_px) / leg_px, np.nan)
         if raw_ankles_px is None:
             raw_ankles_px = np.stack([px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]], axis=1)
         raw_ankles = raw_ankles_px / leg_px[:, None, None]
@@ -473,6 +474,15 @@ def _leg_span(px: np.ndarray) -> np.ndarray:
     seg = {name: [g.distance(px[:, j[a]], px[:, j[b]]) for j in _JOINTS.values()]
            for name, a, b in (("thigh", 1, 2), ("shin", 2, 3))}
     return np.fmax(*seg["thigh"]) + np.fmax(*seg["shin"])
+
+
+def heel_lift_gap(px: np.ndarray) -> np.ndarray:
+    """(T,) how much higher the left heel stands over its toe than the right one does, in image
+    pixels (y points down). A lunge's back foot stands on its ball and the front one flat, so
+    the gap swings toward the back leg; in a squat both feet stay flat. From the side and
+    obliquely this shows even where MediaPipe puts the feet of a short step side by side."""
+    lift = {s: px[:, _JOINTS[s][5], 1] - px[:, _JOINTS[s][4], 1] for s in SIDES}
+    return lift["left"] - lift["right"]
 
 
 def _held_feet(px: np.ndarray, t: np.ndarray, hold_s: float) -> np.ndarray:

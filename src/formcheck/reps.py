@@ -290,6 +290,7 @@ class _Candidate:
     dip: _Dip
     bottom: int
     band: np.ndarray
+    heel_votes: np.ndarray | None = None  # back-is-left per bottom frame, where only the heels showed the split
 
 
 def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np.ndarray]:
@@ -316,11 +317,16 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> tuple[list[Rep], np
         if gid < 0:
             voters = _split_frames(metrics, dip, band, profile)
             stand = level_run(metrics, feet_split, voters, rest_from, profile)
-            order = (_order_since(metrics, np.arange(rest_from, dip.start + 1), voters, back_is_left)
-                     if view == "oblique" else back_is_left[voters])
+            if c.heel_votes is not None:
+                order = c.heel_votes
+            elif view == "oblique":
+                order = _order_since(metrics, np.arange(rest_from, dip.start + 1), voters, back_is_left)
+            else:
+                order = back_is_left[voters]
             if not dip.cut_start:
                 dip = replace(dip, start=min(dip.start, int(stand[-1]) if len(stand) else int(band[0])))
-            variant = _step_direction(dip, band, voters, metrics, rest_from, stand, profile)
+            variant = _step_direction(dip, band, voters, metrics, rest_from, stand, profile,
+                                      heel_rose=c.heel_votes is not None)
         else:
             variant, voters = "split_squat", np.concatenate(group_bands[gid])
             order = back_is_left[voters]
@@ -390,6 +396,7 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profil
     front_knee = np.where(metrics.left_leg_behind == 1, metrics["right_knee_flexion_deg"],
                           metrics["left_knee_flexion_deg"])
     signed_step = metrics.forward_position["left"] - metrics.forward_position["right"]
+    heel_gap = metrics["heel_lift_gap_ratio"]
     out = []
     rest_from = 0
     for dip in dips:
@@ -405,6 +412,7 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profil
         stepped = abs(g.nan_median(signed_step[band]) - g.nan_median(signed_step[rest]))
         knee = _nan_max(front_knee[band])
         duration = t[dip.end] - t[dip.start]
+        heel_votes = None
         complete = not (dip.cut_start or dip.cut_end)
         # Knee flexion and step length are read from a side or pseudo-side image. From the front
         # MediaPipe's depth reads a 90 deg knee as 20-60 and a jumping jack as a split stance,
@@ -413,9 +421,13 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profil
             level = profile["reps.min_front_split_ratio"]
             lunge = _at_least(step, level) or _split_around(sep, dip, band, level)
         else:
-            lunge = (_at_least(knee, profile["reps.min_bottom_knee_flexion_deg"])
-                     and (_at_least(step, profile["reps.min_step_ratio"])
-                          or stepped >= profile["reps.min_step_ratio"]))
+            split = _at_least(step, profile["reps.min_step_ratio"]) or stepped >= profile["reps.min_step_ratio"]
+            # a short step MediaPipe reads as feet side by side still puts the back foot on its ball
+            lifted = heel_gap[band] - g.nan_median(heel_gap[rest])
+            on_ball = abs(g.nan_median(lifted)) >= profile["reps.min_heel_lift_ratio"]
+            lunge = _at_least(knee, profile["reps.min_bottom_knee_flexion_deg"]) and (split or on_ball)
+            if lunge and not split:
+                heel_votes = np.where(np.isnan(lifted), np.nan, (lifted > 0).astype(float))
         bottom = int(band[len(band) // 2])
         # a split the feet never left since the last rep is still there, however this bottom's
         # landmarks read it (from the front the back toe hides behind the front leg)
@@ -425,7 +437,7 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profil
             continue
         # the bottom is the middle of the bottom band: the lowest frame of a long hold can be any
         # frame of it, including a glitch
-        out.append(_Candidate(dip, bottom, band))
+        out.append(_Candidate(dip, bottom, band, heel_votes))
     return out
 
 
@@ -558,7 +570,7 @@ def _order_since(metrics: FrameMetrics, rest: np.ndarray, frames: np.ndarray, ba
 
 
 def _step_direction(dip: _Dip, band: np.ndarray, seen_split: np.ndarray, metrics: FrameMetrics, rest_from: int,
-                    stand: np.ndarray, profile: Profile) -> str:
+                    stand: np.ndarray, profile: Profile, heel_rose: bool = False) -> str:
     """reverse, forward or split_squat: which way the step went, judged against the stand before
     the rep in the floor-fixed image (world positions are relative to the hips, so they alone
     cannot say which foot moved).
@@ -572,6 +584,8 @@ def _step_direction(dip: _Dip, band: np.ndarray, seen_split: np.ndarray, metrics
     run of frames with the feet level before the bottom (``level_run``); ``seen_split``: the
     frames that show the split (``_split_frames``), which the front view reads: its mean foot
     height is the planted foot's alone where MediaPipe put the back foot on the front one.
+    ``heel_rose``: only a heel rising onto its ball showed the split (``_lunge_dips``); a foot
+    that went onto its ball during the rep stepped, however little the ankles moved.
     """
     il, ir = _feet_image(metrics)
     view = _band_view(metrics, band)
@@ -594,7 +608,8 @@ def _step_direction(dip: _Dip, band: np.ndarray, seen_split: np.ndarray, metrics
         valid = ~(np.isnan(moved_l) | np.isnan(moved_r) | np.isnan(left_behind))
     if not valid.any():
         return "reverse"
-    if max(np.median(moved_l[valid]), np.median(moved_r[valid])) <= profile["reps.return_feet_tolerance_ratio"]:
+    if not heel_rose and max(np.median(moved_l[valid]), np.median(moved_r[valid])) \
+            <= profile["reps.return_feet_tolerance_ratio"]:
         return "split_squat"  # neither foot left where it stood before: lowered from a split stance
     if view == "oblique":
         # obliquely the feet's midpoint travels half a step forward (``_ahead``) in a forward
