@@ -17,7 +17,7 @@ from .checks import Finding, RepViews, run_checks
 from .errors import InputError
 from .exercises import reverse_lunge, reverse_walk
 from .feedback import cue_for
-from .identity import mirrored_knee_flexion_deg, runs_disagree, swap_flags
+from .identity import leg_distances, mirrored_knee_flexion_deg, runs_disagree, swap_flags
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics, raw_ankle_pixels
 from .profile import Profile, load_profile
 from .reps import CUT_START_REASON, Rep, segment_reps, stand_view
@@ -238,9 +238,10 @@ def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[P
     raw_ankles = raw_ankle_pixels(series, profile["pose.min_visibility"])
     raw_ankles[swapped] = raw_ankles[swapped][:, ::-1]
     smoothed = smooth_series(series, zero_phase=zero_phase, relabel=swapped, **profile.section("smoothing"))
+    distances = leg_distances(series) if series.mirrored is not None else None
     raw = {"raw_ankles_px": raw_ankles,
-           "mirrored_knees_deg": mirrored_knee_flexion_deg(series, swapped, profile["pose.min_visibility"]),
-           "runs_disagree": runs_disagree(series, profile["pose.mirror_disagree_shins"])}
+           "mirrored_knees_deg": mirrored_knee_flexion_deg(series, swapped, profile["pose.min_visibility"], distances),
+           "runs_disagree": runs_disagree(series, profile["pose.mirror_disagree_shins"], distances)}
     return replace(smoothed, mirrored=None), raw  # the second opinion is spent: no third copy kept
 
 

@@ -115,37 +115,39 @@ def _charge_slides(lo: np.ndarray, ro: np.ndarray, t: np.ndarray, keep: np.ndarr
     return keep, cross
 
 
-def runs_disagree(series: PoseSeries, max_shins: float) -> np.ndarray:
+def runs_disagree(series: PoseSeries, max_shins: float,
+                  distances: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """(T,) bool: frames where the mirrored run (``series.mirrored``) puts a leg more than
     ``max_shins`` per point from where the main run has it, under the labelling that matches
     them best (so a leg swap is no disagreement). There one of the two runs has lost a leg, and
     which one cannot be told from that frame alone, so no value should rest on it; all False
-    without a mirror pass."""
+    without a mirror pass. ``distances``: ``leg_distances(series)``, if already computed."""
     if series.mirrored is None:
         return np.zeros(len(series), bool)
-    same, other = _leg_distances(series)
+    same, other = distances or leg_distances(series)
     with np.errstate(invalid="ignore"):
         worst_leg = np.where(same.sum(axis=0) <= other.sum(axis=0), same.max(axis=0), other.max(axis=0))
         return worst_leg > max_shins  # NaN (a run saw no legs): no disagreement
 
 
-def mirrored_knee_flexion_deg(series: PoseSeries, relabel: np.ndarray, min_visibility: float) -> np.ndarray:
+def mirrored_knee_flexion_deg(series: PoseSeries, relabel: np.ndarray, min_visibility: float,
+                              distances: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """(T, 2) the mirrored run's image flexion of the knee the main run calls left and right,
     once its legs are exchanged where ``relabel`` (``swap_flags``) says: a second reading of each
     knee. MediaPipe can put a knee halfway up the thigh in one run and not the other, and a knee
     off the leg only ever reads straighter (``reverse_lunge.rep_values``). NaN where no mirrored
-    leg was seen, and all NaN without a mirror pass."""
+    leg was seen, and all NaN without a mirror pass. ``distances`` as in ``runs_disagree``."""
     if series.mirrored is None:
         return np.full((len(series), 2), np.nan)
     px = replace(series, image=series.mirrored).seen_pixels(min_visibility, _KNEE_CHAINS)
     flexion = np.stack([g.flexion_deg(px[:, 0], px[:, 1], px[:, 2]), g.flexion_deg(px[:, 3], px[:, 4], px[:, 5])], 1)
-    same, other = _leg_distances(series)
+    same, other = distances or leg_distances(series)
     with np.errstate(invalid="ignore"):
         exchanged = (other.sum(axis=0) < same.sum(axis=0)) != np.asarray(relabel, bool)
     return np.where(exchanged[:, None], flexion[:, ::-1], flexion)
 
 
-def _leg_distances(series: PoseSeries) -> tuple[np.ndarray, np.ndarray]:
+def leg_distances(series: PoseSeries) -> tuple[np.ndarray, np.ndarray]:
     """(2, T) each, in shins per tracked point: how far each mirrored leg lies from the main
     run's leg of the same name (``same``) and from the other one (``other``); NaN where a run
     saw no leg."""
