@@ -132,6 +132,12 @@ def test_oblique_short_steps_from_a_wide_stance_keep_their_legs():
     assert [(r.rep.leg, r.rep.variant) for r in result.reps] == [(r["leg"], r["variant"]) for r in truth]
 
 
+def _reverse_rep_feet(rep: dict, t: np.ndarray) -> tuple[str, str, np.ndarray]:
+    """A reverse lunge's front and back (stepping) leg, and the frames of the rep."""
+    front, back = ("right", "left") if rep["leg"] == "left" else ("left", "right")
+    return front, back, (t > rep["start_s"]) & (t < rep["end_s"])
+
+
 def test_a_short_step_that_shows_only_at_the_toes_is_a_rep():
     """A reverse lunge with a very short step (0.19 leg lengths, step_too_short at 1.5): the back
     foot lands on its ball, so its ankle rises forward over the planted toe, and MediaPipe slid
@@ -144,8 +150,7 @@ def test_a_short_step_that_shows_only_at_the_toes_is_a_rep():
     series, truth = exact_series(spec)
     lm, t = series.image.copy(), series.t
     for rep in truth:
-        front, back = ("right", "left") if rep["leg"] == "left" else ("left", "right")
-        down = (t > rep["start_s"]) & (t < rep["end_s"])
+        front, back, down = _reverse_rep_feet(rep, t)
         # the front ankle slid back to the back ankle's x, the toes left where they were
         lm[np.ix_(down, [FOOT[front][0]], [0])] = lm[np.ix_(down, [FOOT[back][0]], [0])]
     result = analyze_series(replace(series, image=lm))
@@ -160,8 +165,7 @@ def _feet_side_by_side(series: PoseSeries, truth: list[dict], back_heel_flat: bo
     heel either still raised over its toe (on its ball) or put flat as in a squat."""
     lm, t = series.image.copy(), series.t
     for rep in truth:
-        front, back = ("right", "left") if rep["leg"] == "left" else ("left", "right")
-        down = (t > rep["start_s"]) & (t < rep["end_s"])
+        front, back, down = _reverse_rep_feet(rep, t)
         _, heel, toe = FOOT[back]
         standing_offset = lm[0, list(FOOT[back]), :2] - lm[0, list(FOOT[front]), :2]
         lift = lm[down, toe, 1] - lm[down, heel, 1]
