@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -15,10 +14,10 @@ SAMPLES = ROOT / "sample_videos"
 
 
 def shared_labels() -> dict:
-    path = SHARED_VIDEOS / "labels.json"
-    if not path.is_file():
-        return {}
-    return json.loads(path.read_text())["clips"]
+    """The per-rep labels of the real clips (``real-labels.json``) that are present ({} if none)."""
+    from formcheck.bench.real import load_labels
+
+    return load_labels(SHARED_VIDEOS) if SHARED_VIDEOS.is_dir() else {}
 
 
 @pytest.fixture(scope="session")

@@ -79,10 +79,16 @@ def test_no_person(tmp_path):
 
 @pytest.mark.skipif(not CLIP.is_file(), reason="shared clips not available")
 def test_json_and_csv_reports(tmp_path):
-    proc = run("analyze", str(CLIP), "--json", str(tmp_path / "r.json"), "--csv", str(tmp_path / "r.csv"))
+    proc = run("analyze", str(CLIP), "--json", str(tmp_path / "r.json"), "--csv", str(tmp_path / "r.csv"),
+               "--explain", "-v")
     assert proc.returncode == 0, proc.stderr
     assert "2 complete reps" in proc.stdout
+    # --explain: every dip, here the three reps, with the gates they met; -v logs the same decisions
+    assert "hip dips and the gates they met" in proc.stdout and "rep 3" in proc.stdout
+    assert "ok duration" in proc.stdout
+    assert proc.stderr.count("formcheck.reps: dip") == 3
     report = json.loads((tmp_path / "r.json").read_text())
+    assert [d["outcome"] for d in report["explain"]] == ["rep 1", "rep 2", "rep 3"]
     assert report["schema_version"] == "formcheck-analysis/1"
     assert report["summary"]["reps_per_leg"]["left"] == 2
     frames = report["frames"]

@@ -191,7 +191,14 @@ def test_feet_read_side_by_side_are_a_lunge_when_one_heel_is_up():
     bottoms = [r.rep.bottom_frame for r in on_ball.reps]
     assert np.all(on_ball.metrics.feet_split[bottoms] < 0.05)
     assert [(r.rep.leg, r.rep.variant) for r in on_ball.reps] == [(r["leg"], r["variant"]) for r in truth]
-    assert analyze_series(_feet_side_by_side(series, truth, back_heel_flat=True)).reps == []
+    flat = analyze_series(_feet_side_by_side(series, truth, back_heel_flat=True))
+    assert flat.reps == []
+    # and the explanation says so: each dip was turned away by the split gate, short of its minimum
+    assert len(flat.dips) == len(truth)
+    for dip in flat.dips:
+        assert dip.gate == "feet_split" and dip.outcome == "rejected: feet_split"
+        split = next(v for v in dip.verdicts if v.gate == "feet_split")
+        assert not split.passed and split.margin < 0
 
 
 def test_a_shallow_hip_drop_starts_a_rep_from_the_front_only():
@@ -207,3 +214,16 @@ def test_a_shallow_hip_drop_starts_a_rep_from_the_front_only():
     front = _Tracker(ratio, still, t, profile, np.ones(len(t), bool)).dips()
     assert side == []
     assert len(front) == 1 and 2.0 < t[front[0].entry] < 3.0 and 3.5 < t[front[0].end] < 4.5
+
+
+def test_explain_names_every_rep_and_the_json_keeps_it(variants):
+    lm, t, size, meta = variants
+    result = analyze_series(PoseSeries.from_landmarks(lm, t, size))
+    reps = [d for d in result.dips if d.rep is not None]
+    assert [d.rep for d in reps] == [r.rep.index for r in result.reps]
+    for d, r in zip(reps, result.reps, strict=True):
+        assert (d.start_s, d.bottom_s, d.end_s) == (r.rep.start_s, r.rep.bottom_s, r.rep.end_s)
+        assert [v.gate for v in d.verdicts][-1] == "duration" and all(v.passed for v in d.verdicts)
+    block = result.to_dict(include_frames=False)["explain"]
+    assert [b["rep"] for b in block if b["rep"] is not None] == [r.rep.index for r in result.reps]
+    assert {"start_s", "bottom_s", "end_s", "outcome", "verdicts"} <= set(block[0])

@@ -20,7 +20,7 @@ from .feedback import cue_for
 from .identity import leg_distances, mirrored_knee_flexion_deg, runs_disagree, swap_flags
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics, raw_ankle_pixels
 from .profile import Profile, load_profile
-from .reps import CUT_START_REASON, Rep, segment_reps, stand_view
+from .reps import CUT_START_REASON, DipRecord, Rep, segment_reps, stand_view
 from .series import PoseSeries
 from .smoothing import smooth_series
 
@@ -62,6 +62,7 @@ class Analysis:
     profile_path: str
     warnings: list[str] = field(default_factory=list)
     walk: reverse_walk.WalkResult | None = None  # walking backwards: steps instead of reps
+    dips: list[DipRecord] = field(default_factory=list)  # every hip dip and what became of it (``--explain``)
 
     @property
     def feet_visible_share(self) -> float:
@@ -145,12 +146,20 @@ class Analysis:
             "warnings": self.warnings,
             "summary": self.summary(),
             "reps": [r.to_dict() | {"bottom_pose": self._pose(r.rep.bottom_frame)} for r in self.reps],
+            "explain": [_dip_dict(d) for d in self.dips],
         }
         if self.walk is not None:
             d["walk"] = self.walk.to_dict() | {"findings": [_finding_dict(f) for f in self.walk.findings]}
         if include_frames:
             d["frames"] = self.frame_table()
         return d
+
+
+def _dip_dict(d: DipRecord) -> dict:
+    return {"start_s": round(d.start_s, 3), "bottom_s": round(d.bottom_s, 3), "end_s": round(d.end_s, 3),
+            "rep": d.rep, "outcome": d.outcome,
+            "verdicts": [{"gate": v.gate, "passed": v.passed, "margin": _json_number(round(v.margin, 4)),
+                          "detail": v.detail} for v in d.verdicts]}
 
 
 def _seconds_or_none(x) -> float | None:
@@ -260,17 +269,17 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
     del series  # the raw landmarks are not needed again: freed here if the caller handed them over
     metrics = compute_metrics(smoothed, profile, **raw)
     if rules is reverse_walk:
-        reps, phase, results = [], np.full(len(metrics.t), "", dtype=object), []
+        reps, phase, results, dips = [], np.full(len(metrics.t), "", dtype=object), [], []
         walk = reverse_walk.analyze_walk(metrics, smoothed.pixels, profile)
         if unjudgeable:
             walk = replace(walk, findings=_not_judged(walk.findings, unjudgeable))
     else:
         walk = None
-        reps, phase = segment_reps(metrics, profile)
+        reps, phase, dips = segment_reps(metrics, profile)
         seen = smoothed.seen_pixels(profile["pose.min_visibility"])
         results = [_judge_rep(rep, rules, metrics, seen, profile, unjudgeable) for rep in reps]
     result = Analysis(exercise, smoothed.source, str(smoothed.meta.get("model", "")), smoothed.image_size,
-                      metrics.clip_view, smoothed, metrics, phase, results, profile.path, walk=walk)
+                      metrics.clip_view, smoothed, metrics, phase, results, profile.path, walk=walk, dips=dips)
     if unjudgeable:
         result.warnings.append(f"{unjudgeable}: the pose model cannot see the person well, so no check is judged")
     result.warnings.extend(out_of_view)

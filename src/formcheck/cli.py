@@ -8,6 +8,7 @@ some videos failed (the index holds each one's code), 130 Ctrl-C.
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,12 +18,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .console import err, out, print_explain, print_summary
 from .errors import CameraError, FormcheckError, InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="formcheck: camera-based form coach for the reverse lunge.")
-err = Console(stderr=True)
-out = Console()
 
 
 def _fail(message: str, code: int) -> None:
@@ -61,6 +61,10 @@ def analyze(
                                           "(skeleton, angles, reps, cues) here (.mp4)."),
     profile: Path | None = typer.Option(None, readable=False, help="Threshold profile TOML overriding the defaults."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+    explain: bool = typer.Option(False, "--explain", help="Also print every hip dip with its start, bottom and "
+                                 "end and the gate that made it a rep or turned it away (the JSON keeps it as "
+                                 "'explain' either way)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what each stage decided (to stderr)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Processes. One video: that many pose streams over "
                              "chunks of it. A batch: videos analysed at a time."),
     out_dir: Path | None = typer.Option(None, "--out-dir", help="Batch mode: one report per video plus "
@@ -94,6 +98,9 @@ def analyze(
 
     to_stdout = "-" in (json_path, csv_path)
     show = not quiet and not to_stdout
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+        logging.getLogger("matplotlib").setLevel(logging.WARNING)
     try:
         with Progress(TextColumn("[bold]analysing[/] {task.description}"), BarColumn(),
                       TextColumn("{task.completed}/{task.total} frames"), TimeRemainingColumn(),
@@ -131,6 +138,8 @@ def analyze(
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if show:
         print_summary(result)
+    if explain and not to_stdout:
+        print_explain(result)
 
 
 def _analyze_batch(videos: list[Path], out_dir: Path | None, exercise: str, model: str, profile: Path | None,
@@ -168,41 +177,6 @@ def _analyze_batch(videos: list[Path], out_dir: Path | None, exercise: str, mode
               + (f", {s['failed']} failed" if s["failed"] else ""), highlight=False, soft_wrap=True)
     if s["failed"]:
         raise typer.Exit(BATCH_FAILED_EXIT)
-
-
-def print_summary(result) -> None:
-    """Reps per leg, sets, and one row per rep with its mistakes."""
-    from .feedback import describe
-
-    if result.walk is not None:
-        print_walk_summary(result)
-        return
-    s = result.summary()
-    legs = s["reps_per_leg"]
-    out.print(f"[bold]{Path(result.source).name}[/]: {s['complete_reps']} complete reps "
-              f"(left {legs['left']}, right {legs['right']}"
-              + (f", unknown {legs['unknown']}" if legs["unknown"] else "")
-              + f"), {s['sets']} set(s), view: {result.view or 'unknown'}"
-              + (f", {s['incomplete_reps']} incomplete" if s["incomplete_reps"] else ""), highlight=False)
-    if not result.reps:
-        out.print("No lunge reps found.")
-        return
-    table = Table(show_lines=False)
-    for col in ("rep", "set", "leg", "variant", "bottom s", "front knee", "trunk lean", "mistakes"):
-        table.add_column(col)
-    for r in result.reps:
-        rep = r.rep
-        knee, lean = r.values.get("front_knee_flexion_deg"), r.values.get("trunk_lean_forward_deg")
-        mistakes = ", ".join(sorted({describe(f.code) + (f" ({f.side})" if f.side not in ("none", "") else "")
-                                     for f in r.mistakes})) or "[green]clean[/]"
-        if not rep.complete:
-            mistakes = f"[yellow]incomplete: {rep.incomplete_reason}[/]"
-        table.add_row(str(rep.index), str(rep.set), rep.leg, rep.variant, f"{rep.bottom_s:.1f}",
-                      "-" if knee != knee else f"{knee:.0f}°", "-" if lean != lean else f"{lean:.0f}°", mistakes)
-    out.print(table)
-    not_seen = sorted({f.code for r in result.reps for f in r.findings if f.status == "not_assessed"})
-    if not_seen:
-        out.print(f"Not assessed from this view: {', '.join(not_seen)}", style="dim", highlight=False)
 
 
 @app.command()
@@ -304,45 +278,6 @@ def report(
     out.print(f"wrote {html_path}", highlight=False)
 
 
-def print_walk_summary(result) -> None:
-    """Steps per foot, pace, posture and balance, and what to work on."""
-    from .feedback import cue_for, describe
-
-    w = result.walk
-    v = w.values
-    feet = w.steps_per_foot()
-    name = Path(result.source).name
-    if w.direction != "backward":
-        what = {"standing": "no steps: standing", "forward": "walking forwards, not backwards",
-                "mixed": "steps both ways"}[w.direction]
-        out.print(f"[bold]{name}[/]: {what} ({len(w.steps)} steps seen); no backward-walking checks", highlight=False)
-        return
-
-    def fmt(key: str, digits: int, unit: str) -> str:
-        x = v.get(key, float("nan"))
-        return "not measured from this view" if x != x else f"{x:.{digits}f}{unit}"
-
-    out.print(f"[bold]{name}[/]: {len(w.backward_steps)} backward steps (left {feet['left']}, right {feet['right']}), "
-              f"view: {result.view or 'unknown'}", highlight=False)
-    table = Table(show_header=False)
-    for label, text in (("cadence", fmt("cadence_spm", 0, " steps/min")),
-                        ("step length", fmt("step_length_ratio", 2, " leg lengths")),
-                        ("speed", fmt("speed_leg_lengths_per_s", 2, " leg lengths/s")),
-                        ("left/right difference", fmt("step_asymmetry_ratio", 2, "")),
-                        ("trunk lean", fmt("trunk_lean_forward_deg", 0, "°")),
-                        ("sideways sway", fmt("sway_ratio", 2, " hip widths")),
-                        ("stops / turns", f"{len(w.stops)} / {len(w.turns)}")):
-        table.add_row(label, text)
-    out.print(table)
-    for f in w.mistakes:
-        out.print(f"- {describe(f.code)}: {cue_for(f.code)}", highlight=False)
-    if not w.mistakes:
-        out.print("[green]No walking mistakes found.[/]")
-    not_seen = sorted({f.code for f in w.findings if f.status == "not_assessed"})
-    if not_seen:
-        out.print(f"Not assessed from this view: {', '.join(not_seen)}", style="dim", highlight=False)
-
-
 @app.command()
 def models() -> None:
     """List the pose models and whether each is installed and verified."""
@@ -389,6 +324,34 @@ def bench_accuracy(
         write_text_atomic(json_path, json.dumps(report, indent=1) + "\n")
     if not _print_accuracy(report) and check:
         raise typer.Exit(1)
+
+
+@bench_app.command("real")
+def bench_real(
+    model: str = typer.Option("full", help="Pose model, run as analyze runs it."),
+    json_path: str = typer.Option("bench_real.json", "--json", help="Write the full results here."),
+    cache: Path = typer.Option(Path(".bench"), help="Folder for cached pose series."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Recompute every pose series."),
+    profile: Path | None = typer.Option(None, readable=False, help="Threshold profile TOML overriding the defaults."),
+) -> None:
+    """Every clip of ../shared/videos/real-labels.json scored rep by rep: the first judge."""
+    import json
+
+    from .bench.real import run_real_benchmark, table_rows
+    from .report.atomic import write_text_atomic
+
+    with _one_line_errors(), err.status("real benchmark") as status:
+        report = run_real_benchmark(model, pose_cache=None if no_cache else cache / "poses",
+                                    profile=str(profile) if profile else None,
+                                    progress=lambda name: status.update(f"real benchmark: {name}"))
+        write_text_atomic(json_path, json.dumps(report, indent=1) + "\n")
+    header, rows = table_rows(report)
+    table = Table(title=f"formcheck on real footage ({model})")
+    for col in header:
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*r)
+    (out if out.is_terminal else Console(width=160)).print(table)  # a pipe or a log gets every column
 
 
 @bench_app.command("walk")
