@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pytest
+
 from formcheck.checks import Check, RepViews, run_checks
+from formcheck.confidence import Evidence, rep_confidence, rep_evidence
 from formcheck.profile import load_profile
 
 SIDE, FRONT, LATERAL = ("side",), ("front",), ("side", "oblique")
@@ -42,3 +46,60 @@ def test_run_checks_reports_the_views_that_kept_a_check_unjudged():
     unjudged, = run_checks((PAST_TOES,), values, {}, RepViews("oblique", "oblique", "side"), times, profile)
     assert unjudged.status == "not_assessed"
     assert unjudged.reason == "not visible from an oblique or side view (needs side)"
+
+
+TRUNK_SIDE = Check("trunk_lean_side", "posture", "trunk_lean_side_deg", "above", "checks.posture.trunk_side_deg",
+                   FRONT)
+
+
+def test_a_flag_within_the_noise_of_its_threshold_is_uncertain():
+    """The front stance demo's correct rep read 10.175 deg of side lean against 10: 0.175 deg past
+    it is 0.0875 of the 2 deg angle noise, so the flag is uncertain (not cued); 3 deg past is sure."""
+    profile = load_profile()
+    times = {"bottom": 1.0, "start": 0.0}
+    views = RepViews("front", "front", "front")
+    limit = profile["checks.posture.trunk_side_deg"]
+    near, = run_checks((TRUNK_SIDE,), {"trunk_lean_side_deg": limit + 0.175}, {}, views, times, profile)
+    assert near.status == "uncertain" and not near.flagged
+    assert near.confidence == pytest.approx(0.175 / profile["confidence.noise_deg"], abs=0.001)
+    assert "confidence 0.09" in near.reason
+    far, = run_checks((TRUNK_SIDE,), {"trunk_lean_side_deg": limit + 3.0}, {}, views, times, profile)
+    assert far.status == "flagged" and far.confidence == 1.0
+    fine, = run_checks((TRUNK_SIDE,), {"trunk_lean_side_deg": limit - 3.0}, {}, views, times, profile)
+    assert fine.status == "ok"
+
+
+def test_poorly_seen_joints_or_a_disagreeing_mirror_make_a_clear_flag_uncertain():
+    profile = load_profile()
+    times = {"bottom": 1.0, "start": 0.0}
+    views = RepViews("front", "front", "front")
+    value = {"trunk_lean_side_deg": profile["checks.posture.trunk_side_deg"] + 5.0}
+    # visibility factor: (0.45 - 0.3) / (0.9 - 0.3) = 0.25 for the posture joints
+    dim = Evidence({"posture": 0.25, "knee_placement": 1.0, "foot_placement": 1.0}, 1.0)
+    f, = run_checks((TRUNK_SIDE,), value, {}, views, times, profile, dim)
+    assert f.status == "uncertain" and f.confidence == 0.25
+    split = Evidence(Evidence.full().visibility, 0.4)  # the mirror pass disagreed on 60% of the bottom
+    f, = run_checks((TRUNK_SIDE,), value, {}, views, times, profile, split)
+    assert f.status == "uncertain" and f.confidence == 0.4
+
+
+def test_evidence_from_landmark_visibility_and_the_mirror_pass():
+    profile = load_profile()
+    image = np.zeros((4, 33, 4))
+    image[..., 3] = 0.9  # fully seen ...
+    image[:, [11, 12, 23, 24], 3] = 0.6  # ... but the shoulders and hips at 0.6: (0.6 - 0.3) / 0.6 = 0.5 for posture
+    disagree = np.array([False, True, False, False])
+    ev = rep_evidence(image, disagree, np.array([0, 1]), profile)
+    assert ev.visibility["posture"] == pytest.approx(0.5)
+    # knee placement reads the hips (0.6), knees and ankles (0.9): mean 0.8 -> (0.8 - 0.3) / 0.6
+    assert ev.visibility["knee_placement"] == pytest.approx(0.5 / 0.6)
+    assert ev.visibility["foot_placement"] == 1.0 and ev.agreement == 0.5
+    assert rep_confidence(0.9, ev) == 0.5
+
+
+def test_from_behind_no_check_is_judged():
+    profile = load_profile()
+    times = {"bottom": 1.0, "start": 0.0}
+    f, = run_checks((PAST_TOES,), {"front_knee_past_toe_ratio": 0.3}, {}, RepViews("side", "side", "side", True),
+                    times, profile)
+    assert f.status == "not_assessed" and "from behind" in f.reason and f.confidence == 0.0

@@ -796,3 +796,20 @@ def test_frames_for_a_duration():
     assert g.frames_for(0.2, t) == 6  # 0.2 s x 30
     assert g.frames_for(0.01, t) == 1 and g.frames_for(0.01, t, minimum=3) == 3
     assert g.frames_for(0.2, t[:1]) == 1 and g.frames_for(0.2, np.empty(0), minimum=3) == 3  # no interval
+
+
+def test_facing_away_reads_the_nose_behind_the_shoulders():
+    """MediaPipe world z grows away from the camera. Facing it, the nose is nearer than the
+    shoulders' midpoint (real clips: -0.19..-0.01 m); from behind it is further (+0.10..+0.17 m).
+    The 1 s median ignores a glitch of a few frames."""
+    from formcheck.metrics import facing_away
+    from formcheck.profile import load_profile
+    from formcheck.series import Landmark as L
+
+    t = np.arange(0.0, 4.0, 1 / 30)
+    world = np.zeros((len(t), 33, 3))
+    world[:, L.NOSE, 2] = np.where(t < 2.0, -0.12, 0.14)  # turns its back at 2 s
+    world[30:33, L.NOSE, 2] = 0.3  # a 3-frame glitch at 1 s, still facing the camera
+    world[:, L.LEFT_SHOULDER, 2], world[:, L.RIGHT_SHOULDER, 2] = 0.02, -0.02
+    away = facing_away(world, t, load_profile())
+    assert not away[(t < 1.5)].any() and away[t > 2.5].all()

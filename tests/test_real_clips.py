@@ -92,3 +92,30 @@ def test_every_dip_is_explained(analyses):
         else:
             kept = any(v.gate == "kept_split_stance" and v.passed for v in d.verdicts)
             assert "duration" not in failed and (not failed or kept)
+
+
+def test_filmed_from_behind_the_split_squat_stays_a_split_squat_and_nothing_is_judged(analyses):
+    """The gym clip: filmed from behind at an angle, a barbell split squat whose feet never move.
+    It is a rear view (said in the summary), every rep a split squat on the labelled front leg,
+    and no check is judged from behind (the back knee reads 19-31 deg there: depth_short was false)."""
+    clip = "split_squat_gym_rear_oblique.mp4"
+    result = analyses(SHARED_VIDEOS / clip)
+    assert result.view == "rear-oblique"
+    fronts = {r["leg"] for r in LABELS[clip]["reps"]}
+    assert all(r.rep.variant == "split_squat" and r.rep.front_leg in fronts for r in result.complete_reps)
+    for r in result.complete_reps:
+        assert all(f.status == "not_assessed" for f in r.findings)
+        # (hip_drop and hips_rotated keep their own reason: never judged from any view)
+        assert sum("from behind" in f.reason for f in r.findings) >= len(r.findings) - 2
+    # walking out of the rack (frames 0-66) is turned away: a step, not a rep
+    walk_out = [d for d in result.dips if d.start_s * LABELS[clip]["fps"] < 66]
+    assert walk_out and all(d.rep is None and d.gate == "ends_where_it_started" for d in walk_out)
+
+
+def test_a_side_lean_within_the_noise_of_its_limit_is_uncertain_not_cued(analyses):
+    """The front stance demo's correct rep leans 10.2 deg sideways against a 10 deg limit."""
+    result = analyses(SHARED_VIDEOS / "forward_lunge_front_stance_demo.mp4")
+    wrong, right = result.complete_reps
+    assert {"stance_too_narrow", "step_crosses_midline"} <= {f.code for f in wrong.mistakes}
+    assert [f.code for f in right.mistakes] == ["stepped_forward"]
+    assert [f.code for f in right.uncertain] == ["trunk_lean_side"]

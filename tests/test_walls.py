@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "formcheck"
-CORE = ["geometry.py", "identity.py", "metrics.py", "reps.py", "checks.py", "smoothing.py", "series.py", "profile.py",
+CORE = ["geometry.py", "identity.py", "metrics.py", "reps/__init__.py", "reps/dips.py", "reps/gates.py",
+        "reps/legs.py", "reps/common.py", "checks.py", "confidence.py", "smoothing.py", "series.py", "profile.py",
         "exercises/reverse_lunge.py", "view_watch.py", "synth/kinematics.py", "live/calibration.py", "live/session.py",
         "feedback.py"]
 FORBIDDEN = {"cv2", "mediapipe"}

@@ -13,14 +13,15 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from . import __version__
-from .checks import Finding, RepViews, run_checks
+from .checks import UNCERTAIN, Finding, RepViews, run_checks
+from .confidence import rep_confidence, rep_evidence
 from .errors import InputError
 from .exercises import reverse_lunge, reverse_walk
 from .feedback import cue_for
 from .identity import leg_distances, mirrored_knee_flexion_deg, runs_disagree, swap_flags
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics, raw_ankle_pixels
 from .profile import Profile, load_profile
-from .reps import CUT_START_REASON, DipRecord, Rep, segment_reps, stand_view
+from .reps import CUT_START_REASON, DipRecord, Rep, rep_from_behind, segment_reps, stand_view
 from .series import PoseSeries
 from .smoothing import smooth_series
 
@@ -35,15 +36,23 @@ class RepResult:
     rep: Rep
     values: dict[str, float]
     findings: list[Finding]
+    confidence: float = 1.0  # the weakest of the leg vote, the legs' visibility and the mirror's agreement
 
     @property
     def mistakes(self) -> list[Finding]:
         return [f for f in self.findings if f.flagged]
 
+    @property
+    def uncertain(self) -> list[Finding]:
+        """Past a threshold, but not confidently: shown, never cued or scored."""
+        return [f for f in self.findings if f.status == UNCERTAIN]
+
     def to_dict(self) -> dict:
         d = asdict(self.rep)
         d["values"] = {k: _json_number(v) for k, v in self.values.items()}
+        d["confidence"] = self.confidence
         d["mistakes"] = [_finding_dict(f) for f in self.mistakes]
+        d["uncertain"] = [_finding_dict(f) for f in self.uncertain]
         d["checks"] = [_finding_dict(f) for f in self.findings]
         return d
 
@@ -88,10 +97,6 @@ class Analysis:
         return max((r.rep.set for r in self.reps), default=0)
 
     def summary(self) -> dict:
-        mistakes: dict[str, int] = {}
-        for r in self.complete_reps:
-            for f in r.mistakes:
-                mistakes[f.code] = mistakes.get(f.code, 0) + 1
         detected = self.series.detected
         return {
             "complete_reps": len(self.complete_reps),
@@ -101,8 +106,9 @@ class Analysis:
             "target_reps_per_leg": list(TARGET_REPS_PER_LEG),
             "target_sets": list(TARGET_SETS),
             "variants": sorted({r.rep.variant for r in self.reps}),
-            "mistake_counts": dict(sorted(mistakes.items(), key=lambda kv: -kv[1])),
+            "mistake_counts": _code_counts(f for r in self.complete_reps for f in r.mistakes),
             "clean_reps": sum(1 for r in self.complete_reps if not r.mistakes),
+            "uncertain_counts": _code_counts(f for r in self.complete_reps for f in r.uncertain),
             "frames": len(self.series),
             "frames_with_person": int(detected.sum()),
             "duration_s": round(float(self.series.t[-1] - self.series.t[0]), 3) if len(self.series) else 0.0,
@@ -162,6 +168,13 @@ def _dip_dict(d: DipRecord) -> dict:
                           "detail": v.detail} for v in d.verdicts]}
 
 
+def _code_counts(findings) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.code] = counts.get(f.code, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 def _seconds_or_none(x) -> float | None:
     return None if x is None else round(float(x), 3)
 
@@ -183,17 +196,21 @@ def _stepped_forward(rep: Rep) -> Finding:
                    "variant", t, "the stepping foot went forward: this rep was a forward lunge")
 
 
-def _judge_rep(rep: Rep, rules, metrics, pixels: np.ndarray, profile: Profile,
-               unjudgeable: str = "") -> RepResult:
+def _judge_rep(rep: Rep, rules, metrics, pixels: np.ndarray, image: np.ndarray, bottom: np.ndarray,
+               profile: Profile, unjudgeable: str = "") -> RepResult:
     """Values and findings of one rep. ``unjudgeable``: why no check can be judged in this video
     (its exposure). A rep seen only in part is not judged on "too little" (too shallow, too short
     a step): its lowest seen frame need not be its bottom, and such a cue would be invented. Its
     "too much" findings stand (the unseen part can only have shown more), unless the clip started
-    mid-rep: then its start was never seen, and neither was a stand to measure it against."""
+    mid-rep: then its start was never seen, and neither was a stand to measure it against.
+    ``image``: the smoothed landmarks with their visibility; ``bottom``: the rep's bottom frames
+    (their evidence makes the findings' confidence)."""
     values = rules.rep_values(rep, metrics, pixels, profile)
+    evidence = rep_evidence(image, metrics.runs_disagree, bottom, profile)
     times = {"start": rep.start_s, "bottom": rep.bottom_s}
-    views = RepViews(rep.view, stand_view(metrics, rep, profile["view.stand_window_s"]), metrics.clip_view)
-    findings = run_checks(rules.CHECKS, values, rules.sides_for(rep, values), views, times, profile)
+    views = RepViews(rep.view, stand_view(metrics, rep, profile["view.stand_window_s"]), metrics.clip_view,
+                     from_behind=rep_from_behind(metrics, rep))
+    findings = run_checks(rules.CHECKS, values, rules.sides_for(rep, values), views, times, profile, evidence)
     if unjudgeable:
         findings = _not_judged(findings, unjudgeable)
     elif not rep.complete:
@@ -203,11 +220,17 @@ def _judge_rep(rep: Rep, rules, metrics, pixels: np.ndarray, profile: Profile,
                     for f in findings]
     if rep.variant == "forward" and not unjudgeable:  # the step's direction shows even in part of a rep
         findings.insert(0, _stepped_forward(rep))
-    return RepResult(rep, values, findings)
+    return RepResult(rep, values, findings, rep_confidence(rep.leg_confidence, evidence))
+
+
+def _bottom_frames(phase: np.ndarray, rep: Rep) -> np.ndarray:
+    """The frames of a rep labelled "bottom" (its bottom frame alone if none)."""
+    frames = rep.start_frame + np.flatnonzero(phase[rep.start_frame:rep.end_frame + 1] == "bottom")
+    return frames if len(frames) else np.array([rep.bottom_frame])
 
 
 def _not_judged(findings: list[Finding], reason: str) -> list[Finding]:
-    return [replace(f, status="not_assessed", severity="", value=None, reason=reason) for f in findings]
+    return [replace(f, status="not_assessed", severity="", value=None, reason=reason, confidence=0.0) for f in findings]
 
 
 def _more_than_one_person(meta: dict) -> list[str]:
@@ -277,9 +300,10 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
         walk = None
         reps, phase, dips = segment_reps(metrics, profile)
         seen = smoothed.seen_pixels(profile["pose.min_visibility"])
-        results = [_judge_rep(rep, rules, metrics, seen, profile, unjudgeable) for rep in reps]
+        results = [_judge_rep(rep, rules, metrics, seen, smoothed.image, _bottom_frames(phase, rep), profile,
+                              unjudgeable) for rep in reps]
     result = Analysis(exercise, smoothed.source, str(smoothed.meta.get("model", "")), smoothed.image_size,
-                      metrics.clip_view, smoothed, metrics, phase, results, profile.path, walk=walk, dips=dips)
+                      metrics.clip_view_label, smoothed, metrics, phase, results, profile.path, walk=walk, dips=dips)
     if unjudgeable:
         result.warnings.append(f"{unjudgeable}: the pose model cannot see the person well, so no check is judged")
     result.warnings.extend(out_of_view)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .confidence import Evidence, finding_confidence, margin_factor
 from .profile import Profile
 
 FAMILIES = ("foot_placement", "knee_placement", "posture")
+UNCERTAIN = "uncertain"  # past the threshold, but not confidently: shown, never cued
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class RepViews:
     bottom: str
     stand: str
     clip: str
+    from_behind: bool = False  # the person faced away from the camera (``metrics.facing_away``)
 
     @classmethod
     def whole_clip(cls, view: str) -> RepViews:
@@ -54,19 +57,20 @@ class RepViews:
         gets no verdict. The stand may stand in for the bottom when the bottom was measured the
         same way (both lateral, or both front): the person does not turn within a rep, but at a
         deep bottom MediaPipe can turn the shoulders (a side view's yaw read 63 deg for one rep)."""
-        if self.clip not in needed:
+        if self.clip not in needed or self.from_behind:
             return False
         same_way = _seen_as(self.bottom) in {_seen_as(v) for v in needed}
         return self.bottom in needed or (same_way and self.stand in needed)
 
     def as_seen(self) -> str:
         """The views that kept a check from being judged, for its reason."""
-        return " or ".join(dict.fromkeys(v or "unknown" for v in (self.bottom, self.clip)))
+        seen = " or ".join(dict.fromkeys(v or "unknown" for v in (self.bottom, self.clip)))
+        return f"rear ({seen}, from behind)" if self.from_behind else seen
 
 
 @dataclass(frozen=True)
 class Finding:
-    """The outcome of one check on one rep. ``status`` is flagged, ok or not_assessed."""
+    """The outcome of one check on one rep. ``status`` is flagged, uncertain, ok or not_assessed."""
 
     code: str
     family: str
@@ -78,6 +82,7 @@ class Finding:
     compare: str
     t: float
     reason: str = ""
+    confidence: float = 1.0  # how well the landmarks support the verdict (``confidence``); 0 when not assessed
 
     @property
     def flagged(self) -> bool:
@@ -104,9 +109,12 @@ def _unassessable_reason(check: Check, views: RepViews, value: float | None) -> 
 
 
 def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[str, str],
-               views: RepViews, times: dict[str, float], profile: Profile) -> list[Finding]:
+               views: RepViews, times: dict[str, float], profile: Profile,
+               evidence: Evidence | None = None) -> list[Finding]:
     """Apply every check to one rep's values (NaN = could not be measured), judging only those
-    its ``views`` can show."""
+    its ``views`` can show. A value past its threshold with too little confidence (``evidence``,
+    see ``confidence``) is ``uncertain``, not flagged."""
+    evidence = evidence or Evidence.full()
     out = []
     for check in checks:
         threshold = profile[check.threshold]
@@ -116,10 +124,23 @@ def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[
         reason = _unassessable_reason(check, views, value)
         if reason:
             out.append(Finding(check.code, check.family, "not_assessed", side, "", None, threshold,
-                               check.compare, t, reason))
+                               check.compare, t, reason, 0.0))
             continue
         bad = value > threshold if check.compare == "above" else value < threshold
         severity = _severity(value, threshold, check.compare, profile["severity.major_factor"]) if bad else ""
-        out.append(Finding(check.code, check.family, "flagged" if bad else "ok", side, severity,
-                           round(float(value), 3), threshold, check.compare, t))
+        confidence = 1.0
+        status = "flagged" if bad else "ok"
+        if bad:
+            margin = margin_factor(value, threshold, check.compare, check.threshold, profile)
+            confidence = finding_confidence(margin, check.family, evidence)
+            status = "flagged" if confidence >= profile["confidence.min_to_flag"] else UNCERTAIN
+        out.append(Finding(check.code, check.family, status, side, severity, round(float(value), 3), threshold,
+                           check.compare, t, _uncertain_reason(confidence) if status == UNCERTAIN else "",
+                           confidence))
     return out
+
+
+def _uncertain_reason(confidence: float) -> str:
+    return (f"past its threshold, but the landmarks support it only with confidence {confidence:.2f}: not cued "
+            "(too close to the threshold for the measurement's noise, joints poorly seen, or the mirror pass "
+            "disagreed)")

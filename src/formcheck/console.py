@@ -40,6 +40,9 @@ def print_summary(result) -> None:
         knee, lean = r.values.get("front_knee_flexion_deg"), r.values.get("trunk_lean_forward_deg")
         mistakes = ", ".join(sorted({describe(f.code) + (f" ({f.side})" if f.side not in ("none", "") else "")
                                      for f in r.mistakes})) or "[green]clean[/]"
+        unsure = sorted({describe(f.code) for f in r.uncertain})
+        if unsure:
+            mistakes += "".join(f"\n[dim]uncertain: {u}[/]" for u in unsure)
         if not rep.complete:
             mistakes = f"[yellow]incomplete: {rep.incomplete_reason}[/]"
         table.add_row(str(rep.index), str(rep.set), rep.leg, rep.variant, f"{rep.bottom_s:.1f}",

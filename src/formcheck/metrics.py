@@ -80,6 +80,26 @@ class FrameMetrics:
     knee_readings: KneeReadings  # other readings of each knee's flexion, for a rep's knees
     feet_split: np.ndarray  # (T,) how split the feet are (see feet_split), glitch-filtered
     runs_disagree: np.ndarray | None = None  # (T,) bool: the mirrored run put the legs elsewhere (identity)
+    facing_away: np.ndarray | None = None  # (T,) bool: filmed from behind (``facing_away``)
+
+    @property
+    def toward_camera(self) -> np.ndarray:
+        """(T,) +1 where the person faces the camera (forward is down the frame), -1 from behind."""
+        away = self.facing_away if self.facing_away is not None else np.zeros(len(self.t), bool)
+        return np.where(away, -1.0, 1.0)
+
+    @property
+    def clip_facing_away(self) -> bool:
+        """Most frames with a known view show the person from behind."""
+        known = self.view != ""
+        return bool(self.facing_away is not None and known.any() and self.facing_away[known].mean() > 0.5)
+
+    @property
+    def clip_view_label(self) -> str:
+        """The clip's view as a user reads it: ``rear`` or ``rear-oblique`` when filmed from behind."""
+        if self.clip_facing_away and self.clip_view in ("front", "oblique"):
+            return "rear" if self.clip_view == "front" else "rear-oblique"
+        return self.clip_view
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]
@@ -143,6 +163,18 @@ def frame_yaw_deg(px: np.ndarray, world: np.ndarray, profile: Profile) -> np.nda
         from_world = np.degrees(np.arctan2(np.abs(line[:, 2]), np.abs(line[:, 0])))
     return np.where(np.isnan(from_world), from_image, np.where(np.isnan(from_image), from_world,
                                                                 (from_image + from_world) / 2.0))
+
+
+def facing_away(world: np.ndarray, t: np.ndarray, profile: Profile) -> np.ndarray:
+    """(T,) bool: the person faces away from the camera (filmed from behind or from behind at an angle).
+
+    The shoulders' yaw cannot tell a front view from a rear one; MediaPipe's world depth can: facing
+    the camera, the nose is nearer to it than the shoulders' midpoint, from behind it is further.
+    Its median over about 1 s against ``view.rear_nose_depth_m``.
+    """
+    shoulders_z = (world[:, L.LEFT_SHOULDER, 2] + world[:, L.RIGHT_SHOULDER, 2]) / 2.0
+    with np.errstate(invalid="ignore"):
+        return _baseline(world[:, L.NOSE, 2] - shoulders_z, t, 1.0, 50) > profile["view.rear_nose_depth_m"]
 
 
 def classify_view(yaw_deg: np.ndarray, profile: Profile) -> np.ndarray:
@@ -382,7 +414,8 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
     return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
                         _left_leg_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image,
                         _knee_readings(sc, mirrored_knees_deg),
-                        feet_split(v, toe_step, sc.front, t, profile["reps.glitch_median_s"]), runs_disagree)
+                        feet_split(v, toe_step, sc.front, t, profile["reps.glitch_median_s"]), runs_disagree,
+                        facing_away(sc.world, t, profile))
 
 
 def _knee_readings(sc: _Scene, mirrored_deg: np.ndarray | None) -> KneeReadings:

@@ -16,7 +16,8 @@ VALUE_COLUMNS = (
     "front_knee_past_toe_ratio", "front_knee_valgus_deg", "back_foot_across_midline_ratio",
 )
 COLUMNS = ("rep", "set", "leg", "front_leg", "variant", "complete", "incomplete_reason", "view",
-           "start_s", "bottom_s", "end_s") + VALUE_COLUMNS + ("mistakes", "not_assessed", "cues")
+           "start_s", "bottom_s", "end_s") + VALUE_COLUMNS + ("mistakes", "uncertain", "not_assessed", "cues",
+                                                       "confidence")
 
 
 STEP_COLUMNS = ("step", "foot", "direction", "t_s", "length_ratio")
@@ -40,8 +41,9 @@ def to_csv(analysis: Analysis) -> str:
         values = ["" if r.values.get(k) != r.values.get(k) else r.values.get(k, "") for k in VALUE_COLUMNS]
         writer.writerow([rep.index, rep.set, rep.leg, rep.front_leg, rep.variant, rep.complete,
                          rep.incomplete_reason, rep.view, round(rep.start_s, 3), round(rep.bottom_s, 3),
-                         round(rep.end_s, 3), *values, ";".join(mistakes), ";".join(skipped),
-                         " / ".join(cue_for(c) for c in mistakes)])
+                         round(rep.end_s, 3), *values, ";".join(mistakes),
+                         ";".join(sorted({f.code for f in r.uncertain} - set(mistakes))), ";".join(skipped),
+                         " / ".join(cue_for(c) for c in mistakes), r.confidence])
     return buffer.getvalue()
 
 

@@ -169,6 +169,7 @@ def _rep_table(report: dict) -> str:
             mistakes = f'<span class="warn">incomplete: {escape(r["incomplete_reason"])}</span>'
         else:
             mistakes = "<br>".join(_finding(m) for m in r["mistakes"]) or '<span class="ok">clean</span>'
+            mistakes += "".join(f'<br><span class="na">uncertain: {_finding(m)}</span>' for m in r.get("uncertain", []))
         html.append(f'<tr><td>{r["index"]}</td><td>{r["set"]}</td><td>{escape(r["leg"])}</td><td>{escape(r["variant"])}'
                     f'</td><td>{r["bottom_s"]:.1f}</td><td>{_num(v.get("front_knee_flexion_deg"))}°</td>'
                     f'<td>{_num(v.get("trunk_lean_forward_deg"))}°</td><td>{mistakes}</td></tr>')

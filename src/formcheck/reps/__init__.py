@@ -26,10 +26,10 @@ from ..profile import Profile
 from .common import _band_view, _Candidate
 from .dips import Verdict, _Dip, _Tracker
 from .gates import _lunge_dips, _split_stance_groups
-from .legs import _order_since, _split_frames, _step_direction, _vote, level_run, stand_view
+from .legs import _order_since, _split_frames, _step_direction, _vote, level_run, rep_from_behind, stand_view
 
-__all__ = ["CUT_START_REASON", "PHASES", "DipRecord", "Rep", "Segmentation", "Verdict", "level_run", "segment_reps",
-           "stand_view"]
+__all__ = ["CUT_START_REASON", "PHASES", "DipRecord", "Rep", "Segmentation", "Verdict", "level_run", "rep_from_behind",
+           "segment_reps", "stand_view"]
 
 PHASES = ("standing", "descending", "bottom", "ascending")
 CUT_START_REASON = "clip started mid-rep"

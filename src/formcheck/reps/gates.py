@@ -10,7 +10,7 @@ from .. import geometry as g
 from ..metrics import FrameMetrics
 from ..profile import Profile
 from .common import BOTTOM_BAND, _at_least, _band_view, _Candidate, _nan_max, _point_median, _split_level
-from .dips import Verdict, _Dip, _matched_offset
+from .dips import SPLIT_STANCE_RATIO, Verdict, _Dip, _matched_offset
 
 
 def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray,
@@ -34,7 +34,12 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray,
         # the bottom is the middle of the bottom band: the lowest frame of a long hold can be any
         # frame of it, including a glitch
         bottom = int(band[len(band) // 2])
+        stepped = _stance_gate(ctx, dip, low, profile)
+        if not stepped.passed:
+            rejected.append((dip, bottom, [stepped]))
+            continue
         verdicts, heel_votes = _shape_gates(ctx, dip, band, rest, profile)
+        verdicts.insert(0, stepped)
         if not all(v.passed for v in verdicts):
             # a split the feet never left since the last rep is still there, however this bottom's
             # landmarks read it (from the front the back toe hides behind the front leg)
@@ -72,6 +77,54 @@ class _GateInputs:
         signed_step = metrics.forward_position["left"] - metrics.forward_position["right"]
         return cls(metrics, metrics.t, metrics["hip_height_ratio"], sep, front_knee, signed_step,
                    metrics["heel_lift_gap_ratio"])
+
+
+def _stance_gate(ctx: _GateInputs, dip: _Dip, low: float, profile: Profile) -> Verdict:
+    """A dip no lower than a straight-legged split stance (``SPLIT_STANCE_RATIO`` of standing
+    height) whose feet end elsewhere than they started is a step, not a rep: walking into position
+    or out of a rack, stepping into a split stance. A rep ends where it started: a lunge steps back
+    home, a split squat never moves its feet. Clips cut mid-dip have no end to judge."""
+    gate = "ends_where_it_started"
+    if dip.cut_start or dip.cut_end:
+        return Verdict(gate, True, float("nan"), "only part of the dip was seen: no veto")
+    ankles = ctx.metrics.raw_ankles
+    seen = ~np.isnan(ankles[dip.start:dip.end + 1]).any(axis=(1, 2))
+    if not seen.any():
+        return Verdict(gate, True, float("nan"), "feet unseen: no veto")
+    home = ankles[dip.start + int(np.argmax(seen))]
+    offset = float(_matched_offset(ankles[dip.end:dip.end + 1], home[None])[0])
+    tolerance = profile["reps.return_feet_tolerance_ratio"]
+    if np.isnan(offset) or offset <= tolerance:
+        return Verdict(gate, True, tolerance - offset, f"the feet ended {offset:.3g} leg lengths from where they "
+                       f"started ({tolerance:g} allowed)")
+    ok = low <= SPLIT_STANCE_RATIO
+    return Verdict(gate, ok, tolerance - offset, f"the feet ended {offset:.3g} leg lengths from where they started "
+                   f"({tolerance:g} allowed), hips down to {low:.3f} of standing"
+                   + (" (lower than a split stance keeps: a rep that travels, as walking lunges do)" if ok else
+                      f" only (a split stance keeps {SPLIT_STANCE_RATIO}): a step into position, not a rep"))
+
+
+def _feet_gap(metrics: FrameMetrics, frames: np.ndarray) -> np.ndarray:
+    """How far apart the two ankles are in the image (leg lengths; label-free)."""
+    return np.linalg.norm(metrics.ankle_image["left"][frames] - metrics.ankle_image["right"][frames], axis=-1)
+
+
+def _still_apart(metrics: FrameMetrics, rep_frames: np.ndarray, later: np.ndarray, profile: Profile) -> bool:
+    """Seen laterally, the feet stayed about as far apart in ``later`` frames as at the widest of
+    ``rep_frames``: their image gap never fell below ``reps.kept_split_share`` of it (10th
+    percentile: a glitch is no step). Feet that come together between reps (lunges) read the
+    stance width there, a fraction of a split; a split squat set never closes the gap. The
+    image gap needs no labels and no facing direction, so it holds from behind too. From the
+    front a split shows little in the image gap: no verdict there (False)."""
+    if _band_view(metrics, rep_frames) == "front" or not len(later):
+        return False
+    with np.errstate(invalid="ignore"):
+        widest = np.nanpercentile(_feet_gap(metrics, rep_frames), 90) if not np.isnan(
+            _feet_gap(metrics, rep_frames)).all() else np.nan
+        gap = _feet_gap(metrics, later)
+        if np.isnan(widest) or np.isnan(gap).all():
+            return False
+        return bool(np.nanpercentile(gap, 10) >= profile["reps.kept_split_share"] * widest)
 
 
 def _shape_gates(ctx: _GateInputs, dip: _Dip, band: np.ndarray, rest: slice,
@@ -161,8 +214,9 @@ def _split_around(sep: np.ndarray, dip: _Dip, band: np.ndarray, level: float) ->
 
 def _kept_split_stance(metrics: FrameMetrics, a: _Candidate, band: np.ndarray, profile: Profile) -> bool:
     """The feet stayed in the split stance of rep ``a`` up to a later rep's bottom ``band``: the
-    hips never came back to standing height (``reps.stand_ratio``) in between, or no foot left
-    where it stood at ``a``'s bottom and the feet never came level.
+    hips never came back to standing height (``reps.stand_ratio``) in between, or (seen laterally)
+    the feet never came together (``_still_apart``), or no foot left where it stood at ``a``'s
+    bottom and the feet never came level.
 
     A lunge steps back in and out between reps, so the person stands up in between; rising no
     higher than that is a split squat's next rep, however MediaPipe's feet wander meanwhile (a
@@ -182,6 +236,8 @@ def _kept_split_stance(metrics: FrameMetrics, a: _Candidate, band: np.ndarray, p
     between = slice(a.band[-1], band[0] + 1)  # the bottoms themselves can lose the hidden back foot
     if _nan_max(metrics["hip_height_ratio"][between]) < profile["reps.stand_ratio"]:
         return True
+    if _still_apart(metrics, a.band, np.arange(a.band[-1], band[0] + 1), profile):
+        return True  # seen laterally, the feet never came together (``_still_apart``)
     toes = np.stack([metrics.toe_image["left"], metrics.toe_image["right"]], axis=1)
     with np.errstate(invalid="ignore"):
         home = np.array([_point_median(toes[a.band, k]) for k in (0, 1)])

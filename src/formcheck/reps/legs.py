@@ -72,10 +72,18 @@ def stand_view(metrics: FrameMetrics, rep: Rep, window_s: float) -> str:
     return _view_mode(metrics, frames, rep.view)
 
 
-def _ahead(offset: np.ndarray, facing: np.ndarray | float) -> np.ndarray:
+def rep_from_behind(metrics: FrameMetrics, rep: Rep) -> bool:
+    """Most of the rep's frames show the person from behind (``FrameMetrics.facing_away``)."""
+    if metrics.facing_away is None:
+        return False
+    return bool(metrics.facing_away[rep.start_frame:rep.end_frame + 1].mean() > 0.5)
+
+
+def _ahead(offset: np.ndarray, facing: np.ndarray | float, toward: np.ndarray | float) -> np.ndarray:
     """How far an image ``offset`` (..., 2) points forward in an oblique view: along the facing
-    direction and toward the camera (down the frame)."""
-    return offset[..., 0] * facing + offset[..., 1]
+    direction, and toward the camera (down the frame; ``toward`` +1) or, filmed from behind, away
+    from it (up the frame; ``toward`` -1: ``FrameMetrics.toward_camera``)."""
+    return offset[..., 0] * facing + offset[..., 1] * toward
 
 
 def _order_since(metrics: FrameMetrics, rest: np.ndarray, frames: np.ndarray, back_is_left: np.ndarray) -> np.ndarray:
@@ -96,7 +104,7 @@ def _order_since(metrics: FrameMetrics, rest: np.ndarray, frames: np.ndarray, ba
         return back_is_left[frames]
     with np.errstate(invalid="ignore"):
         change = gap(frames) - rest_gap
-        ahead = _ahead(change, metrics.facing_sign[frames])
+        ahead = _ahead(change, metrics.facing_sign[frames], metrics.toward_camera[frames])
         return np.where(np.isnan(ahead), np.nan, (ahead < 0).astype(float))
 
 
@@ -149,7 +157,8 @@ def _step_direction(dip: _Dip, band: np.ndarray, seen_split: np.ndarray, metrics
         with np.errstate(invalid="ignore"):
             mid = (il + ir) / 2.0
             along = float(_ahead(_point_median(mid[band]) - _point_median(mid[rest]),
-                                 float(np.median(metrics.facing_sign[band]))))
+                                 float(np.median(metrics.facing_sign[band])),
+                                 float(np.median(metrics.toward_camera[band]))))
         if not np.isnan(along):
             return "forward" if along > 0 else "reverse"
     return "reverse" if np.mean(stepping_is_behind[valid]) >= 0.5 else "forward"
