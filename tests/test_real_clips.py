@@ -119,3 +119,12 @@ def test_a_side_lean_within_the_noise_of_its_limit_is_uncertain_not_cued(analyse
     assert {"stance_too_narrow", "step_crosses_midline"} <= {f.code for f in wrong.mistakes}
     assert [f.code for f in right.mistakes] == ["stepped_forward"]
     assert [f.code for f in right.uncertain] == ["trunk_lean_side"]
+
+
+@pytest.mark.xfail(strict=True, reason="the step into the split stance (frames 114-145) dips to 0.846 of standing "
+                   "height with the front knee at 69 deg, lower than a straight-legged split stance (0.85), and its "
+                   "feet end 0.13 leg lengths from where they started: it passes every gate and is counted")
+def test_gym_split_squat_count_is_in_the_labelled_range(analyses):
+    clip = "split_squat_gym_rear_oblique.mp4"
+    lo, hi = LABELS[clip]["complete_reps"]
+    assert lo <= len(analyses(SHARED_VIDEOS / clip).complete_reps) <= hi

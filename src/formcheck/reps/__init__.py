@@ -92,7 +92,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> Segmentation:
     feet_split = metrics.feet_split
     tracker = _Tracker(ratio, metrics.raw_ankles, t, profile, metrics.view == "front")
     dips = tracker.dips()
-    candidates, rejected = _lunge_dips(metrics, dips, feet_split, profile)
+    candidates, rejected = _lunge_dips(metrics, dips, feet_split, profile, tracker.settled_speed)
     groups = _split_stance_groups(candidates, metrics, profile)
     # the feet stay put through a split-squat set, so its reps share their back leg: one vote
     # over all their bottoms outvotes a stretch where MediaPipe swapped the legs

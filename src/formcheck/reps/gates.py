@@ -13,14 +13,15 @@ from .common import BOTTOM_BAND, _at_least, _band_view, _Candidate, _nan_max, _p
 from .dips import SPLIT_STANCE_RATIO, Verdict, _Dip, _matched_offset
 
 
-def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray,
-                profile: Profile) -> tuple[list[_Candidate], list[tuple[_Dip, int, list[Verdict]]]]:
+def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profile: Profile,
+                settled: np.ndarray) -> tuple[list[_Candidate], list[tuple[_Dip, int, list[Verdict]]]]:
     """The dips that are lunges, and the others with the gate that turned each away.
 
     Each dip passes the gates in order: the shape of a lunge at its bottom (a split stance and,
     seen laterally, a bent front knee; or the split stance kept from the previous rep), then a sane
-    duration. ``sep``: ``metrics.feet_split``. A rejected dip's entry is (dip, bottom, verdicts)."""
-    ctx = _GateInputs.of(metrics, sep)
+    duration. ``sep``: ``metrics.feet_split``; ``settled``: how fast the feet moved (``settled_speed``).
+    A rejected dip's entry is (dip, bottom, verdicts)."""
+    ctx = _GateInputs.of(metrics, sep, settled)
     out: list[_Candidate] = []
     rejected: list[tuple[_Dip, int, list[Verdict]]] = []
     rest_from = 0
@@ -69,19 +70,20 @@ class _GateInputs:
     front_knee: np.ndarray
     signed_step: np.ndarray
     heel_gap: np.ndarray
+    settled: np.ndarray  # (T,) the faster foot's speed (``settled_speed``), leg lengths per second
 
     @classmethod
-    def of(cls, metrics: FrameMetrics, sep: np.ndarray) -> _GateInputs:
+    def of(cls, metrics: FrameMetrics, sep: np.ndarray, settled: np.ndarray) -> _GateInputs:
         front_knee = np.where(metrics.left_leg_behind == 1, metrics["right_knee_flexion_deg"],
                               metrics["left_knee_flexion_deg"])
         signed_step = metrics.forward_position["left"] - metrics.forward_position["right"]
         return cls(metrics, metrics.t, metrics["hip_height_ratio"], sep, front_knee, signed_step,
-                   metrics["heel_lift_gap_ratio"])
+                   metrics["heel_lift_gap_ratio"], settled)
 
 
 def _stance_gate(ctx: _GateInputs, dip: _Dip, low: float, profile: Profile) -> Verdict:
     """A dip no lower than a straight-legged split stance (``SPLIT_STANCE_RATIO`` of standing
-    height) whose feet end elsewhere than they started is a step, not a rep: walking into position
+    height) whose feet settle elsewhere than they started is a step, not a rep: walking into position
     or out of a rack, stepping into a split stance. A rep ends where it started: a lunge steps back
     home, a split squat never moves its feet. Clips cut mid-dip have no end to judge."""
     gate = "ends_where_it_started"
@@ -92,7 +94,8 @@ def _stance_gate(ctx: _GateInputs, dip: _Dip, low: float, profile: Profile) -> V
     if not seen.any():
         return Verdict(gate, True, float("nan"), "feet unseen: no veto")
     home = ankles[dip.start + int(np.argmax(seen))]
-    offset = float(_matched_offset(ankles[dip.end:dip.end + 1], home[None])[0])
+    end = _feet_settled_after(ctx, dip.end, profile)
+    offset = float(_matched_offset(ankles[end:end + 1], home[None])[0])
     tolerance = profile["reps.return_feet_tolerance_ratio"]
     if np.isnan(offset) or offset <= tolerance:
         return Verdict(gate, True, tolerance - offset, f"the feet ended {offset:.3g} leg lengths from where they "
@@ -104,6 +107,22 @@ def _stance_gate(ctx: _GateInputs, dip: _Dip, low: float, profile: Profile) -> V
                       f" only (a split stance keeps {SPLIT_STANCE_RATIO}): a step into position, not a rep"))
 
 
+def _feet_settled_after(ctx: _GateInputs, end: int, profile: Profile) -> int:
+    """The first frame from ``end`` on where the feet are still (``reps.rest_foot_speed_ratio_per_s``),
+    within ``reps.start_lookback_s``; ``end`` itself if they never settle: the hips can be up while
+    the stepping foot is still on its way home."""
+    t = ctx.t
+    last = int(np.searchsorted(t, t[end] + profile["reps.start_lookback_s"]))
+    with np.errstate(invalid="ignore"):
+        still = np.flatnonzero(ctx.settled[end:last] <= profile["reps.rest_foot_speed_ratio_per_s"])
+    return end + int(still[0]) if len(still) else end
+
+
+def _from_behind(metrics: FrameMetrics, frames: np.ndarray) -> bool:
+    """Most of ``frames`` show the person from behind (``FrameMetrics.facing_away``)."""
+    return bool(metrics.facing_away is not None and metrics.facing_away[frames].mean() > 0.5)
+
+
 def _feet_gap(metrics: FrameMetrics, frames: np.ndarray) -> np.ndarray:
     """How far apart the two ankles are in the image (leg lengths; label-free)."""
     return np.linalg.norm(metrics.ankle_image["left"][frames] - metrics.ankle_image["right"][frames], axis=-1)
@@ -111,8 +130,9 @@ def _feet_gap(metrics: FrameMetrics, frames: np.ndarray) -> np.ndarray:
 
 def _still_apart(metrics: FrameMetrics, rep_frames: np.ndarray, later: np.ndarray, profile: Profile) -> bool:
     """Seen laterally, the feet stayed about as far apart in ``later`` frames as at the widest of
-    ``rep_frames``: their image gap never fell below ``reps.kept_split_share`` of it (10th
-    percentile: a glitch is no step). Feet that come together between reps (lunges) read the
+    ``rep_frames`` (a whole rep: MediaPipe can put a hidden back foot on the front one at the
+    bottom): their image gap never fell below ``reps.kept_split_share`` of it (10th and 90th
+    percentiles: a glitch is no step). Feet that come together between reps (lunges) read the
     stance width there, a fraction of a split; a split squat set never closes the gap. The
     image gap needs no labels and no facing direction, so it holds from behind too. From the
     front a split shows little in the image gap: no verdict there (False)."""
@@ -214,7 +234,7 @@ def _split_around(sep: np.ndarray, dip: _Dip, band: np.ndarray, level: float) ->
 
 def _kept_split_stance(metrics: FrameMetrics, a: _Candidate, band: np.ndarray, profile: Profile) -> bool:
     """The feet stayed in the split stance of rep ``a`` up to a later rep's bottom ``band``: the
-    hips never came back to standing height (``reps.stand_ratio``) in between, or (seen laterally)
+    hips never came back to standing height (``reps.stand_ratio``) in between, or (from behind)
     the feet never came together (``_still_apart``), or no foot left where it stood at ``a``'s
     bottom and the feet never came level.
 
@@ -232,12 +252,19 @@ def _kept_split_stance(metrics: FrameMetrics, a: _Candidate, band: np.ndarray, p
     tolerance: the feet coming level between them tells them apart. Step lengths alone cannot
     decide it: seen obliquely, feet side by side already look a third of a leg apart. However long
     the pause, feet that never moved never left the split stance.
+
+    From behind the toes are hidden and MediaPipe's guess of them moves with the back knee (half a
+    leg length between the top and the bottom of the gym clip's planted back foot), so there the
+    ankles' image gap decides: a split squat never closes it (``_still_apart``). Not in other
+    views: obliquely a wide stance reads as far apart as a short step, and lunges from one would
+    pass for a split squat.
     """
     between = slice(a.band[-1], band[0] + 1)  # the bottoms themselves can lose the hidden back foot
     if _nan_max(metrics["hip_height_ratio"][between]) < profile["reps.stand_ratio"]:
         return True
-    if _still_apart(metrics, a.band, np.arange(a.band[-1], band[0] + 1), profile):
-        return True  # seen laterally, the feet never came together (``_still_apart``)
+    if _from_behind(metrics, a.band) and _still_apart(metrics, np.arange(a.dip.start, a.dip.end + 1),
+                                                     np.arange(a.band[-1], band[0] + 1), profile):
+        return True  # from behind the toes are hidden: the feet never came together (``_still_apart``)
     toes = np.stack([metrics.toe_image["left"], metrics.toe_image["right"]], axis=1)
     with np.errstate(invalid="ignore"):
         home = np.array([_point_median(toes[a.band, k]) for k in (0, 1)])
