@@ -223,7 +223,9 @@ def test_explain_names_every_rep_and_the_json_keeps_it(variants):
     assert [d.rep for d in reps] == [r.rep.index for r in result.reps]
     for d, r in zip(reps, result.reps, strict=True):
         assert (d.start_s, d.bottom_s, d.end_s) == (r.rep.start_s, r.rep.bottom_s, r.rep.end_s)
-        assert [v.gate for v in d.verdicts][-1] == "duration" and all(v.passed for v in d.verdicts)
+        assert [v.gate for v in d.verdicts][-2:] == ["duration", "leg_and_variant"]
+        assert all(v.passed for v in d.verdicts)
+        assert d.verdicts[-1].detail.startswith(f"{r.rep.variant}, back leg ")
     block = result.to_dict(include_frames=False)["explain"]
     assert [b["rep"] for b in block if b["rep"] is not None] == [r.rep.index for r in result.reps]
     assert {"start_s", "bottom_s", "end_s", "outcome", "verdicts"} <= set(block[0])

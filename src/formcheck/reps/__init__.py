@@ -23,7 +23,7 @@ import numpy as np
 
 from ..metrics import FrameMetrics
 from ..profile import Profile
-from .common import _band_view, _Candidate
+from .common import _band_view
 from .dips import Verdict, _Dip, _Tracker
 from .gates import _lunge_dips, _split_stance_groups
 from .legs import _order_since, _split_frames, _step_direction, _vote, level_run, rep_from_behind, stand_view
@@ -101,6 +101,7 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> Segmentation:
         if gid >= 0:
             group_bands.setdefault(gid, []).append(c.band)
     reps: list[Rep] = []
+    notes: list[Verdict] = []  # per rep, how its leg and variant were read (``--explain``)
     rest_from = 0  # the stand before a rep starts after the previous rep
     for c, gid in zip(candidates, groups, strict=True):
         dip, band = c.dip, c.band
@@ -123,6 +124,8 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> Segmentation:
             order = back_is_left[voters]
         rest_from = dip.end
         back_leg, confidence = _vote(order)
+        notes.append(_leg_note(variant, back_leg, confidence, order, view, c.heel_votes is not None,
+                               groups.count(gid) if gid >= 0 else 0))
         other = {"left": "right", "right": "left"}.get(back_leg, "unknown")
         reason = CUT_START_REASON if dip.cut_start else dip.reason
         reps.append(Rep(len(reps) + 1, 0, other if variant == "forward" else back_leg, other, variant,
@@ -131,20 +134,37 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> Segmentation:
         phase[dip.start:band[0]] = "descending"
         phase[band[0]:band[-1] + 1] = "bottom"
         phase[band[-1] + 1:dip.end + 1] = "ascending"
-    records = _records(t, ratio, reps, candidates, rejected, tracker.dropped)
+    records = _records(t, ratio, reps, [(*c.verdicts, n) for c, n in zip(candidates, notes, strict=True)], rejected,
+                       tracker.dropped)
     return Segmentation(_assign_sets(reps, profile["reps.set_pause_s"]), phase, records)
 
 
-def _records(t: np.ndarray, ratio: np.ndarray, reps: list[Rep], candidates: list[_Candidate],
+def _leg_note(variant: str, back_leg: str, share: float, order: np.ndarray, view: str, heel: bool,
+              group: int) -> Verdict:
+    """How a rep's leg and variant were read, for ``--explain``."""
+    votes = int(np.count_nonzero(~np.isnan(order)))
+    if group:
+        how = f"one split stance kept through {group} reps (their bottoms vote together)"
+    elif heel:
+        how = "the back foot's heel rose onto its ball (the feet read side by side)"
+    elif view == "oblique":
+        how = "the feet's change since the stand before the rep (obliquely)"
+    else:
+        how = f"the feet's order at the bottom ({view or 'unknown'} view)"
+    return Verdict("leg_and_variant", True, float("nan"),
+                   f"{variant}, back leg {back_leg} ({share:.0%} of {votes} frames agree): {how}")
+
+
+def _records(t: np.ndarray, ratio: np.ndarray, reps: list[Rep], passed: list[tuple[Verdict, ...]],
              rejected: list[tuple[_Dip, int, list[Verdict]]], dropped: list[tuple[_Dip, Verdict]]) -> list[DipRecord]:
-    """Every dip in time order: the reps with the gates they passed, the others with the gate
-    that turned them away."""
+    """Every dip in time order: the reps with the gates they passed (and how their leg was read),
+    the others with the gate that turned them away."""
     def lowest(dip: _Dip) -> int:
         r = ratio[dip.start:dip.end + 1]
         return dip.start + (int(np.nanargmin(r)) if not np.isnan(r).all() else 0)
 
-    out = [DipRecord(rep.start_s, rep.bottom_s, rep.end_s, rep.index, "", c.verdicts)
-           for rep, c in zip(reps, candidates, strict=True)]
+    out = [DipRecord(rep.start_s, rep.bottom_s, rep.end_s, rep.index, "", verdicts)
+           for rep, verdicts in zip(reps, passed, strict=True)]
     out += [DipRecord(float(t[d.start]), float(t[b]), float(t[d.end]), None,
                       next(v.gate for v in vs if not v.passed), tuple(vs)) for d, b, vs in rejected]
     out += [DipRecord(float(t[d.start]), float(t[lowest(d)]), float(t[d.end]), None, v.gate, (v,)) for d, v in dropped]
