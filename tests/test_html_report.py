@@ -73,6 +73,12 @@ def test_form_score_counts_each_assessed_check_once_per_rep():
     assert form_score(toy_report()) == 50.0
 
 
+def test_an_uncertain_check_counts_neither_way_in_the_form_score():
+    report = toy_report()
+    report["reps"][1]["checks"].append(_check("trunk_lean_side", "uncertain"))
+    assert form_score(report) == 50.0
+
+
 def test_top_fixes_by_frequency_then_importance():
     fixes = top_fixes(toy_report(), {"trunk_lean_forward": 5.0, "depth_short": 4.0})
     assert [(f.code, f.reps, f.of_reps) for f in fixes] == [("depth_short", 2, 3), ("trunk_lean_forward", 1, 3)]

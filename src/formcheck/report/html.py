@@ -175,6 +175,9 @@ def _rep_table(report: dict) -> str:
                     f'<td>{_num(v.get("trunk_lean_forward_deg"))}°</td><td>{mistakes}</td></tr>')
     html.append("</table>")
     unseen = sorted({c["code"] for r in report["reps"] for c in r["checks"] if c["status"] == "not_assessed"})
+    if str(report.get("view", "")).startswith("rear"):
+        html.append('<p class="na">Filmed from behind: the reps are counted, but no check is judged from this '
+                    "view. Film from the side or the front for form feedback.</p>")
     if unseen:
         html.append(f'<p class="na">Not assessed from this camera view (never counted as passed): '
                     f'{escape(", ".join(describe(c) for c in unseen))}.</p>')

@@ -48,12 +48,13 @@ def form_score(report: dict) -> float | None:
     """Per cent of the assessed checks that passed on complete reps (None if nothing was assessed).
 
     A code checked twice on one rep (depth on both knees) counts once: failed if either failed.
+    An ``uncertain`` check (past its threshold without confidence) counts neither way.
     """
     passed = total = 0
     for rep in complete_reps(report):
         status: dict[str, bool] = {}
         for check in rep["checks"]:
-            if check["status"] != "not_assessed":
+            if check["status"] not in ("not_assessed", "uncertain"):
                 status[check["code"]] = status.get(check["code"], True) and check["status"] == "ok"
         if any(code == "stepped_forward" for code in rep_codes(rep)):
             status["stepped_forward"] = False
