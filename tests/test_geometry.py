@@ -801,15 +801,20 @@ def test_frames_for_a_duration():
 def test_facing_away_reads_the_nose_behind_the_shoulders():
     """MediaPipe world z grows away from the camera. Facing it, the nose is nearer than the
     shoulders' midpoint (real clips: -0.19..-0.01 m); from behind it is further (+0.10..+0.17 m).
-    The 1 s median ignores a glitch of a few frames."""
+    The 1 s median ignores a glitch of a few frames, and a clip counts as filmed from behind only
+    where MediaPipe holds that belief in most frames (``view.rear_min_share``, 0.8)."""
     from formcheck.metrics import facing_away
     from formcheck.profile import load_profile
     from formcheck.series import Landmark as L
 
-    t = np.arange(0.0, 4.0, 1 / 30)
+    profile = load_profile()
+    t = np.arange(0.0, 10.0, 1 / 30)
     world = np.zeros((len(t), 33, 3))
-    world[:, L.NOSE, 2] = np.where(t < 2.0, -0.12, 0.14)  # turns its back at 2 s
-    world[30:33, L.NOSE, 2] = 0.3  # a 3-frame glitch at 1 s, still facing the camera
     world[:, L.LEFT_SHOULDER, 2], world[:, L.RIGHT_SHOULDER, 2] = 0.02, -0.02
-    away = facing_away(world, t, load_profile())
-    assert not away[(t < 1.5)].any() and away[t > 2.5].all()
+    world[:, L.NOSE, 2] = np.where(t < 1.0, -0.12, 0.14)  # walks in facing the camera, turns its back at 1 s
+    world[150:153, L.NOSE, 2] = -0.3  # a 3-frame glitch at 5 s
+    away = facing_away(world, t, profile)
+    assert not away[t < 0.5].any() and away[t > 1.5].all()
+    # a head MediaPipe cannot read: it believes the person faces away in half the frames
+    world[:, L.NOSE, 2] = np.where((t // 1.0) % 2 == 0, -0.12, 0.14)
+    assert not facing_away(world, t, profile).any()

@@ -1,6 +1,6 @@
 """How much the landmarks behind a rep support a verdict: the confidence of reps and findings.
 
-A finding past its threshold is only as sure as three things allow, and the weakest decides:
+A finding past its threshold is only as sure as the evidence allows:
 - **margin**: how far past the threshold the value is, against the measurement's noise
   (``confidence.noise_deg`` for angles, ``confidence.noise_ratio`` for lengths over leg length):
   a knee 0.2 deg past its limit is as likely inside it;
@@ -8,9 +8,11 @@ A finding past its threshold is only as sure as three things allow, and the weak
   bottom (``pose.min_visibility`` counts as 0, ``confidence.full_visibility`` as 1);
 - **agreement**: the share of the bottom where the mirror pass put the legs where the main run
   did (``identity.runs_disagree``; 1 without a mirror pass).
-A flagged finding whose confidence is below ``confidence.min_to_flag`` is reported ``uncertain``:
-shown, never spoken, never counted in the form score. A rep's confidence is the weakest of its
-leg vote, its joints' visibility and the mirror pass's agreement.
+A finding's confidence is the weaker of the margin and the visibility (a rep's values already
+leave out the frames where the mirror pass disagrees). A flagged finding whose confidence is below
+``confidence.min_to_flag`` is reported ``uncertain``: shown, never spoken, never counted in the
+form score. A rep's confidence is the weakest of its leg vote, its joints' visibility and the
+mirror pass's agreement.
 """
 
 from __future__ import annotations
@@ -70,8 +72,10 @@ def margin_factor(value: float, threshold: float, compare: str, threshold_key: s
 
 
 def finding_confidence(margin: float, family: str, evidence: Evidence) -> float:
-    """The weakest of the margin, the family's visibility and the mirror pass's agreement."""
-    return round(min(margin, evidence.visibility.get(family, 1.0), evidence.agreement), 3)
+    """The weaker of the margin and the family's visibility. The mirror pass's disagreement is
+    left out: a rep's values already leave out the frames where it disagrees, and counting it again
+    made true findings uncertain on the rendered benchmark (bench_0002, 0023: 30% agreement)."""
+    return round(min(margin, evidence.visibility.get(family, 1.0)), 3)
 
 
 def rep_confidence(leg_vote: float, evidence: Evidence) -> float:

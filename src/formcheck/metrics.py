@@ -170,11 +170,19 @@ def facing_away(world: np.ndarray, t: np.ndarray, profile: Profile) -> np.ndarra
 
     The shoulders' yaw cannot tell a front view from a rear one; MediaPipe's world depth can: facing
     the camera, the nose is nearer to it than the shoulders' midpoint, from behind it is further.
-    Its median over about 1 s against ``view.rear_nose_depth_m``.
+    Its median over about 1 s against ``view.rear_nose_depth_m``, and only where MediaPipe reads
+    most of the clip from behind (``view.rear_min_share``).
     """
     shoulders_z = (world[:, L.LEFT_SHOULDER, 2] + world[:, L.RIGHT_SHOULDER, 2]) / 2.0
     with np.errstate(invalid="ignore"):
-        return _baseline(world[:, L.NOSE, 2] - shoulders_z, t, 1.0, 50) > profile["view.rear_nose_depth_m"]
+        depth = _baseline(world[:, L.NOSE, 2] - shoulders_z, t, 1.0, 50)
+        away = depth > profile["view.rear_nose_depth_m"]
+        seen = ~np.isnan(depth)
+    # MediaPipe flips its belief from frame to frame on a face it cannot read (a rendered head:
+    # 52% of one oblique clip facing the camera); only a clip it holds from behind throughout is one
+    if not seen.any() or away[seen].mean() < profile["view.rear_min_share"]:
+        return np.zeros(len(t), dtype=bool)
+    return away
 
 
 def classify_view(yaw_deg: np.ndarray, profile: Profile) -> np.ndarray:

@@ -96,7 +96,7 @@ def _stance_gate(ctx: _GateInputs, dip: _Dip, low: float, profile: Profile) -> V
     home = ankles[dip.start + int(np.argmax(seen))]
     end = _feet_settled_after(ctx, dip.end, profile)
     offset = float(_matched_offset(ankles[end:end + 1], home[None])[0])
-    tolerance = profile["reps.return_feet_tolerance_ratio"]
+    tolerance = profile["reps.moved_away_ratio"]
     if np.isnan(offset) or offset <= tolerance:
         return Verdict(gate, True, tolerance - offset, f"the feet ended {offset:.3g} leg lengths from where they "
                        f"started ({tolerance:g} allowed)")
