@@ -175,3 +175,11 @@ def test_files_that_are_not_videos(tmp_path, name, make, words):
     path = tmp_path / name
     make(path)
     assert_one_line_error(run("analyze", str(path)), 2, words)
+
+
+def test_bench_real_without_labelled_clips_says_so(tmp_path):
+    import os
+
+    env = dict(os.environ, FORMCHECK_SHARED_VIDEOS=str(tmp_path))
+    proc = run("bench", "real", "--json", str(tmp_path / "r.json"), env=env)
+    assert_one_line_error(proc, 2, "no real-labels.json")
