@@ -74,7 +74,7 @@ def test_poorly_seen_joints_make_a_clear_flag_uncertain_a_disagreeing_mirror_doe
     times = {"bottom": 1.0, "start": 0.0}
     views = RepViews("front", "front", "front")
     value = {"trunk_lean_side_deg": profile["checks.posture.trunk_side_deg"] + 5.0}
-    # visibility factor: (0.45 - 0.3) / (0.9 - 0.3) = 0.25 for the posture joints
+    # visibility factor: (0.35 - 0.3) / (0.5 - 0.3) = 0.25 for the posture joints
     dim = Evidence({"posture": 0.25, "knee_placement": 1.0, "foot_placement": 1.0}, 1.0)
     f, = run_checks((TRUNK_SIDE,), value, {}, views, times, profile, dim)
     assert f.status == "uncertain" and f.confidence == 0.25
@@ -88,14 +88,15 @@ def test_poorly_seen_joints_make_a_clear_flag_uncertain_a_disagreeing_mirror_doe
 def test_evidence_from_landmark_visibility_and_the_mirror_pass():
     profile = load_profile()
     image = np.zeros((4, 33, 4))
-    image[..., 3] = 0.9  # fully seen ...
-    image[:, [11, 12, 23, 24], 3] = 0.6  # ... but the shoulders and hips at 0.6: (0.6 - 0.3) / 0.6 = 0.5 for posture
+    image[..., 3] = 0.45  # half seen: (0.45 - 0.3) / (0.5 - 0.3) = 0.75 ...
+    image[:, [11, 12, 23, 24], 3] = 0.4  # ... the shoulders and hips less: (0.4 - 0.3) / 0.2 = 0.5 for posture
+    image[2:, ..., 3] = 1.0  # frames outside the bottom do not count
     disagree = np.array([False, True, False, False])
     ev = rep_evidence(image, disagree, np.array([0, 1]), profile)
     assert ev.visibility["posture"] == pytest.approx(0.5)
-    # knee placement reads the hips (0.6), knees and ankles (0.9): mean 0.8 -> (0.8 - 0.3) / 0.6
-    assert ev.visibility["knee_placement"] == pytest.approx(0.5 / 0.6)
-    assert ev.visibility["foot_placement"] == 1.0 and ev.agreement == 0.5
+    # knee placement reads the hips (0.4), knees and ankles (0.45): mean 2.6 / 6 -> (0.4333 - 0.3) / 0.2
+    assert ev.visibility["knee_placement"] == pytest.approx((2.6 / 6 - 0.3) / 0.2)
+    assert ev.visibility["foot_placement"] == pytest.approx(0.75) and ev.agreement == 0.5
     assert rep_confidence(0.9, ev) == 0.5
 
 

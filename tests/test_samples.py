@@ -78,8 +78,9 @@ def test_injected_mistakes_flagged_on_the_right_rep_and_nothing_else(analyses, n
         got = {f.code for f in found.mistakes}
         must, may = expected_mistakes(rep)
         # A fault the view hides on this rep (valgus while the front thigh points at the camera)
-        # may be "not assessed", never passed.
-        unseen = {f.code for f in found.findings if f.status == "not_assessed"}
+        # may be "not assessed", and one read within the measurement's noise of its threshold
+        # "uncertain" (shown, not cued); never passed.
+        unseen = {f.code for f in found.findings if f.status in ("not_assessed", "uncertain")}
         assert must - unseen <= got <= must | may, f"rep {rep['index']}: got {sorted(got)}, expected {sorted(must)}"
         passed = {f.code for f in found.findings if f.status == "ok"} - got
         assert not passed & must, f"rep {rep['index']} passed a fault: {sorted(passed & must)}"
