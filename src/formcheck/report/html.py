@@ -148,13 +148,15 @@ def _legs(report: dict) -> str:
 
 
 def _finding(m: dict) -> str:
+    """A finding as 'what: measured vs limit'; an uncertain one, close to its limit by definition,
+    with one more digit so the two numbers differ."""
     side = f" ({m['side']})" if m.get("side") not in (None, "", "none") else ""
     if m.get("value") is None:
         return f"{escape(describe(m['code']))}{side}"
     unit = UNITS.get(m["code"], "°")
     unit = unit if unit == "°" else " " + unit
     sign = "&lt;" if m["compare"] == "below" else "&gt;"
-    digits = 0 if unit == "°" else 2
+    digits = (0 if unit == "°" else 2) + (m.get("status") == "uncertain")
     return (f"{escape(describe(m['code']))}{side}: {_num(m['value'], digits)}{unit} {sign} "
             f"{_num(m['threshold'], digits)}{unit}")
 
