@@ -83,7 +83,8 @@ class _GateInputs:
 
 def _stance_gate(ctx: _GateInputs, dip: _Dip, low: float, profile: Profile) -> Verdict:
     """A dip no lower than a straight-legged split stance (``SPLIT_STANCE_RATIO`` of standing
-    height) whose feet settle elsewhere than they started is a step, not a rep: walking into position
+    height) whose feet settle ``reps.moved_away_ratio`` or more from where they started is a step,
+    not a rep: walking into position
     or out of a rack, stepping into a split stance. A rep ends where it started: a lunge steps back
     home, a split squat never moves its feet. Clips cut mid-dip have no end to judge."""
     gate = "ends_where_it_started"
@@ -103,7 +104,7 @@ def _stance_gate(ctx: _GateInputs, dip: _Dip, low: float, profile: Profile) -> V
     ok = low <= SPLIT_STANCE_RATIO
     return Verdict(gate, ok, tolerance - offset, f"the feet ended {offset:.3g} leg lengths from where they started "
                    f"({tolerance:g} allowed), hips down to {low:.3f} of standing"
-                   + (" (lower than a split stance keeps: a rep that travels, as walking lunges do)" if ok else
+                   + (" (lower than a split stance keeps: a rep, wherever the feet went)" if ok else
                       f" only (a split stance keeps {SPLIT_STANCE_RATIO}): a step into position, not a rep"))
 
 
