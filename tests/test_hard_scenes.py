@@ -445,16 +445,24 @@ def _as_nobody(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           cwd=cwd, env=env)
 
 
-def test_a_file_without_read_permission(side_lunges):
-    """The tests run as root, whom chmod cannot stop: the CLI runs as the unprivileged user
-    (uid 65534) on a mode-000 file in a folder anyone may enter."""
+def _folder_for_nobody() -> Path:
+    """A folder anyone may enter, where uid 65534 can run this Python and formcheck; the test is
+    skipped where it cannot (not root, no setpriv, or a checkout inside a folder only root may read)."""
     if shutil.which("setpriv") is None or os.geteuid() != 0:
         pytest.skip("cannot drop privileges here (needs root and setpriv)")
     folder = Path(tempfile.mkdtemp(prefix="formcheck-perm-"))
+    folder.chmod(0o755)
+    if _as_nobody("-c", "import formcheck.cli", cwd=folder).returncode != 0:
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.skip("the unprivileged user cannot read this Python or formcheck")
+    return folder
+
+
+def test_a_file_without_read_permission(side_lunges):
+    """The tests run as root, whom chmod cannot stop: the CLI runs as the unprivileged user
+    (uid 65534) on a mode-000 file in a folder anyone may enter."""
+    folder = _folder_for_nobody()
     try:
-        folder.chmod(0o755)
-        if _as_nobody("-c", "import formcheck.cli", cwd=folder).returncode != 0:
-            pytest.skip("the unprivileged user cannot read this Python or formcheck")
         video = write_mp4(folder / "private.mp4", side_lunges.frames[:10])
         video.chmod(0)
         proc = _as_nobody("-m", "formcheck.cli", "analyze", str(video), cwd=folder)
@@ -468,11 +476,8 @@ def test_a_file_without_read_permission(side_lunges):
 
 def test_a_profile_without_read_permission(side_lunges):
     """The same for ``--profile``: one line and the profile's exit code (4), not a usage box."""
-    if shutil.which("setpriv") is None or os.geteuid() != 0:
-        pytest.skip("cannot drop privileges here (needs root and setpriv)")
-    folder = Path(tempfile.mkdtemp(prefix="formcheck-perm-"))
+    folder = _folder_for_nobody()
     try:
-        folder.chmod(0o755)
         video = write_mp4(folder / "clip.mp4", side_lunges.frames[:10])
         profile = folder / "mine.toml"
         profile.write_text("[checks.knee]\nvalgus_deg = 12.0\n")
