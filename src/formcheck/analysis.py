@@ -21,7 +21,7 @@ from .feedback import cue_for
 from .identity import leg_distances, mirrored_knee_flexion_deg, runs_disagree, swap_flags
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics, raw_ankle_pixels
 from .profile import Profile, load_profile
-from .reps import CUT_START_REASON, DipRecord, Rep, rep_from_behind, segment_reps, stand_view
+from .reps import CUT_START_REASON, DipRecord, Rep, segment_reps, stand_view
 from .series import PoseSeries
 from .smoothing import smooth_series
 
@@ -209,7 +209,7 @@ def _judge_rep(rep: Rep, rules, metrics, pixels: np.ndarray, image: np.ndarray, 
     evidence = rep_evidence(image, metrics.runs_disagree, bottom, profile)
     times = {"start": rep.start_s, "bottom": rep.bottom_s}
     views = RepViews(rep.view, stand_view(metrics, rep, profile["view.stand_window_s"]), metrics.clip_view,
-                     from_behind=rep_from_behind(metrics, rep))
+                     from_behind=metrics.from_behind(np.arange(rep.start_frame, rep.end_frame + 1)))
     findings = run_checks(rules.CHECKS, values, rules.sides_for(rep, values), views, times, profile, evidence)
     if unjudgeable:
         findings = _not_judged(findings, unjudgeable)

@@ -142,5 +142,4 @@ def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[
 
 def _uncertain_reason(confidence: float) -> str:
     return (f"past its threshold, but the landmarks support it only with confidence {confidence:.2f}: not cued "
-            "(too close to the threshold for the measurement's noise, joints poorly seen, or the mirror pass "
-            "disagreed)")
+            "(too close to the threshold for the measurement's noise, or its joints poorly seen)")

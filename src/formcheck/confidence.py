@@ -31,7 +31,6 @@ FAMILY_JOINTS = {
     "foot_placement": (L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX,
                        L.RIGHT_FOOT_INDEX),
 }
-LEG_JOINTS = FAMILY_JOINTS["knee_placement"]
 
 
 @dataclass(frozen=True)

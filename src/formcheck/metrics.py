@@ -88,11 +88,14 @@ class FrameMetrics:
         away = self.facing_away if self.facing_away is not None else np.zeros(len(self.t), bool)
         return np.where(away, -1.0, 1.0)
 
+    def from_behind(self, frames: np.ndarray) -> bool:
+        """Most of ``frames`` show the person from behind (``facing_away``)."""
+        return bool(self.facing_away is not None and len(frames) and self.facing_away[frames].mean() > 0.5)
+
     @property
     def clip_facing_away(self) -> bool:
         """Most frames with a known view show the person from behind."""
-        known = self.view != ""
-        return bool(self.facing_away is not None and known.any() and self.facing_away[known].mean() > 0.5)
+        return self.from_behind(np.flatnonzero(self.view != ""))
 
     @property
     def clip_view_label(self) -> str:

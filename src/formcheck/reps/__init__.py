@@ -26,10 +26,10 @@ from ..profile import Profile
 from .common import _band_view
 from .dips import Verdict, _Dip, _Tracker
 from .gates import _lunge_dips, _split_stance_groups
-from .legs import _order_since, _split_frames, _step_direction, _vote, level_run, rep_from_behind, stand_view
+from .legs import _order_since, _split_frames, _step_direction, _vote, level_run, stand_view
 
-__all__ = ["CUT_START_REASON", "PHASES", "DipRecord", "Rep", "Segmentation", "Verdict", "level_run", "rep_from_behind",
-           "segment_reps", "stand_view"]
+__all__ = ["CUT_START_REASON", "PHASES", "DipRecord", "Rep", "Segmentation", "Verdict", "level_run", "segment_reps",
+           "stand_view"]
 
 PHASES = ("standing", "descending", "bottom", "ascending")
 CUT_START_REASON = "clip started mid-rep"
@@ -168,10 +168,11 @@ def _records(t: np.ndarray, ratio: np.ndarray, reps: list[Rep], passed: list[tup
     out += [DipRecord(float(t[d.start]), float(t[b]), float(t[d.end]), None,
                       next(v.gate for v in vs if not v.passed), tuple(vs)) for d, b, vs in rejected]
     out += [DipRecord(float(t[d.start]), float(t[lowest(d)]), float(t[d.end]), None, v.gate, (v,)) for d, v in dropped]
-    for r in sorted(out, key=lambda r: r.start_s):
+    out.sort(key=lambda r: r.start_s)
+    for r in out:
         log.debug("dip %.2f-%.2f-%.2f s: %s (%s)", r.start_s, r.bottom_s, r.end_s, r.outcome,
                   "; ".join(f"{v.gate} {'ok' if v.passed else 'NO'}: {v.detail}" for v in r.verdicts))
-    return sorted(out, key=lambda r: r.start_s)
+    return out
 
 
 def _assign_sets(reps: list[Rep], pause_s: float) -> list[Rep]:

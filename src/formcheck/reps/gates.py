@@ -17,9 +17,10 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profil
                 settled: np.ndarray) -> tuple[list[_Candidate], list[tuple[_Dip, int, list[Verdict]]]]:
     """The dips that are lunges, and the others with the gate that turned each away.
 
-    Each dip passes the gates in order: the shape of a lunge at its bottom (a split stance and,
-    seen laterally, a bent front knee; or the split stance kept from the previous rep), then a sane
-    duration. ``sep``: ``metrics.feet_split``; ``settled``: how fast the feet moved (``settled_speed``).
+    Each dip passes the gates in order: it ends where it started (a step into position is no
+    rep), the shape of a lunge at its bottom (a split stance and, seen laterally, a bent front knee;
+    or the split stance kept from the previous rep), then a sane duration. ``sep``:
+    ``metrics.feet_split``; ``settled``: how fast the feet moved (``settled_speed``).
     A rejected dip's entry is (dip, bottom, verdicts)."""
     ctx = _GateInputs.of(metrics, sep, settled)
     out: list[_Candidate] = []
@@ -119,11 +120,6 @@ def _feet_settled_after(ctx: _GateInputs, end: int, profile: Profile) -> int:
     return end + int(still[0]) if len(still) else end
 
 
-def _from_behind(metrics: FrameMetrics, frames: np.ndarray) -> bool:
-    """Most of ``frames`` show the person from behind (``FrameMetrics.facing_away``)."""
-    return bool(metrics.facing_away is not None and metrics.facing_away[frames].mean() > 0.5)
-
-
 def _feet_gap(metrics: FrameMetrics, frames: np.ndarray) -> np.ndarray:
     """How far apart the two ankles are in the image (leg lengths; label-free)."""
     return np.linalg.norm(metrics.ankle_image["left"][frames] - metrics.ankle_image["right"][frames], axis=-1)
@@ -139,13 +135,10 @@ def _still_apart(metrics: FrameMetrics, rep_frames: np.ndarray, later: np.ndarra
     front a split shows little in the image gap: no verdict there (False)."""
     if _band_view(metrics, rep_frames) == "front" or not len(later):
         return False
-    with np.errstate(invalid="ignore"):
-        widest = np.nanpercentile(_feet_gap(metrics, rep_frames), 90) if not np.isnan(
-            _feet_gap(metrics, rep_frames)).all() else np.nan
-        gap = _feet_gap(metrics, later)
-        if np.isnan(widest) or np.isnan(gap).all():
-            return False
-        return bool(np.nanpercentile(gap, 10) >= profile["reps.kept_split_share"] * widest)
+    during, gap = _feet_gap(metrics, rep_frames), _feet_gap(metrics, later)
+    if np.isnan(during).all() or np.isnan(gap).all():
+        return False
+    return bool(np.nanpercentile(gap, 10) >= profile["reps.kept_split_share"] * np.nanpercentile(during, 90))
 
 
 def _shape_gates(ctx: _GateInputs, dip: _Dip, band: np.ndarray, rest: slice,
@@ -263,7 +256,7 @@ def _kept_split_stance(metrics: FrameMetrics, a: _Candidate, band: np.ndarray, p
     between = slice(a.band[-1], band[0] + 1)  # the bottoms themselves can lose the hidden back foot
     if _nan_max(metrics["hip_height_ratio"][between]) < profile["reps.stand_ratio"]:
         return True
-    if _from_behind(metrics, a.band) and _still_apart(metrics, np.arange(a.dip.start, a.dip.end + 1),
+    if metrics.from_behind(a.band) and _still_apart(metrics, np.arange(a.dip.start, a.dip.end + 1),
                                                      np.arange(a.band[-1], band[0] + 1), profile):
         return True  # from behind the toes are hidden: the feet never came together (``_still_apart``)
     toes = np.stack([metrics.toe_image["left"], metrics.toe_image["right"]], axis=1)

@@ -72,13 +72,6 @@ def stand_view(metrics: FrameMetrics, rep: Rep, window_s: float) -> str:
     return _view_mode(metrics, frames, rep.view)
 
 
-def rep_from_behind(metrics: FrameMetrics, rep: Rep) -> bool:
-    """Most of the rep's frames show the person from behind (``FrameMetrics.facing_away``)."""
-    if metrics.facing_away is None:
-        return False
-    return bool(metrics.facing_away[rep.start_frame:rep.end_frame + 1].mean() > 0.5)
-
-
 def _ahead(offset: np.ndarray, facing: np.ndarray | float, toward: np.ndarray | float) -> np.ndarray:
     """How far an image ``offset`` (..., 2) points forward in an oblique view: along the facing
     direction, and toward the camera (down the frame; ``toward`` +1) or, filmed from behind, away
