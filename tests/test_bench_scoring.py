@@ -140,3 +140,15 @@ def test_scores_pool_per_view_and_the_table_shows_them():
     rows = {r[0]: r[1] for r in table_rows(merged)[1]}
     assert rows["exact clips by view (side / front)"] == "1/1 / 1/2"
     assert rows["clean reps cued by view (side / front)"] == "0/3 / 1/5"
+
+
+def test_knee_past_toes_truth_reads_the_front_of_the_knee():
+    """The generator stores the knee's joint centre past the toes; the truth adds the profile's
+    knee depth (0.13 shin lengths), as the tool does: a centre 0.20 past is a front 0.33 past,
+    present against 0.25 with a 0.08 band; a centre level with the toes (front 0.13) is clean."""
+    assert PROFILE["checks.knee.knee_front_ratio"] == 0.13 and PROFILE["checks.knee.past_toes_ratio"] == 0.25
+    label = lambda centre: rendered_rep_labels(  # noqa: E731
+        {"variant": "reverse", "true_values": {"knee_past_toes_ratio": centre}}, PROFILE)["knee_past_toes"]
+    assert label(0.20) == POS
+    assert label(0.10) == BORDER
+    assert label(0.0) == NEG

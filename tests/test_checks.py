@@ -40,9 +40,9 @@ def test_the_stand_vouches_for_a_bottom_whose_shoulders_turned():
 def test_run_checks_reports_the_views_that_kept_a_check_unjudged():
     profile = load_profile()
     times = {"bottom": 1.0, "start": 0.0}
-    values = {"front_knee_past_toe_ratio": 0.3}
+    values = {"front_knee_past_toe_ratio": 0.5}
     judged, = run_checks((PAST_TOES,), values, {}, RepViews("oblique", "side", "side"), times, profile)
-    assert judged.status == "flagged" and math.isclose(judged.value, 0.3)
+    assert judged.status == "flagged" and math.isclose(judged.value, 0.5)
     unjudged, = run_checks((PAST_TOES,), values, {}, RepViews("oblique", "oblique", "side"), times, profile)
     assert unjudged.status == "not_assessed"
     assert unjudged.reason == "not visible from an oblique or side view (needs side)"
@@ -103,6 +103,6 @@ def test_evidence_from_landmark_visibility_and_the_mirror_pass():
 def test_from_behind_no_check_is_judged():
     profile = load_profile()
     times = {"bottom": 1.0, "start": 0.0}
-    f, = run_checks((PAST_TOES,), {"front_knee_past_toe_ratio": 0.3}, {}, RepViews("side", "side", "side", True),
+    f, = run_checks((PAST_TOES,), {"front_knee_past_toe_ratio": 0.5}, {}, RepViews("side", "side", "side", True),
                     times, profile)
     assert f.status == "not_assessed" and "from behind" in f.reason and f.confidence == 0.0

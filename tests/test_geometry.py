@@ -818,3 +818,39 @@ def test_facing_away_reads_the_nose_behind_the_shoulders():
     # a head MediaPipe cannot read: it believes the person faces away in half the frames
     world[:, L.NOSE, 2] = np.where((t // 1.0) % 2 == 0, -0.12, 0.14)
     assert not facing_away(world, t, profile).any()
+
+
+# --- knee_front_past_toes ---------------------------------------------------------------------------
+# A shin from the ankle (0, 0) to the knee (3, -4): 5 long, tilted forward (+x) along a 3-4-5 triangle.
+
+
+def test_knee_front_past_toes_hand_values():
+    """Knee centre at x 3, toe tip at x 4: the centre is 1 behind the toes = -0.2 shin lengths; the
+    front of the knee, 0.13 shin lengths ahead of the centre, is -0.07 past the toes."""
+    knee, ankle, toe = a(3.0, -4.0), a(0.0, 0.0), a(4.0, 0.0)
+    assert g.knee_front_past_toes(knee, ankle, toe, a(1.0, 0.0), 0.13) == pytest.approx(-0.07)
+    assert g.knee_front_past_toes(knee, ankle, a(2.0, 0.0), a(2.0, 0.0), 0.13) == pytest.approx(0.33)  # 1/5 + 0.13
+
+
+def test_knee_front_past_toes_reads_along_the_floor_not_the_foot():
+    """Only the floor's direction counts: a toe landmark placed higher or lower (a foot MediaPipe
+    tilts) leaves the value alone, where projecting on heel->toe would move it."""
+    knee, ankle = a(3.0, -4.0), a(0.0, 0.0)
+    flat = g.knee_front_past_toes(knee, ankle, a(4.0, 0.0), a(1.0, 0.0), 0.0)
+    lifted = g.knee_front_past_toes(knee, ankle, a(4.0, -1.0), a(1.0, 0.0), 0.0)
+    assert flat == pytest.approx(lifted) == pytest.approx(-0.2)
+
+
+def test_knee_front_past_toes_facing_left_and_per_frame():
+    """Facing image-left (forward = -x), mirrored points give the same value; frames broadcast."""
+    knee = np.array([[3.0, -4.0], [-3.0, -4.0]])
+    ankle = np.zeros((2, 2))
+    toe = np.array([[4.0, 0.0], [-4.0, 0.0]])
+    forward = np.array([[1.0, 0.0], [-1.0, 0.0]])
+    assert np.allclose(g.knee_front_past_toes(knee, ankle, toe, forward, 0.13), [-0.07, -0.07])
+
+
+def test_knee_front_past_toes_nan_and_zero_shin():
+    with no_warnings():
+        assert np.isnan(g.knee_front_past_toes(a(NAN, 0.0), a(0.0, 0.0), a(1.0, 0.0), a(1.0, 0.0), 0.13))
+        assert np.isnan(g.knee_front_past_toes(a(0.0, 0.0), a(0.0, 0.0), a(1.0, 0.0), a(1.0, 0.0), 0.13))

@@ -10,7 +10,7 @@ import pytest
 from formcheck.errors import FormcheckError, ProfileError
 from formcheck.profile import DEFAULT_PROFILE, Profile, load_profile
 
-KNOWN_SOURCES = {"article", "Casiez", "Willson", "Escamilla", "Winter", "measured", "coaching", "gait"}
+KNOWN_SOURCES = {"article", "Casiez", "Willson", "Escamilla", "Winter", "measured", "coaching", "gait", "Hussain"}
 
 # Keys whose value is a design choice rather than a measured or published number. Their comment says
 # why instead of citing a source. A new key must cite a source or be added here on purpose.

@@ -43,6 +43,7 @@ RULES = {
     "step_too_long": ("step_length_ratio", ">", 1.35),
     "step_crosses_midline": ("back_foot_cross_ratio", ">", 0.3),
     "knee_past_toes": ("knee_past_toes_ratio", ">", 0.15),
+    "back_heel_down": ("back_heel_lift_ratio", "<", 0.04),
     "knee_caving_in": ("knee_valgus_fppa_deg", ">", 15.0),
     "depth_short": ("front_knee_flexion_deg", "<", 65.0),
     "trunk_lean_forward": ("trunk_lean_forward_deg", ">", 30.0),

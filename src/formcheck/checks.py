@@ -18,6 +18,25 @@ UNCERTAIN = "uncertain"  # past the threshold, but not confidently: shown, never
 
 
 @dataclass(frozen=True)
+class Precondition:
+    """A check is judged only while another of the rep's values stays on the near side of a
+    threshold: past it, the landmarks the check reads are known to fail (``reason`` says how).
+    An unmeasured value does not stop the check."""
+
+    value: str
+    compare: str  # "below": judged while value <= threshold; "above": while value >= threshold
+    threshold: str  # profile key
+    reason: str
+
+    def blocks(self, values: dict[str, float], profile: Profile) -> bool:
+        value = values.get(self.value, math.nan)
+        if value is None or math.isnan(value):
+            return False
+        limit = profile[self.threshold]
+        return value > limit if self.compare == "below" else value < limit
+
+
+@dataclass(frozen=True)
 class Check:
     code: str
     family: str
@@ -28,6 +47,7 @@ class Check:
     at: str = "bottom"  # which moment the value describes: "start" or "bottom"
     side_from: str = "front_leg"  # which leg a finding belongs to: front_leg, back_leg, leg, none, ...
     unavailable: str = ""  # why this check cannot be assessed from any view with today's pose model
+    requires: Precondition | None = None  # judged only while this holds
 
 
 def _seen_as(view: str) -> str:
@@ -95,8 +115,9 @@ def _severity(value: float, threshold: float, compare: str, major_factor: float)
     return "major" if excess > (major_factor - 1.0) * abs(threshold) else "minor"
 
 
-def _unassessable_reason(check: Check, views: RepViews, value: float | None) -> str:
+def _unassessable_reason(check: Check, views: RepViews, values: dict[str, float], profile: Profile) -> str:
     """Why a check cannot be judged on this rep ("" when it can)."""
+    value = values.get(check.value, math.nan)
     if check.unavailable:
         return check.unavailable
     if not views.show(check.views):
@@ -105,6 +126,8 @@ def _unassessable_reason(check: Check, views: RepViews, value: float | None) -> 
         return f"not visible from {article} {seen} view (needs {' or '.join(check.views)})"
     if value is None or math.isnan(value):
         return "landmarks needed for it were not visible"
+    if check.requires and check.requires.blocks(values, profile):
+        return check.requires.reason
     return ""
 
 
@@ -121,7 +144,7 @@ def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[
         value = values.get(check.value, math.nan)
         side = sides.get(check.side_from, "none")
         t = times[check.at]
-        reason = _unassessable_reason(check, views, value)
+        reason = _unassessable_reason(check, views, values, profile)
         if reason:
             out.append(Finding(check.code, check.family, "not_assessed", side, "", None, threshold,
                                check.compare, t, reason, 0.0))

@@ -126,6 +126,20 @@ def scalar_projection(v: np.ndarray, axis: np.ndarray) -> np.ndarray:
         return np.sum(v * axis, axis=-1) / norm(axis)
 
 
+def knee_front_past_toes(knee: np.ndarray, ankle: np.ndarray, toe: np.ndarray, forward: np.ndarray,
+                         knee_front_ratio: float) -> np.ndarray:
+    """How far the front of the knee is ahead of the toe tip along the floor, in shin lengths.
+
+    Pose models place the knee's joint centre; a coach sees the front of the knee against the
+    toes. The knee's outline is taken as a disc of ``knee_front_ratio`` shin lengths around the
+    centre, so its foremost point along the floor is that far ahead of the centre at any flexion.
+    ``forward``: the floor's direction of travel (need not be unit length)."""
+    shin = distance(knee, ankle)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        past = scalar_projection(np.asarray(knee, float) - toe, forward) / np.where(shin > 0, shin, np.nan)
+    return past + knee_front_ratio
+
+
 def offset_from_line_x(top: np.ndarray, middle: np.ndarray, bottom: np.ndarray) -> np.ndarray:
     """Image-x distance of ``middle`` from the top-bottom line, at ``middle``'s height (+ = +x).
 

@@ -46,7 +46,7 @@ METRIC_NAMES = (
     "trunk_lean_forward_deg", "trunk_lean_side_deg", "pelvis_tilt_deg", "pelvis_rotation_deg",
     "stance_width_ratio", "step_length_ratio", "left_knee_past_toe_ratio", "right_knee_past_toe_ratio",
     "left_knee_valgus_deg", "right_knee_valgus_deg", "hip_height_ratio", "body_yaw_deg",
-    "front_feet_split_ratio",
+    "front_feet_split_ratio", "left_heel_lift_ratio", "right_heel_lift_ratio", "heel_lift_gap_ratio",
 )
 
 
@@ -267,7 +267,7 @@ def _scene(series: PoseSeries, profile: Profile) -> _Scene:
                   facing_sign_2d(px, t), fwd_w, left_w, window)
 
 
-def _sagittal(sc: _Scene) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
+def _sagittal(sc: _Scene, knee_front: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
     """Knee and hip flexion, forward trunk lean, knee over toes, step length, foot positions, and
     the toes' gap along travel (side and oblique views; NaN from the front).
 
@@ -277,16 +277,15 @@ def _sagittal(sc: _Scene) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray],
     """
     lateral = sc.side | sc.oblique
     sag, world = sc.sag, sc.world
+    floor = np.stack([sc.facing, np.zeros_like(sc.facing)], axis=-1)  # the side image's direction of travel
     v: dict[str, np.ndarray] = {}
     for s in SIDES:
-        sh, hip, knee, ankle, heel, toe = _JOINTS[s]
+        sh, hip, knee, ankle, _, toe = _JOINTS[s]
         v[f"{s}_knee_flexion_deg"] = np.where(lateral, g.flexion_deg(sag[:, hip], sag[:, knee], sag[:, ankle]),
                                               g.flexion_deg(world[:, hip], world[:, knee], world[:, ankle]))
         v[f"{s}_hip_flexion_deg"] = np.where(lateral, g.flexion_deg(sag[:, sh], sag[:, hip], sag[:, knee]),
                                              g.flexion_deg(world[:, sh], world[:, hip], world[:, knee]))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            past = g.scalar_projection(sag[:, knee] - sag[:, toe], sag[:, toe] - sag[:, heel]) \
-                / g.distance(sag[:, knee], sag[:, ankle])
+        past = g.knee_front_past_toes(sag[:, knee], sag[:, ankle], sag[:, toe], floor, knee_front)
         v[f"{s}_knee_past_toe_ratio"] = np.where(lateral, past, np.nan)
     hip_mid = g.midpoint(sag[:, L.LEFT_HIP], sag[:, L.RIGHT_HIP])
     trunk = g.midpoint(sag[:, L.LEFT_SHOULDER], sag[:, L.RIGHT_SHOULDER]) - hip_mid
@@ -399,7 +398,7 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
                             np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES},
                             KneeReadings(*({s: empty for s in SIDES} for _ in range(4))), empty)
     sc = _scene(series, profile)
-    v, fwd_pos, toe_step = _sagittal(sc)
+    v, fwd_pos, toe_step = _sagittal(sc, profile["checks.knee.knee_front_ratio"])
     v.update(_frontal(sc, profile))
     v["body_yaw_deg"] = sc.yaw
     px = sc.px
@@ -417,7 +416,9 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
         v["front_feet_split_ratio"] = np.where(sc.front, toe_gap, np.nan)
         ankle_image = {s: px[:, _JOINTS[s][3]] / leg_px[:, None] for s in SIDES}
         toe_image = {s: feet_px[:, _JOINTS[s][5]] / leg_px[:, None] for s in SIDES}
-        v["heel_lift_gap_ratio"] = np.where(sc.side | sc.oblique, heel_lift_gap(feet_px) / leg_px, np.nan)
+        for s in SIDES:
+            v[f"{s}_heel_lift_ratio"] = np.where(sc.side | sc.oblique, heel_lift(feet_px, s) / leg_px, np.nan)
+        v["heel_lift_gap_ratio"] = v["left_heel_lift_ratio"] - v["right_heel_lift_ratio"]
         if raw_ankles_px is None:
             raw_ankles_px = np.stack([px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]], axis=1)
         raw_ankles = raw_ankles_px / leg_px[:, None, None]
@@ -520,13 +521,14 @@ def _leg_span(px: np.ndarray) -> np.ndarray:
     return np.fmax(*seg["thigh"]) + np.fmax(*seg["shin"])
 
 
-def heel_lift_gap(px: np.ndarray) -> np.ndarray:
-    """(T,) how much higher the left heel stands over its toe than the right one does, in image
-    pixels (y points down). A lunge's back foot stands on its ball and the front one flat, so
-    the gap swings toward the back leg; in a squat both feet stay flat. From the side and
-    obliquely this shows even where MediaPipe puts the feet of a short step side by side."""
-    lift = {s: px[:, _JOINTS[s][5], 1] - px[:, _JOINTS[s][4], 1] for s in SIDES}
-    return lift["left"] - lift["right"]
+def heel_lift(px: np.ndarray, side: str) -> np.ndarray:
+    """(T,) how much higher a heel stands than its toe tip, in image pixels (y points down).
+
+    A lunge's back foot stands on its ball (the article: "land on the ball of your foot") and
+    the front one flat. Left minus right (``heel_lift_gap_ratio``) swings toward the back leg, so
+    from the side and obliquely it shows a step even where MediaPipe puts the feet of a short one
+    side by side; in a squat both feet stay flat."""
+    return px[:, _JOINTS[side][5], 1] - px[:, _JOINTS[side][4], 1]
 
 
 def _held_feet(px: np.ndarray, t: np.ndarray, hold_s: float) -> np.ndarray:

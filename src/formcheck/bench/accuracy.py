@@ -128,10 +128,11 @@ def score_rendered(clip: BenchClip, result: Analysis, profile: Profile) -> ClipS
     counts = {"left": 0, "right": 0}
     for r in reps:
         counts[r["leg"]] += int(r["complete"] and r["countable"])
-    return score_clip(clip.name, "rendered", reps, truth["view"], counts, result, assessable_codes(truth["view"]))
+    return score_clip(clip.name, "rendered", reps, truth["view"], counts, result, assessable_codes(truth["view"]),
+                      profile)
 
 
-def score_real(clip: BenchClip, result: Analysis) -> ClipScore:
+def score_real(clip: BenchClip, result: Analysis, profile: Profile) -> ClipScore:
     truth = real_truth(clip.name, clip.truth)
     n, leg = truth["complete_reps"], truth["leg"]
     counts = {"left": n if leg == "left" else 0, "right": n if leg == "right" else 0}
@@ -140,7 +141,7 @@ def score_real(clip: BenchClip, result: Analysis) -> ClipScore:
     elif leg == "alternating":
         counts = {"left": n - n // 2, "right": n // 2}
     return score_clip(clip.name, "real", truth["reps"], truth["view"], counts, result,
-                      assessable_codes(truth["view"]), same_leg=leg == "same")
+                      assessable_codes(truth["view"]), profile, same_leg=leg == "same")
 
 
 @dataclass
@@ -180,7 +181,7 @@ def run_benchmark(models: Iterable[str] = ("full",), seeds: Iterable[int] = rang
             run.frames += len(series) if seconds else 0
             result = analyze_series(series, profile=prof)
             run.scores.append(score_rendered(clip, result, prof) if clip.kind == "rendered"
-                              else score_real(clip, result))
+                              else score_real(clip, result, prof))
         runs.append(run)
     return report(runs, clips, prof)
 

@@ -1,8 +1,13 @@
 """The benchmark's clips: a rendered set drawn from seeds, and the labelled real clips.
 
 Rendered clips are cached under a name that carries a hash of their full spec, so a change to
-the generator renders afresh instead of scoring stale videos. Real clips are read in place
+the spec renders afresh instead of scoring stale videos; a truth file older than the generator's
+``TRUTH_VERSION`` is recomputed from the spec's motion. Real clips are read in place
 (``../shared/videos`` or ``$FORMCHECK_SHARED_VIDEOS``) and never copied.
+
+Versions: seeds below ``V2_FIRST_SEED`` (the published 0-119, the CI subset from 1000, 500-515)
+draw their faults from the codes of the first version (``V1_MISTAKES``), so their clips never
+change; from ``V2_FIRST_SEED`` on (the held-out block) every fault the generator has is drawn.
 """
 
 from __future__ import annotations
@@ -14,12 +19,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..synth.clips import ClipSpec, random_clip_spec, render_clip
+from ..report.atomic import write_text_atomic
+from ..synth.clips import TRUTH_VERSION, ClipSpec, random_clip_spec, refresh_truth, render_clip
 from ..synth.kinematics import MISTAKES, plan_reps
 
 MISTAKE_RATE = 0.5            # half the reps carry one fault, so each code gets enough positives
 SIZE_RANGE = (0.2, 1.6)       # fault size 0 = clean, 1 = clearly wrong: fine -> borderline -> wrong
 UNSEEN_FAULT_WEIGHT = 0.15    # faults the view cannot show still appear (they must not cause false cues)
+V1_MISTAKES = frozenset(MISTAKES) - {"back_heel_down"}
+V2_FIRST_SEED = 3000
 
 
 # Faults each view shows well; they are drawn more often there. Fixed here, not read from the
@@ -27,8 +35,9 @@ UNSEEN_FAULT_WEIGHT = 0.15    # faults the view cannot show still appear (they m
 SHOWN_BY_VIEW = {
     "front": frozenset({"stance_too_narrow", "stance_too_wide", "step_crosses_midline", "knee_caving_in",
                         "trunk_lean_side"}),
-    "side": frozenset({"step_too_short", "step_too_long", "knee_past_toes", "depth_short", "trunk_lean_forward"}),
-    "oblique": frozenset({"step_too_short", "step_too_long", "depth_short", "hips_rotated"}),
+    "side": frozenset({"step_too_short", "step_too_long", "knee_past_toes", "depth_short", "trunk_lean_forward",
+                       "back_heel_down"}),
+    "oblique": frozenset({"step_too_short", "step_too_long", "depth_short", "hips_rotated", "back_heel_down"}),
 }
 
 
@@ -39,7 +48,8 @@ def _mistake_weights(view: str) -> dict[str, float]:
 def clip_spec(seed: int) -> ClipSpec:
     """The benchmark clip for one seed (every knob random, see ``random_clip_spec``)."""
     return random_clip_spec(seed, name=f"bench_{seed:04d}", mistake_rate=MISTAKE_RATE, size_range=SIZE_RANGE,
-                            mistake_weights=_mistake_weights)
+                            mistake_weights=_mistake_weights,
+                            mistake_codes=MISTAKES if seed >= V2_FIRST_SEED else V1_MISTAKES)
 
 
 def spec_digest(spec: ClipSpec) -> str:
@@ -63,7 +73,11 @@ def rendered_clip(seed: int, cache_dir: Path) -> BenchClip:
     truth_path = video.with_suffix(".json")
     if not (video.is_file() and truth_path.is_file()):
         render_clip(spec, video)
-    return BenchClip(spec.name, video, "rendered", json.loads(truth_path.read_text()))
+    truth = json.loads(truth_path.read_text())
+    if truth.get("truth_version", 1) < TRUTH_VERSION:
+        truth = refresh_truth(spec, truth)
+        write_text_atomic(truth_path, json.dumps(truth, indent=1) + "\n")
+    return BenchClip(spec.name, video, "rendered", truth)
 
 
 def shared_videos_dir() -> Path:

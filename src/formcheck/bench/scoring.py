@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from ..analysis import Analysis, RepResult
 from ..exercises import reverse_lunge
+from ..profile import Profile
 from .truth import BORDER, CODES, NEG, POS, RULES, STEPPED_FORWARD, true_value
 
 MATCH_WINDOW_S = 1.0  # a found bottom within 1 s of a true bottom is the same rep (reps are >= 2 s apart)
@@ -182,9 +183,9 @@ _TOOL_VALUE = {(c.code, c.threshold): c.value for c in reverse_lunge.CHECKS}
 
 
 def score_clip(name: str, kind: str, truth_reps: list[dict], view: str, true_counts: dict[str, int],
-               result: Analysis, assessable: set[str], same_leg: bool = False) -> ClipScore:
+               result: Analysis, assessable: set[str], profile: Profile, same_leg: bool = False) -> ClipScore:
     """Score one analysed clip. ``truth_reps`` need bottom_s, complete, labels (code -> label) and
-    may carry true_values (rendered clips) for the value errors."""
+    may carry true_values (rendered clips) for the value errors (some derived with ``profile``)."""
     found = result.reps
     spans = [(r["start_s"], r["end_s"]) for r in truth_reps] if all("start_s" in r for r in truth_reps) else None
     pairs = match_reps([r["bottom_s"] for r in truth_reps], [f.rep.bottom_s for f in found], true_spans=spans)
@@ -209,7 +210,7 @@ def score_clip(name: str, kind: str, truth_reps: list[dict], view: str, true_cou
                 score.clean_reps_cued += 1
                 score.false_cues.append(f"rep {rep.get('index', i + 1)}: {', '.join(cued)}")
         if i in pairs and "true_values" in rep:
-            _value_errors(score.value_errors, rep["true_values"], found[pairs[i]].values, assessable)
+            _value_errors(score.value_errors, rep["true_values"], found[pairs[i]].values, assessable, profile)
     matched = set(pairs.values())
     for j, f in enumerate(found):
         if j in matched or not f.rep.complete:
@@ -221,7 +222,8 @@ def score_clip(name: str, kind: str, truth_reps: list[dict], view: str, true_cou
     return score
 
 
-def _value_errors(out: dict[str, list[float]], true_values: dict, tool_values: dict, assessable: set[str]) -> None:
+def _value_errors(out: dict[str, list[float]], true_values: dict, tool_values: dict, assessable: set[str],
+                  profile: Profile) -> None:
     """Measured minus true value, for each value the view lets the tool judge (once per value)."""
     seen = set()
     for rule in RULES:
@@ -229,7 +231,7 @@ def _value_errors(out: dict[str, list[float]], true_values: dict, tool_values: d
         if rule.code not in assessable or key is None or rule.true_value in seen:
             continue
         seen.add(rule.true_value)
-        truth, got = true_value(true_values, rule.true_value), tool_values.get(key)
+        truth, got = true_value(true_values, rule.true_value, profile), tool_values.get(key)
         if truth is None or got is None or got != got:
             continue
         out.setdefault(rule.true_value, []).append(float(got) - float(truth))

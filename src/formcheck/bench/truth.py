@@ -41,7 +41,8 @@ RULES: tuple[Rule, ...] = (
     Rule("step_too_long", "step_length_ratio", "checks.step.too_long_ratio", "above", 0.10),
     Rule("step_crosses_midline", "back_foot_across_midline_ratio", "checks.step.crosses_midline_ratio", "above",
          0.15),
-    Rule("knee_past_toes", "knee_past_toes_ratio", "checks.knee.past_toes_ratio", "above", 0.08),
+    Rule("back_heel_down", "back_heel_lift_ratio", "checks.foot.back_heel_min_lift_ratio", "below", 0.02),
+    Rule("knee_past_toes", "knee_front_past_toes_ratio", "checks.knee.past_toes_ratio", "above", 0.08),
     Rule("knee_caving_in", "knee_valgus_deg", "checks.knee.valgus_deg", "above", 5.0),
     Rule("depth_short", "front_knee_flexion_deg", "checks.knee.depth_front_min_flexion_deg", "below", 8.0),
     Rule("depth_short", "back_knee_flexion_deg", "checks.knee.depth_back_min_flexion_deg", "below", 8.0),
@@ -53,7 +54,7 @@ RULES: tuple[Rule, ...] = (
 CODES: tuple[str, ...] = tuple(dict.fromkeys([r.code for r in RULES] + [STEPPED_FORWARD]))
 
 
-def _valgus_deg(values: dict) -> float | None:
+def _valgus_deg(values: dict, profile: Profile) -> float | None:
     """Valgus as the FPPA an equal-length thigh and shin make with the knee off the hip-ankle
     line by the generator's medial knee offset (shin lengths): 2 asin(offset). The generator's
     own 3-D FPPA is not used: at a lunge's bottom the thigh's frontal projection is nearly a
@@ -64,12 +65,20 @@ def _valgus_deg(values: dict) -> float | None:
     return math.copysign(2.0 * math.degrees(math.asin(min(abs(offset), 1.0))), offset)
 
 
-_DERIVED = {"knee_valgus_deg": _valgus_deg}
+def _knee_front_past_toes(values: dict, profile: Profile) -> float | None:
+    """The front of the knee past the toes, as the tool defines it (``geometry.knee_front_past_toes``):
+    the generator's joint centre past the toe tip along the floor plus the knee's anthropometric
+    depth in front of it. Derived here, so the published renders keep their stored truth."""
+    centre = values.get("knee_past_toes_ratio")
+    return None if centre is None else centre + profile["checks.knee.knee_front_ratio"]
 
 
-def true_value(values: dict, key: str) -> float | None:
+_DERIVED = {"knee_valgus_deg": _valgus_deg, "knee_front_past_toes_ratio": _knee_front_past_toes}
+
+
+def true_value(values: dict, key: str, profile: Profile) -> float | None:
     """One true value of a rendered rep: the generator's, or derived from it (``_DERIVED``)."""
-    return _DERIVED[key](values) if key in _DERIVED else values.get(key)
+    return _DERIVED[key](values, profile) if key in _DERIVED else values.get(key)
 
 
 def rule_label(rule: Rule, value: float | None, profile: Profile) -> str:
@@ -92,7 +101,7 @@ def rendered_rep_labels(rep: dict, profile: Profile) -> dict[str, str]:
     """Label every code for one true rep of a rendered clip."""
     by_code: dict[str, list[str]] = {}
     for rule in RULES:
-        value = true_value(rep["true_values"], rule.true_value)
+        value = true_value(rep["true_values"], rule.true_value, profile)
         by_code.setdefault(rule.code, []).append(rule_label(rule, value, profile))
     labels = {code: combine(found) for code, found in by_code.items()}
     labels[STEPPED_FORWARD] = POS if rep["variant"] == "forward" else NEG

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import geometry as g
-from ..checks import Check
+from ..checks import Check, Precondition
 from ..metrics import FrameMetrics, KneeReadings
 from ..profile import Profile
 from ..reps import Rep, level_run
@@ -35,6 +35,11 @@ CHECKS: tuple[Check, ...] = (
           "checks.step.too_long_ratio", SIDE_ONLY, side_from="leg"),
     Check("step_crosses_midline", "foot_placement", "back_foot_across_midline_ratio", "above",
           "checks.step.crosses_midline_ratio", FRONT_ONLY, side_from="back_leg"),
+    Check("back_heel_down", "foot_placement", "back_heel_lift_ratio", "below",
+          "checks.foot.back_heel_min_lift_ratio", SIDE_OR_OBLIQUE, side_from="back_leg",
+          requires=Precondition("step_length_ratio", "below", "checks.step.too_long_ratio",
+                                "the step was too long to read the back foot: MediaPipe misplaced the back foot "
+                                "of every overlong step on the rendered benchmark")),
     # knee placement
     Check("knee_past_toes", "knee_placement", "front_knee_past_toe_ratio", "above",
           "checks.knee.past_toes_ratio", SIDE_ONLY),
@@ -114,6 +119,7 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "back_knee_flexion_deg": back_knee,
         "front_hip_flexion_deg": front_back_of("hip_flexion_deg")[0],
         "front_knee_past_toe_ratio": front_back_of("knee_past_toe_ratio")[0],
+        "back_heel_lift_ratio": front_back_of("heel_lift_ratio")[1],
         "front_knee_valgus_deg": front_back_of("knee_valgus_deg")[0],
         "trunk_lean_forward_deg": g.nan_median(metrics["trunk_lean_forward_deg"][bottom]),
         "trunk_lean_side_deg": side_lean,

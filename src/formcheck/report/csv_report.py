@@ -13,7 +13,7 @@ from .atomic import write_text_atomic
 VALUE_COLUMNS = (
     "front_knee_flexion_deg", "back_knee_flexion_deg", "trunk_lean_forward_deg", "trunk_lean_side_deg",
     "pelvis_tilt_deg", "pelvis_rotation_abs_deg", "step_length_ratio", "stance_width_ratio",
-    "front_knee_past_toe_ratio", "front_knee_valgus_deg", "back_foot_across_midline_ratio",
+    "front_knee_past_toe_ratio", "front_knee_valgus_deg", "back_foot_across_midline_ratio", "back_heel_lift_ratio",
 )
 COLUMNS = ("rep", "set", "leg", "front_leg", "variant", "complete", "incomplete_reason", "view",
            "start_s", "bottom_s", "end_s") + VALUE_COLUMNS + ("mistakes", "uncertain", "not_assessed", "cues",

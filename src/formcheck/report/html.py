@@ -25,6 +25,7 @@ LEG_COLOUR = {"left": "#1f77b4", "right": "#e67e22"}
 UNITS = {  # how a finding's value reads, by code
     "stance_too_narrow": "hip widths", "stance_too_wide": "hip widths", "step_too_short": "leg lengths",
     "step_too_long": "leg lengths", "step_crosses_midline": "hip widths", "knee_past_toes": "shin lengths",
+    "back_heel_down": "leg lengths",
 }
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#222;

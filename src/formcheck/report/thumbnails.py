@@ -34,7 +34,7 @@ def fault_segments(code: str, side: str) -> list[tuple[int, int]]:
         if code in ("knee_past_toes", "knee_caving_in", "depth_short"):
             segments += [(hip, knee), (knee, ankle)]
         elif code in ("stance_too_narrow", "stance_too_wide", "step_too_short", "step_too_long",
-                      "step_crosses_midline", "stepped_forward"):
+                      "step_crosses_midline", "stepped_forward", "back_heel_down"):
             segments += [(ankle, heel), (heel, toe), (ankle, toe)]
     if code in ("trunk_lean_forward", "trunk_lean_side"):
         segments += [(L.LEFT_SHOULDER, L.LEFT_HIP), (L.RIGHT_SHOULDER, L.RIGHT_HIP)]

@@ -8,7 +8,7 @@ draws every knob from a seed so a benchmark can make hundreds of different clips
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -43,6 +43,9 @@ from formcheck.synth.render import (
 )
 
 SCHEMA = "formcheck-sample/1"
+# What the truth measures: 2 added each rep's back heel lift. A spec's video never changes; a
+# truth of an older version is recomputed from the spec's motion (``refresh_truth``), not re-rendered.
+TRUTH_VERSION = 2
 EXERCISE = "reverse-lunge"
 
 
@@ -147,6 +150,14 @@ def render_motion(motion: Motion, spec, out_path: Path) -> tuple[Camera, np.ndar
     return cam, joints_m, joints_px
 
 
+def refresh_truth(spec: ClipSpec, truth: dict) -> dict:
+    """``truth`` with its reps' true values recomputed from the spec's motion (no render), at
+    ``TRUTH_VERSION``: the same spec moves the same way, so only what is measured of it changes."""
+    timeline = plan_reps(spec.sets, spec.body, spec.tempo, spec.lead_in_s, spec.tail_s, spec.form)
+    motion = sample_motion(timeline, spec.fps, spec.body, spec.arms)
+    return dict(truth, truth_version=TRUTH_VERSION, reps=rep_truth(motion, spec))
+
+
 def render_clip(spec: ClipSpec, out_path: str | Path) -> dict:
     """Render ``spec`` to ``out_path`` (.mp4) and write NAME.json + NAME.truth.npz next to it."""
     return render_clip_full(spec, out_path).truth
@@ -164,7 +175,8 @@ def render_clip_full(spec: ClipSpec, out_path: str | Path) -> RenderedClip:
     for r in reps:
         per_leg[r["leg"]] += int(r["complete"])
     truth = {
-        "schema": SCHEMA, "video": out_path.name, "exercise": EXERCISE, "view": spec.view_label,
+        "schema": SCHEMA, "truth_version": TRUTH_VERSION, "video": out_path.name, "exercise": EXERCISE,
+        "view": spec.view_label,
         "camera": {"height_m": spec.camera.height_m, "distance_m": spec.camera.distance_m,
                    "yaw_deg": spec.camera.yaw_deg, "focal_px": round(cam.focal_px, 2)},
         "fps": int(spec.fps) if float(spec.fps).is_integer() else spec.fps,
@@ -223,17 +235,20 @@ def random_person_and_room(rng: np.random.Generator, view: str | None = None):
 
 def random_clip_spec(seed: int, name: str | None = None, view: str | None = None,
                      mistake_rate: float = 0.4, size_range: tuple[float, float] = (0.3, 1.5),
-                     mistake_weights: Callable[[str], dict[str, float]] | None = None) -> ClipSpec:
+                     mistake_weights: Callable[[str], dict[str, float]] | None = None,
+                     mistake_codes: Iterable[str] | None = None) -> ClipSpec:
     """A reproducible random clip: build, clothes, room, camera, fps, resolution, tempo, sets and
     faults (each faulty rep gets one mistake with a continuous size drawn from ``size_range``).
 
     ``mistake_weights(view)`` gives each mistake code's relative chance (default: all equal), so
     a benchmark can favour the faults a view can show without leaving the others out.
+    ``mistake_codes``: the faults drawn from (default: all); a benchmark that fixes them keeps its
+    clips when the generator learns a new fault.
     """
     rng = np.random.default_rng(seed)
     view, body, look, scene, camera = random_person_and_room(rng, view)
     weights = mistake_weights(view) if mistake_weights else {}
-    codes = sorted(MISTAKES)
+    codes = sorted(MISTAKES if mistake_codes is None else mistake_codes)
     sets = []
     for si in range(int(rng.integers(1, 4))):
         variant = str(rng.choice(["reverse", "reverse", "reverse", "forward", "split_squat"]))

@@ -427,6 +427,8 @@ MISTAKES: dict[str, MistakeSpec] = {
                                    "step_length_ratio": 0.78},
                                   "front shin > 35 deg and knee > 0.15 shin lengths past the toes"),
     "knee_caving_in": MistakeSpec({"knee_valgus_deg": 20.0}, "frontal-plane projection angle > 15 deg"),
+    "back_heel_down": MistakeSpec({"back_heel_pitch_deg": 5.0, "back_heel_pitch_top_deg": 5.0},
+                                  "back heel raised < 0.05 leg lengths over its toe at the bottom"),
     "depth_short": MistakeSpec({"front_knee_flexion_deg": 50.0}, "front knee flexion < 65 deg"),
     "trunk_lean_forward": MistakeSpec({"trunk_lean_forward_deg": 40.0}, "trunk lean > 30 deg"),
     "trunk_lean_side": MistakeSpec({"trunk_lean_side_deg": 22.0}, "lateral trunk lean > 15 deg"),
@@ -440,6 +442,10 @@ FEET_MISTAKES = frozenset({"stance_too_narrow", "stance_too_wide", "step_too_sho
                            "step_crosses_midline"})
 
 
+# Where a large fault would pass what a body does: a heel lowered past flat would lift the toes.
+FLOORS = {"back_heel_pitch_deg": 0.0, "back_heel_pitch_top_deg": 0.0}
+
+
 def apply_mistakes(form: LungeForm, mistakes: dict[str, float]) -> LungeForm:
     """Form with each fault blended in: value = clean + size * (wrong - clean)."""
     out = form
@@ -450,7 +456,7 @@ def apply_mistakes(form: LungeForm, mistakes: dict[str, float]) -> LungeForm:
             clean = getattr(form, name)
             if clean is None:  # back foot straight back: its crossing ratio is -stance
                 clean = -form.stance_width_ratio
-            out = replace(out, **{name: clean + size * (target - clean)})
+            out = replace(out, **{name: max(clean + size * (target - clean), FLOORS.get(name, -np.inf))})
     return out
 
 
@@ -524,6 +530,11 @@ class Posture:
     back_thigh_max_fwd_deg: float = 40.0   # back knee cannot swing far ahead of the hip
     front_knee_above_hip: float = 0.5      # front knee at most this many thigh lengths above the hip
     knee_ahead_of_toes: float = 0.5        # front knee at most this many shin lengths past the toes
+    # A back heel kept down (less raised than this) holds the back shin within the ankle's reach:
+    # about 45 deg of tibial inclination at the weight-bearing limit (Bennell et al. 1998, the
+    # weight-bearing lunge test). A raised heel turns the foot about its ball instead.
+    flat_heel_pitch_deg: float = 20.0
+    flat_foot_max_shin_deg: float = 45.0
 
 
 POSTURE = Posture()
@@ -647,12 +658,16 @@ def solve_bottom(form: LungeForm, feet: SplitStance, body: BodyProportions) -> P
         tilt = np.degrees(np.arctan2(shin[..., 0], shin[..., 2]))
         thigh_b = kb - hb
         back_thigh_fwd = np.degrees(np.arctan2(thigh_b[..., 0], -thigh_b[..., 2]))
+        shin_b = kb - a_back
+        ankle_ok = (form.back_heel_pitch_deg >= POSTURE.flat_heel_pitch_deg) | (
+            np.degrees(np.arctan2(np.hypot(shin_b[..., 0], shin_b[..., 1]), shin_b[..., 2]))
+            <= POSTURE.flat_foot_max_shin_deg)
         reach = POSTURE.max_reach * body.leg_m
         ok = ((df <= reach) & (db <= reach) & (kb[..., 2] >= body.m(POSTURE.knee_floor_clear))
               & (flex_b <= POSTURE.back_knee_max_flex_deg)
               & (back_thigh_fwd <= POSTURE.back_thigh_max_fwd_deg)
               & (hf[..., 2] > kf[..., 2] - POSTURE.front_knee_above_hip * body.thigh_m)
-              & (kf[..., 0] - toe_front[0] < POSTURE.knee_ahead_of_toes * body.shank_m))
+              & (kf[..., 0] - toe_front[0] < POSTURE.knee_ahead_of_toes * body.shank_m) & ankle_ok)
         cost = (flex_f - form.front_knee_flexion_deg) ** 2 + (tilt - form.front_shin_tilt_deg) ** 2
         cost = np.where(ok, cost, np.inf)
         return pel, cost, ok
@@ -727,6 +742,7 @@ def lunge_metrics(pose: Pose, front: Side, body: BodyProportions) -> dict[str, f
         "knee_valgus_fppa_deg": fppa,
         "knee_medial_offset_ratio": float(medial / body.shank_m),
         "back_heel_height_m": float(p[f"{back}_heel"][2]),
+        "back_heel_lift_ratio": float((p[f"{back}_heel"][2] - p[f"{back}_foot_index"][2]) / body.leg_m),
         "back_knee_height_m": float(kb[2]),
         "hip_height_m": float(hip_mid[2]),
     }
