@@ -18,6 +18,7 @@ from formcheck.bench.truth import (
     real_truth,
     rendered_rep_labels,
     rule_label,
+    view_class,
 )
 from formcheck.profile import load_profile
 
@@ -101,13 +102,32 @@ def test_summary_mae_normalised_as_repcount():
     assert s.exact_share == 0.0
 
 
-def test_real_truth_reads_labels():
-    entry = {"fps": 30, "complete_reps": 2, "bottom_frames_approx": [30, 90, 150]}
-    truth = real_truth("reverse_lunge_band_34side", entry)
-    assert [r["bottom_s"] for r in truth["reps"]] == [1.0, 3.0, 5.0]
-    assert [r["complete"] for r in truth["reps"]] == [True, True, False]
-    assert truth["reps"][0]["labels"]["trunk_lean_forward"] == NEG
-    assert truth["reps"][0]["labels"]["knee_caving_in"] == UNKNOWN
+def test_real_truth_reads_real_labels():
+    """real-labels.json's reps: clean is negative for every code, a named mistake positive for its
+    codes and negative for the rest, an unread description or an unjudged rep unknown; a split
+    squat's labelled front leg becomes the back leg the tool names; views read as the tool's."""
+    entry = {"fps": 30, "view": "three-quarter side, the person faces image-right", "complete_reps": [4, 4], "reps": [
+        {"bottom_frame": 30, "leg": "left", "variant": "reverse", "form": "clean: trunk upright"},
+        {"bottom_frame": 90, "leg": "left", "variant": "split_squat",
+         "form": ["posture: trunk leans forward about 25 deg"]},
+        {"bottom_frame": 150, "leg": "right", "variant": "forward", "form": ["knee_placement: something unread"]},
+        {"bottom_frame": 210, "leg": "right", "variant": "reverse", "form": None}]}
+    truth = real_truth(entry)
+    assert truth["view"] == "oblique" and truth["complete_reps"] == 4 and truth["leg"] == "mixed"
+    assert [r["bottom_s"] for r in truth["reps"]] == [1.0, 3.0, 5.0, 7.0]
+    assert [r["leg"] for r in truth["reps"]] == ["left", "right", "right", "right"]
+    clean, lean, unread, unjudged = (r["labels"] for r in truth["reps"])
+    assert clean["knee_caving_in"] == NEG and clean["stepped_forward"] == NEG
+    assert lean["trunk_lean_forward"] == POS and lean["depth_short"] == NEG
+    assert unread["depth_short"] == UNKNOWN and unread["stepped_forward"] == POS
+    assert unjudged["trunk_lean_forward"] == UNKNOWN
+
+
+@pytest.mark.parametrize(("text", "view"), [("rear oblique: filmed from behind", "rear-oblique"),
+                                            ("pure side, white studio", "side"), ("front, portrait phone", "front"),
+                                            ("side, the person faces image-right", "side")])
+def test_label_views_read_as_the_tools(text, view):
+    assert view_class(text) == view
 
 
 def test_clip_score_survives_json_and_pools_the_same():

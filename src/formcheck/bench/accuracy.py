@@ -133,15 +133,17 @@ def score_rendered(clip: BenchClip, result: Analysis, profile: Profile) -> ClipS
 
 
 def score_real(clip: BenchClip, result: Analysis, profile: Profile) -> ClipScore:
-    truth = real_truth(clip.name, clip.truth)
+    truth = real_truth(clip.truth)
     n, leg = truth["complete_reps"], truth["leg"]
-    counts = {"left": n if leg == "left" else 0, "right": n if leg == "right" else 0}
-    if leg == "same":          # one leg throughout, which one unsaid: the tool's main leg is scored
-        counts = {"left": n, "right": 0}
+    named = leg in ("left", "right", "mixed")
+    if named:
+        counts = {s: sum(r["leg"] == s for r in truth["reps"]) for s in ("left", "right")}
     elif leg == "alternating":
         counts = {"left": n - n // 2, "right": n // 2}
+    else:                      # one leg throughout, which one unsaid (or unknown): the tool's main leg is scored
+        counts = {"left": n, "right": 0}
     return score_clip(clip.name, "real", truth["reps"], truth["view"], counts, result,
-                      assessable_codes(truth["view"]), profile, same_leg=leg == "same")
+                      assessable_codes(truth["view"]), profile, same_leg=not named and leg != "alternating")
 
 
 @dataclass

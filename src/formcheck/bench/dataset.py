@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..errors import InputError
 from ..report.atomic import write_text_atomic
 from ..synth.clips import TRUTH_VERSION, ClipSpec, random_clip_spec, refresh_truth, render_clip
 from ..synth.kinematics import MISTAKES, plan_reps
@@ -28,6 +29,8 @@ SIZE_RANGE = (0.2, 1.6)       # fault size 0 = clean, 1 = clearly wrong: fine ->
 UNSEEN_FAULT_WEIGHT = 0.15    # faults the view cannot show still appear (they must not cause false cues)
 V1_MISTAKES = frozenset(MISTAKES) - {"back_heel_down"}
 V2_FIRST_SEED = 3000
+LABELS_SCHEMA = "formcheck-real-labels/2"
+LABELS_FILE = "real-labels.json"
 
 
 # Faults each view shows well; they are drawn more often there. Fixed here, not read from the
@@ -63,7 +66,7 @@ class BenchClip:
     name: str
     video: Path
     kind: str           # "rendered" | "real"
-    truth: dict         # rendered: the generator's JSON; real: the clip's labels.json entry
+    truth: dict         # rendered: the generator's JSON; real: the clip's real-labels.json entry
 
 
 def rendered_clip(seed: int, cache_dir: Path) -> BenchClip:
@@ -93,15 +96,22 @@ def shared_videos_dir() -> Path:
     return checkout.parent / "shared" / "videos"
 
 
-def real_clips(folder: Path | None = None) -> list[BenchClip]:
-    """The labelled real clips (empty when the folder or its labels.json is absent)."""
+def load_labels(folder: Path | None = None) -> dict:
+    """The clips of ``real-labels.json`` that are present ({} when the file is absent)."""
     folder = Path(folder) if folder else shared_videos_dir()
-    labels = folder / "labels.json"
-    if not labels.is_file():
-        return []
-    clips = json.loads(labels.read_text())["clips"]
-    return [BenchClip(Path(name).stem, folder / name, "real", entry) for name, entry in sorted(clips.items())
-            if (folder / name).is_file()]
+    path = folder / LABELS_FILE
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text())
+    if data.get("schema") != LABELS_SCHEMA:
+        raise InputError(f"{path}: expected schema {LABELS_SCHEMA}, found {data.get('schema')!r}")
+    return {name: entry for name, entry in sorted(data["clips"].items()) if (folder / name).is_file()}
+
+
+def real_clips(folder: Path | None = None) -> list[BenchClip]:
+    """The labelled real clips of ``real-labels.json`` (empty when the folder or the file is absent)."""
+    folder = Path(folder) if folder else shared_videos_dir()
+    return [BenchClip(Path(name).stem, folder / name, "real", entry) for name, entry in load_labels(folder).items()]
 
 
 def clip_frames(spec: ClipSpec) -> int:

@@ -14,7 +14,6 @@ are never cues.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,11 +22,9 @@ from ..analysis import Analysis, analyze_series
 from ..errors import InputError
 from ..profile import Profile, load_profile
 from .accuracy import pose_series
-from .dataset import BenchClip, shared_videos_dir
+from .dataset import LABELS_FILE, BenchClip, load_labels, shared_videos_dir
 
 SCHEMA = "formcheck-real-bench/1"
-LABELS_SCHEMA = "formcheck-real-labels/2"
-LABELS_FILE = "real-labels.json"
 MATCH_TOLERANCE_S = 0.8  # a found bottom this close to a labelled one is that rep (labels: within ~8 frames)
 VARIANT_CODE = "stepped_forward"  # the finding that reports a forward step in reverse-lunge mode
 _FRAME_RANGE = re.compile(r"frames?\s+(\d+)\s*-\s*(\d+)")
@@ -109,18 +106,6 @@ class ClipResult:
         d = asdict(self)
         d["complete_range"] = list(self.complete_range)
         return d | {"count_ok": self.count_ok, "all_right": self.all_right, "tallies": self.tallies()}
-
-
-def load_labels(folder: Path | None = None) -> dict:
-    """The clips of ``real-labels.json`` that are present ({} when the file is absent)."""
-    folder = Path(folder) if folder else shared_videos_dir()
-    path = folder / LABELS_FILE
-    if not path.is_file():
-        return {}
-    data = json.loads(path.read_text())
-    if data.get("schema") != LABELS_SCHEMA:
-        raise InputError(f"{path}: expected schema {LABELS_SCHEMA}, found {data.get('schema')!r}")
-    return {name: entry for name, entry in sorted(data["clips"].items()) if (folder / name).is_file()}
 
 
 def families(form) -> tuple[bool | None, list[str]]:

@@ -6,7 +6,8 @@ its threshold (a step too long keeps the back knee from bending). Each rule comp
 value with the tool's own threshold; values within ``band`` of it are "borderline" and either
 answer is accepted there, because a 2-D pose model cannot place a rep exactly on its threshold.
 
-Real clips carry free-text labels; ``REAL_LABELS`` is the reading of them, written once here.
+Real clips carry rep-by-rep labels with free-text mistakes; ``MISTAKE_CODES`` is the reading of
+them, written once here.
 """
 
 from __future__ import annotations
@@ -114,36 +115,58 @@ def assessable_codes(view: str) -> set[str]:
     return codes | {STEPPED_FORWARD}
 
 
-# Reading of labels.json's free text: per clip, the codes every true rep shows (pos) or is
-# described as free of (neg), the stepping leg when stated, and the view. Unlisted codes are unknown.
-REAL_LABELS: dict[str, dict] = {
-    "reverse_lunge_band_34side": {   # "good: trunk upright, front knee over the ankle"
-        "view": "oblique", "leg": "left",
-        "pos": (), "neg": ("trunk_lean_forward", "knee_past_toes", STEPPED_FORWARD, "depth_short")},
-    # "textbook forward lunge". labels.json says "the same leg forward every rep", but the frames
-    # show the legs alternate: the leggings' reflective calf stripe, on the leg nearer the camera,
-    # is on the back shin at the bottoms at frames 197, 295, 393, 495 and on the front shin at 245, 345,
-    # 445, 542. Both MediaPipe models, tracked or frame by frame, agree; so it is scored as alternating.
-    "forward_lunge_side": {
-        "view": "side", "leg": "alternating",
-        "pos": (STEPPED_FORWARD,), "neg": ("trunk_lean_forward", "knee_past_toes", "depth_short")},
-    "split_squat_side_trunk_lean": {  # "deliberate forward trunk lean at every bottom"; "rear knee nearly touches"
-        "view": "side", "leg": "same",
-        "pos": ("trunk_lean_forward",), "neg": (STEPPED_FORWARD, "depth_short")},
-    "jumping_jacks_front": {         # negative control: no lunge at all
-        "view": "front", "leg": None, "pos": (), "neg": ()},
+# Reading of real-labels.json's mistake descriptions: the codes each one names (the labels give a
+# family and plain words). A rep labelled clean is negative for every code, one with mistakes is
+# positive for the codes they name and negative for the rest, an unjudged one unknown for all; a
+# description not read here leaves its rep unknown too. A forward lunge is stepped_forward.
+MISTAKE_CODES: dict[str, tuple[str, ...]] = {
+    "posture: trunk leans forward": ("trunk_lean_forward",),
+    "foot_placement: the feet land in one line": ("stance_too_narrow", "step_crosses_midline"),
 }
+# The tool names a split squat by its back leg; the labels name its front leg.
+_OTHER_LEG = {"left": "right", "right": "left"}
 
 
-def real_truth(name: str, entry: dict) -> dict:
-    """Rendered-style truth (reps with bottoms, completeness, labels) for a labelled real clip."""
-    spec = REAL_LABELS.get(name, {"view": "", "leg": None, "pos": (), "neg": ()})
+def _rep_labels(rep: dict) -> dict[str, str]:
+    """Every code's label for one labelled real rep (see ``MISTAKE_CODES``)."""
+    form = rep.get("form")
+    if isinstance(form, str) and form.startswith("clean"):
+        labels = dict.fromkeys(CODES, NEG)
+    elif isinstance(form, list):
+        named = [next((codes for text, codes in MISTAKE_CODES.items() if item.startswith(text)), None) for item in form]
+        labels = dict.fromkeys(CODES, UNKNOWN if None in named else NEG)
+        labels.update({code: POS for codes in named if codes for code in codes})
+    else:
+        labels = dict.fromkeys(CODES, UNKNOWN)
+    labels[STEPPED_FORWARD] = POS if rep.get("variant") == "forward" else NEG
+    return labels
+
+
+def _stepping_leg(rep: dict) -> str:
+    """The labelled leg as the tool names it: a split squat's back leg, a lunge's stepping leg."""
+    leg = rep.get("leg", "?")
+    return _OTHER_LEG.get(leg, leg) if rep.get("variant") == "split_squat" else leg
+
+
+def real_truth(entry: dict) -> dict:
+    """Rendered-style truth (reps with bottoms, completeness, legs, labels) for a clip of
+    real-labels.json: its complete reps, then the clip's leg (left / right when every rep says
+    which, else same / alternating / ?) and the lower end of its labelled count."""
     fps = float(entry["fps"])
-    bottoms = entry.get("bottom_frames_approx", [])
-    complete = int(entry.get("complete_reps", 0))
-    labels = {code: UNKNOWN for code in CODES}
-    labels.update({code: NEG for code in spec["neg"]})
-    labels.update({code: POS for code in spec["pos"]})
-    reps = [{"index": i + 1, "bottom_s": round(f / fps, 4), "complete": i < complete, "leg": spec["leg"],
-             "labels": dict(labels)} for i, f in enumerate(bottoms)]
-    return {"view": spec["view"], "leg": spec["leg"], "complete_reps": complete, "reps": reps}
+    reps = [{"index": i + 1, "bottom_s": round(r["bottom_frame"] / fps, 4), "complete": True,
+             "leg": _stepping_leg(r), "labels": _rep_labels(r)} for i, r in enumerate(entry.get("reps", []))]
+    legs = {r["leg"] for r in reps}
+    leg = legs.pop() if len(legs) == 1 else "mixed" if legs <= {"left", "right"} else "?"
+    return {"view": view_class(entry["view"]), "leg": leg, "complete_reps": int(entry["complete_reps"][0]),
+            "reps": reps}
+
+
+def view_class(text: str) -> str:
+    """A label's free-text view as the tool's view classes: 'rear oblique: ...' -> rear-oblique,
+    'three-quarter side ...' -> oblique, 'pure side, ...' -> side, 'front, ...' -> front."""
+    head = text.split(":")[0].split(",")[0].lower()
+    if head.startswith("rear"):
+        return "rear-oblique" if "oblique" in head else "rear"
+    if "three-quarter" in head or "oblique" in head:
+        return "oblique"
+    return "side" if "side" in head else "front" if "front" in head else ""
