@@ -90,8 +90,8 @@ def test_a_missed_rep_and_a_leg_pattern():
 LABELS = shared_labels()
 
 # Today's numbers on the real clips (full model): the floors may only rise.
-FLOORS = {"count_in_range": 5, "clips_all_right": 5, "leg_right": 12, "variant_right": 29, "mistakes_found": 12}
-CEILINGS = {"clean_reps_cued": 0, "phantoms": 1, "not_reps_counted": 1}
+FLOORS = {"count_in_range": 6, "clips_all_right": 6, "leg_right": 12, "variant_right": 29, "mistakes_found": 12}
+CEILINGS = {"clean_reps_cued": 0, "phantoms": 0, "not_reps_counted": 0}
 
 
 @pytest.mark.slow

@@ -229,3 +229,22 @@ def test_explain_names_every_rep_and_the_json_keeps_it(variants):
     block = result.to_dict(include_frames=False)["explain"]
     assert [b["rep"] for b in block if b["rep"] is not None] == [r.rep.index for r in result.reps]
     assert {"start_s", "bottom_s", "end_s", "outcome", "verdicts"} <= set(block[0])
+
+
+def test_a_split_squat_bottom_with_the_back_foot_lost_stays_a_rep_of_its_set(tmp_path):
+    """Inside a split-squat set, a dip with neither the set's stance nor its depth is a step into
+    or out of the stance (``in_the_sets_stance``). A rep whose hidden back foot MediaPipe put on
+    the front one for its whole bottom reads no split, but keeps the set's depth: it stays a rep.
+    With the depth clause switched off (``set_depth_share`` unreachable) the same rep is turned
+    away, so it is the depth that keeps it."""
+    spec = ClipSpec("set", sets=(SetSpec(tuple(RepSpec("left", "split_squat") for _ in range(4)), 1.0),),
+                    camera=CameraSpec(yaw_deg=90.0))
+    series, truth = exact_series(spec)
+    lost = _back_foot_lost(series.image[..., :2], series.t, {**truth[2], "leg": "left"}, 0.35)
+    lost_series = PoseSeries.from_landmarks(lost, series.t, series.image_size)
+    kept = analyze_series(lost_series)
+    assert [(r.rep.leg, r.rep.variant) for r in kept.reps] == [("left", "split_squat")] * 4
+    no_depth = tmp_path / "no_depth.toml"
+    no_depth.write_text("[reps]\nset_depth_share = 1e9\n")
+    turned = analyze_series(lost_series, profile=load_profile(no_depth))
+    assert len(turned.reps) == 3 and [d.gate for d in turned.dips if d.rep is None] == ["in_the_sets_stance"]

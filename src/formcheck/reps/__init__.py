@@ -25,7 +25,7 @@ from ..metrics import FrameMetrics
 from ..profile import Profile
 from .common import _band_view
 from .dips import Verdict, _Dip, _Tracker
-from .gates import _lunge_dips, _split_stance_groups
+from .gates import _in_the_sets_stance, _lunge_dips, _split_stance_groups
 from .legs import _order_since, _split_frames, _step_direction, _vote, level_run, stand_view
 
 __all__ = ["CUT_START_REASON", "PHASES", "DipRecord", "Rep", "Segmentation", "Verdict", "level_run", "segment_reps",
@@ -94,6 +94,8 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> Segmentation:
     dips = tracker.dips()
     candidates, rejected = _lunge_dips(metrics, dips, feet_split, profile, tracker.settled_speed)
     groups = _split_stance_groups(candidates, metrics, profile)
+    candidates, groups, outside = _in_the_sets_stance(candidates, groups, metrics, profile)
+    rejected += outside
     # the feet stay put through a split-squat set, so its reps share their back leg: one vote
     # over all their bottoms outvotes a stretch where MediaPipe swapped the legs
     group_bands: dict[int, list[np.ndarray]] = {}

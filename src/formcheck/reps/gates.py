@@ -281,3 +281,48 @@ def _split_stance_groups(candidates: list[_Candidate], metrics: FrameMetrics, pr
             group[k] = k if group[k] < 0 else group[k]
             group[k + 1] = group[k]
     return group
+
+
+def _in_the_sets_stance(candidates: list[_Candidate], groups: list[int], metrics: FrameMetrics,
+                        profile: Profile) -> tuple[list[_Candidate], list[int], list[tuple[_Dip, int, list[Verdict]]]]:
+    """A split-squat set keeps one stance and one depth. A member that, seen laterally, has
+    neither (its feet split less than ``reps.set_split_share`` of the set's median bottom split,
+    its hips dropping less than ``reps.set_depth_share`` of the set's median drop) was stepping
+    into or out of the stance, not a rep: the gym clip brings the right foot in and steps it back
+    (split 0.13 of the set's, drop 0.26). Either alone is not enough: MediaPipe can put a hidden
+    back foot on the front one for a whole bottom (split ~0, full depth), and a true shallow rep
+    keeps the stance. Judged in sets of three or more lateral bottoms (a median needs a
+    majority); from the front the split is read another way. Returns the kept candidates, their
+    groups, and the turned-away ones with their verdicts."""
+    ratio = metrics["hip_height_ratio"]
+    split_share, depth_share = profile["reps.set_split_share"], profile["reps.set_depth_share"]
+    lateral = [_band_view(metrics, c.band) != "front" for c in candidates]
+    splits = [g.nan_median(metrics.feet_split[c.band]) if side else float("nan")
+              for c, side in zip(candidates, lateral, strict=True)]
+    drops = [_nan_max(ratio[c.dip.start:c.bottom + 1]) - g.nan_median(ratio[c.band]) for c in candidates]
+    median: dict[int, tuple[float, float]] = {}
+    for gid in set(groups) - {-1}:
+        members = [k for k, (grp, split) in enumerate(zip(groups, splits, strict=True))
+                   if grp == gid and not np.isnan(split)]
+        if len(members) >= 3:
+            median[gid] = (float(np.median([splits[k] for k in members])),
+                           float(np.nanmedian([drops[k] for k in members])))
+    kept, kept_groups, rejected = [], [], []
+    for c, gid, split, drop in zip(candidates, groups, splits, drops, strict=True):
+        if gid not in median or np.isnan(split):
+            kept.append(c)
+            kept_groups.append(gid)
+            continue
+        set_split, set_drop = median[gid]
+        ok = split >= split_share * set_split or drop >= depth_share * set_drop
+        margin = max(split / set_split - split_share, drop / set_drop - depth_share)
+        verdict = Verdict("in_the_sets_stance", ok, margin,
+                          f"feet split {split:.3g} at the bottom and hips down {drop:.3g}, the set's reps "
+                          f"{set_split:.3g} and {set_drop:.3g} (shares {split_share:g} / {depth_share:g} needed, "
+                          "either)" + ("" if ok else ": stepping into or out of the stance"))
+        if ok:
+            kept.append(replace(c, verdicts=(*c.verdicts, verdict)))
+            kept_groups.append(gid)
+        else:
+            rejected.append((c.dip, c.bottom, [*c.verdicts, verdict]))
+    return kept, kept_groups, rejected
