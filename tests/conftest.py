@@ -12,6 +12,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_VIDEOS = shared_videos_dir()  # $FORMCHECK_SHARED_VIDEOS, else ../shared/videos
 SAMPLES = ROOT / "sample_videos"
 
+# Fixtures that run the real pose model, render a clip, drive a browser or a display: a test that
+# uses one is in the slow lane (``-m slow``); ``-m "not slow"`` is the fast lane.
+SLOW_FIXTURES = frozenset({
+    "analyses", "analyses_walk", "report", "heel_clip", "batch", "side_lunges", "away_and_back", "walker",
+    "portrait_lunges", "exposed", "outputs", "browser", "crossing_knee", "headless_session", "xvfb", "clip_series",
+    "front_series", "rendered", "fuzz_source"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 def shared_labels() -> dict:
     """The per-rep labels of the real clips (``real-labels.json``) that are present ({} if none)."""

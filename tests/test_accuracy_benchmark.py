@@ -91,6 +91,7 @@ def test_report_is_json_and_the_cli_tabulates_it(report, tmp_path):
     assert "count exact per leg" in result.output and "F1 depth_short" in result.output
 
 
+@pytest.mark.slow
 def test_cli_runs_the_benchmark_and_writes_json(tmp_path):
     from typer.testing import CliRunner
 

@@ -78,6 +78,7 @@ def test_no_person(tmp_path):
 
 
 @pytest.mark.skipif(not CLIP.is_file(), reason="shared clips not available")
+@pytest.mark.slow
 def test_json_and_csv_reports(tmp_path):
     proc = run("analyze", str(CLIP), "--json", str(tmp_path / "r.json"), "--csv", str(tmp_path / "r.csv"),
                "--explain", "-v")
@@ -100,6 +101,7 @@ def test_json_and_csv_reports(tmp_path):
 
 
 @pytest.mark.skipif(not CLIP.is_file(), reason="shared clips not available")
+@pytest.mark.slow
 def test_json_to_stdout_is_pure_json():
     proc = run("analyze", str(CLIP), "--model", "lite", "--json", "-")
     assert proc.returncode == 0, proc.stderr
@@ -108,6 +110,7 @@ def test_json_to_stdout_is_pure_json():
 
 
 @pytest.mark.skipif(not CLIP.is_file(), reason="shared clips not available")
+@pytest.mark.slow
 def test_feet_out_of_frame(tmp_path):
     import cv2
 
@@ -121,6 +124,7 @@ def test_feet_out_of_frame(tmp_path):
     assert_one_line_error(run("analyze", str(path), "--model", "lite"), 6, "feet are out of frame")
 
 
+@pytest.mark.slow
 def test_truncated_video_keeps_the_partial_analysis_and_says_so(tmp_path):
     # an MJPEG AVI cut in the middle still decodes up to the cut; its header promises all frames
     import cv2

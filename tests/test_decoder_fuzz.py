@@ -127,7 +127,7 @@ MUTATIONS: dict[str, Mutation] = {
 
 
 @pytest.fixture(scope="module")
-def clip(tmp_path_factory) -> Path:
+def fuzz_source(tmp_path_factory) -> Path:
     spec = ClipSpec("fuzz", (SetSpec((RepSpec("left"),)),), CameraSpec(yaw_deg=90.0), size=(320, 240),
                     fps=10.0, lead_in_s=0.3, tail_s=0.2, supersample=1)
     path = tmp_path_factory.mktemp("fuzz") / "fuzz.mp4"
@@ -135,14 +135,14 @@ def clip(tmp_path_factory) -> Path:
     return path
 
 
-def test_the_mutated_boxes_exist(clip):
+def test_the_mutated_boxes_exist(fuzz_source):
     """Guards the fuzz itself: every box a mutation targets is in the source file."""
-    assert {"ftyp", "moov", "stsd", "stsz", "stco", "stts", "mdat", "esds"} <= set(boxes(clip.read_bytes()))
+    assert {"ftyp", "moov", "stsd", "stsz", "stco", "stts", "mdat", "esds"} <= set(boxes(fuzz_source.read_bytes()))
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
-def test_mutated_video_ends_cleanly(clip, tmp_path, name):
-    data = clip.read_bytes()
+def test_mutated_video_ends_cleanly(fuzz_source, tmp_path, name):
+    data = fuzz_source.read_bytes()
     rng = np.random.default_rng([SEED, sorted(MUTATIONS).index(name)])
     mutant = MUTATIONS[name](data, boxes(data), rng)
     assert mutant != data
@@ -159,11 +159,11 @@ def test_mutated_video_ends_cleanly(clip, tmp_path, name):
         assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr
 
 
-def test_an_unsupported_codec_is_one_line(clip, tmp_path):
+def test_an_unsupported_codec_is_one_line(fuzz_source, tmp_path):
     """A video stream in a codec FFmpeg has no decoder for: the sample entry's codec name
     ("mp4v") and the stream's object type in its esds (0x20, MPEG-4 Visual; FFmpeg reads the
     codec from either) become unknown ones. One line, exit 2 (bad input), no traceback."""
-    data = bytearray(clip.read_bytes())
+    data = bytearray(fuzz_source.read_bytes())
     start, size = boxes(bytes(data))["stsd"]
     entry = data.find(b"mp4v", start, start + size)
     config = data.find(b"\x04", boxes(bytes(data))["esds"][0] + 12)  # DecoderConfigDescriptor's tag

@@ -373,6 +373,7 @@ def test_exposure_is_measured_while_decoding(exposed, name):
 
 
 @pytest.mark.skipif(not (SHARED_VIDEOS / "forward_lunge_side.mp4").is_file(), reason="shared clips not available")
+@pytest.mark.slow
 def test_a_white_backdrop_is_not_overexposure():
     """A real studio clip: 92% of its pixels are white, yet the person stands out (contrast 46)."""
     assert measured_exposure(SHARED_VIDEOS / "forward_lunge_side.mp4") is None

@@ -81,6 +81,7 @@ def test_cues_said_during_the_session(headless_session):
 
 @pytest.mark.parametrize("stops", [[signal.SIGINT], [signal.SIGTERM], [signal.SIGINT] * 20],
                          ids=["ctrl-c", "kill", "ctrl-c-repeated"])
+@pytest.mark.slow
 def test_ctrl_c_or_kill_saves_a_complete_session(tmp_path, stops):
     """An impatient user's further Ctrl-Cs land while the session is being wound up and saved."""
     out = tmp_path / "stopped.json"
@@ -106,6 +107,7 @@ def test_camera_that_cannot_be_opened(tmp_path):
     assert len(lines) == 1 and "camera 9 is not available" in lines[0]
 
 
+@pytest.mark.slow
 def test_camera_failing_mid_session_still_saves(tmp_path):
     # a "camera" given as a stream path: it delivers the clip's first 300 frames, then nothing more
     short = tmp_path / "short.mp4"

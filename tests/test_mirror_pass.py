@@ -50,6 +50,7 @@ def test_the_mirrored_run_lands_on_the_same_body_with_the_same_sides(front_serie
     assert (own < other).mean() > 0.95
 
 
+@pytest.mark.slow
 def test_analyze_with_the_mirror_pass_counts_the_oblique_sample(tmp_path):
     """The CLI option end to end on the oblique sample: the true reps per leg, and the mirror
     pass recorded in the report; with several pose streams it is refused in one line."""
@@ -114,6 +115,7 @@ def test_the_watch_says_turned_once_a_full_window_reads_oblique_or_side():
 
 
 @pytest.mark.parametrize("name", ["lunge_oblique_clean", "lunge_side_clean"])
+@pytest.mark.slow
 def test_by_default_the_mirror_pass_starts_once_the_person_is_seen_turned(name):
     """The oblique and the side sample: the default mirror pass starts after the watch's 2 s
     window (the person stands turned from the first frame), and the reps per leg are right."""
@@ -127,6 +129,7 @@ def test_by_default_the_mirror_pass_starts_once_the_person_is_seen_turned(name):
     assert (counts["left"], counts["right"]) == (legs.count("left"), legs.count("right"))
 
 
+@pytest.mark.slow
 def test_a_front_view_never_starts_the_default_mirror_pass():
     """From the front the mirrored run changed nothing on the benchmark but one split-squat set it
     put on the wrong leg: the front sample pays nothing for it."""

@@ -36,6 +36,7 @@ def _decoded(path, start=0, stop=None):
 
 
 @pytest.mark.parametrize("path", [CLIP, H264], ids=["mp4v-480p", "h264-1080p"])
+@pytest.mark.slow
 def test_chunk_reads_are_the_single_streams_frames(path):
     if not path.is_file():
         pytest.skip(f"{path} not available")

@@ -65,6 +65,7 @@ def test_rotated_phone_video_is_read_upright(tmp_path):
     assert np.nanmax(np.abs(a.pixels[:, hips] - b.pixels[:, hips])) < 10  # pixels
 
 
+@pytest.mark.slow
 def test_timestamps_come_from_the_container():
     series = estimate_video(str(SHARED_VIDEOS / "forward_lunge_side.mp4"), model="lite")
     assert np.all(np.diff(series.t) > 0)
@@ -74,6 +75,7 @@ def test_timestamps_come_from_the_container():
     assert np.isnan(series.image[:100]).all() and series.detected[200:500].all()
 
 
+@pytest.mark.slow
 def test_landmark_coordinates_refer_to_the_full_frame():
     """Inference runs on a downscaled copy; landmarks are normalised, so they map to the original size."""
     series = estimate_video(str(CLIP), model="lite")

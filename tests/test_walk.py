@@ -100,6 +100,7 @@ def test_side_step_lengths_match_the_truth(analyses_walk):
         assert abs(landings[k] - s.t) < 0.2 and gt["steps"][k]["foot"] == s.foot
 
 
+@pytest.mark.slow
 def test_cli_walk_summary_json_and_csv(tmp_path):
     clip = SAMPLES / "walk_back_side.mp4"
     proc = subprocess.run([sys.executable, "-m", "formcheck.cli", "analyze", str(clip), "--exercise", "reverse-walk",
