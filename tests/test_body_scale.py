@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck.metrics import _body_scale, metric_points
+from formcheck.metrics import _body_scale
+from formcheck.points import metric_points
 from formcheck.series import Landmark as L
 
 

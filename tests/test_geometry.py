@@ -803,9 +803,9 @@ def test_facing_away_reads_the_nose_behind_the_shoulders():
     shoulders' midpoint (real clips: -0.19..-0.01 m); from behind it is further (+0.10..+0.17 m).
     The 1 s median ignores a glitch of a few frames, and a clip counts as filmed from behind only
     where MediaPipe holds that belief in most frames (``view.rear_min_share``, 0.8)."""
-    from formcheck.metrics import facing_away
     from formcheck.profile import load_profile
     from formcheck.series import Landmark as L
+    from formcheck.view import facing_away
 
     profile = load_profile()
     t = np.arange(0.0, 10.0, 1 / 30)

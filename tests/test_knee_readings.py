@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from formcheck.exercises.reverse_lunge import _back_knee_deg, _front_knee_deg
-from formcheck.metrics import KneeReadings
+from formcheck.knee_readings import KneeReadings
 from formcheck.profile import load_profile
 
 NAN = math.nan

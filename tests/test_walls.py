@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "formcheck"
-CORE = ["geometry.py", "identity.py", "metrics.py", "reps/__init__.py", "reps/dips.py", "reps/gates.py",
+CORE = ["geometry.py", "identity.py", "metrics.py", "points.py", "view.py", "knee_readings.py", "reps/__init__.py",
+        "reps/dips.py", "reps/gates.py",
         "reps/legs.py", "reps/common.py", "checks.py", "confidence.py", "smoothing.py", "series.py", "profile.py",
         "exercises/reverse_lunge.py", "view_watch.py", "synth/kinematics.py", "live/calibration.py", "live/session.py",
         "feedback.py"]
@@ -38,3 +39,41 @@ def test_nothing_below_the_cli_prints_or_exits(path):
     calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
     assert not calls & {"print", "exit", "quit"}, path
     assert "sys.exit" not in path.read_text()
+
+
+# The stages in the order data flows through them (DESIGN.md): a module may import only modules
+# at or before its own place. View classification sits below both the pose stage and the metrics.
+STAGES = ["errors", "profile", "series", "geometry", "points", "view", "sources", "models", "view_watch", "pose",
+          "parallel", "identity", "smoothing", "knee_readings", "metrics", "reps", "confidence", "checks", "exercises",
+          "feedback", "analysis", "api", "overlay", "report", "live", "batch", "synth", "bench", "console", "cli",
+          "__init__", "__main__"]
+MAX_MODULE_LINES = 450  # a module one can read in one sitting; the renderer (synth/) is exempt
+
+
+def _stage(path: Path) -> str:
+    return path.relative_to(PKG).with_suffix("").parts[0]
+
+
+def _imported_stages(path: Path) -> set[str]:
+    """The package's top-level modules a module imports (relative imports only)."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            here = path.relative_to(PKG).parts[:-1]
+            parts = list(here[:len(here) - (node.level - 1)]) + (node.module.split(".") if node.module else [])
+            out |= {parts[0]} if parts else {alias.name for alias in node.names}
+    return out
+
+
+@pytest.mark.parametrize("path", sorted(PKG.rglob("*.py")), ids=lambda p: str(p.relative_to(PKG)))
+def test_data_flows_one_way(path):
+    me = _stage(path)
+    assert me in STAGES, f"{me}: place the new module in STAGES"
+    later = {s for s in _imported_stages(path) if s in STAGES and STAGES.index(s) > STAGES.index(me)}
+    assert not later, f"{path.relative_to(PKG)} imports later stages {sorted(later)}"
+
+
+@pytest.mark.parametrize("path", sorted(p for p in PKG.rglob("*.py") if "synth" not in p.parts),
+                         ids=lambda p: str(p.relative_to(PKG)))
+def test_modules_stay_small(path):
+    assert len(path.read_text().splitlines()) <= MAX_MODULE_LINES

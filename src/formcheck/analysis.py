@@ -19,7 +19,8 @@ from .errors import InputError
 from .exercises import reverse_lunge, reverse_walk
 from .feedback import cue_for
 from .identity import leg_distances, mirrored_knee_flexion_deg, runs_disagree, swap_flags
-from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics, raw_ankle_pixels
+from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics
+from .points import raw_ankle_pixels
 from .profile import Profile, load_profile
 from .reps import CUT_START_REASON, DipRecord, Rep, segment_reps, stand_view
 from .series import PoseSeries

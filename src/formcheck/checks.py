@@ -57,13 +57,13 @@ def _seen_as(view: str) -> str:
 
 @dataclass(frozen=True)
 class RepViews:
-    """The view one rep was seen from, read three ways (``metrics.classify_view`` modes): at its
+    """The view one rep was seen from, read three ways (``view.classify_view`` modes): at its
     bottom, at the stand it stepped from, and over the whole clip."""
 
     bottom: str
     stand: str
     clip: str
-    from_behind: bool = False  # the person faced away from the camera (``metrics.facing_away``)
+    from_behind: bool = False  # the person faced away from the camera (``view.facing_away``)
 
     @classmethod
     def whole_clip(cls, view: str) -> RepViews:

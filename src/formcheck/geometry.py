@@ -185,6 +185,16 @@ def fppa_equivalent_deg(medial_offset: np.ndarray, shin_length: np.ndarray) -> n
     return np.where(shin_length > 0, 2.0 * np.degrees(np.arcsin(np.clip(ratio, -1.0, 1.0))), np.nan)
 
 
+def rolling_baseline(values: np.ndarray, t: np.ndarray, window_s: float, q: float) -> np.ndarray:
+    """Rolling ``q``-th percentile over ``window_s`` seconds of timestamps ``t``: the 'usual' level
+    of a slow quantity (``rolling_quantile`` over the frames that span it; one frame alone is
+    its own level)."""
+    if len(t) < 2:
+        return rolling_quantile(values, 1, q)
+    fps = 1.0 / np.median(np.diff(t))
+    return rolling_quantile(values, max(1, int(round(window_s * fps))), q)
+
+
 def rolling_quantile(values: np.ndarray, window: int, q: float) -> np.ndarray:
     """Centred rolling ``q``-th percentile over axis 0, ignoring NaN (window clipped at the ends).
 

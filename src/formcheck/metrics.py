@@ -11,32 +11,15 @@ cannot be seen. NaN means "not measurable here", never zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 
 import numpy as np
 
 from . import geometry as g
+from .knee_readings import KneeReadings, knee_flexion_from_lengths, standing_segments
+from .points import JOINTS, SIDES, L, gated_points
 from .profile import Profile
-from .series import Landmark, PoseSeries
-
-# The only landmarks any metric reads. The per-frame arrays hold these alone, indexed by ``L``
-# (same names as ``Landmark``, compact positions): 15 of 33 points, so a long video's metric
-# arrays take under half the memory.
-METRIC_LANDMARKS = (
-    Landmark.NOSE, Landmark.LEFT_EAR, Landmark.RIGHT_EAR, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER,
-    Landmark.LEFT_HIP, Landmark.RIGHT_HIP, Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE, Landmark.LEFT_ANKLE,
-    Landmark.RIGHT_ANKLE, Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL, Landmark.LEFT_FOOT_INDEX,
-    Landmark.RIGHT_FOOT_INDEX,
-)
-L = IntEnum("MetricLandmark", [(lm.name, k) for k, lm in enumerate(METRIC_LANDMARKS)])
-
-VIEWS = ("side", "front", "oblique")
-SIDES = ("left", "right")
-_JOINTS = {
-    "left": (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX),
-    "right": (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE, L.RIGHT_HEEL,
-              L.RIGHT_FOOT_INDEX),
-}
+from .series import PoseSeries
+from .view import body_yaw_deg, classify_view, facing_away, facing_sign_2d, view_mode
 
 SPAN_WINDOW_S = 0.5  # the scale changes with a step (~0.6 s); a rolling median over less keeps up, minus jitter
 
@@ -48,19 +31,6 @@ METRIC_NAMES = (
     "left_knee_valgus_deg", "right_knee_valgus_deg", "hip_height_ratio", "body_yaw_deg",
     "front_feet_split_ratio", "left_heel_lift_ratio", "right_heel_lift_ratio", "heel_lift_gap_ratio",
 )
-
-
-@dataclass(frozen=True)
-class KneeReadings:
-    """Each knee's flexion read other ways than its per-frame value (the pseudo side view's
-    angle): (T,) per side, NaN where a reading does not apply. MediaPipe errs differently in
-    each, so a rep's knees combine them (``reverse_lunge.rep_values``). None is a rep gate:
-    legs spread in a jumping jack shorten the segments and the reach too."""
-
-    world: dict[str, np.ndarray]    # obliquely: the 3-D world landmarks' angle
-    lengths: dict[str, np.ndarray]  # obliquely: ``knee_flexion_from_lengths``
-    reach: dict[str, np.ndarray]    # side and oblique: hip to ankle (``geometry.flexion_from_reach_deg``)
-    mirrored: dict[str, np.ndarray]  # side: the mirror pass's image angle (``identity.mirrored_knee_flexion_deg``)
 
 
 @dataclass(frozen=True)
@@ -108,112 +78,6 @@ class FrameMetrics:
         return self.values[name]
 
 
-def metric_points(landmarks: np.ndarray) -> np.ndarray:
-    """(T, 33, k) landmarks -> (T, 15, k) float64: the points metrics read, indexed by ``L``."""
-    return landmarks[:, METRIC_LANDMARKS].astype(float)
-
-
-def _gated_pixels(series: PoseSeries, min_visibility: float, points=METRIC_LANDMARKS) -> tuple[np.ndarray, np.ndarray]:
-    """Pixels (T, P, 2) of ``points``, low-visibility ones NaN, and the (T, P) low mask."""
-    px = series.seen_pixels(min_visibility, points)
-    return px, np.isnan(px[:, :, 0])
-
-
-def raw_ankle_pixels(raw: PoseSeries, min_visibility: float) -> np.ndarray:
-    """(T, 2, 2) left and right ankle pixels before smoothing (see ``compute_metrics``)."""
-    return _gated_pixels(raw, min_visibility, (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE))[0]
-
-
-def gated_points(series: PoseSeries, min_visibility: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pixel (T,15,2) and world (T,15,3) metric landmarks, low-visibility points set to NaN."""
-    px, low = _gated_pixels(series, min_visibility)
-    if np.isnan(series.world).all():  # landmark-only input: MediaPipe's relative z, in pixels
-        world = np.concatenate([px, metric_points(series.image[:, :, 2:3]) * series.image_size[0]], axis=-1)
-    else:
-        world = metric_points(series.world)
-    world[low] = np.nan
-    return px, world
-
-
-def _baseline(values: np.ndarray, t: np.ndarray, window_s: float, q: float) -> np.ndarray:
-    """Rolling ``q``-th percentile over ``window_s``: the 'usual' level of a slow quantity."""
-    fps = 1.0 / np.median(np.diff(t)) if len(t) > 1 else 30.0
-    window = max(1, int(round(window_s * fps)))
-    return g.rolling_quantile(values, window, q)
-
-
-def body_yaw_deg(px: np.ndarray, world: np.ndarray, t: np.ndarray, profile: Profile) -> np.ndarray:
-    """(T,) ``frame_yaw_deg`` smoothed over about 1 s (rolling median)."""
-    return _baseline(frame_yaw_deg(px, world, profile), t, 1.0, 50)
-
-
-def frame_yaw_deg(px: np.ndarray, world: np.ndarray, profile: Profile) -> np.ndarray:
-    """How far the shoulders are turned from facing the camera, 0 (front) to 90 (side), in each
-    frame on its own (metric landmarks: ``gated_points``).
-
-    Two estimates, averaged where both exist: the image (shoulder width over torso length,
-    relative to its value when facing the camera: the arccos of foreshortening) and the world
-    landmarks' shoulder line. The first depends on body shape, the second on MediaPipe's depth
-    guess; their mean is steadier than either.
-    """
-    shoulder_w = g.distance(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER])
-    torso = g.distance(g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP]),
-                       g.midpoint(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER]))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = shoulder_w / torso / profile["view.facing_width_ratio"]
-        from_image = np.degrees(np.arccos(np.clip(ratio, 0.0, 1.0)))
-        line = world[:, L.LEFT_SHOULDER] - world[:, L.RIGHT_SHOULDER]
-        from_world = np.degrees(np.arctan2(np.abs(line[:, 2]), np.abs(line[:, 0])))
-    return np.where(np.isnan(from_world), from_image, np.where(np.isnan(from_image), from_world,
-                                                                (from_image + from_world) / 2.0))
-
-
-def facing_away(world: np.ndarray, t: np.ndarray, profile: Profile) -> np.ndarray:
-    """(T,) bool: the person faces away from the camera (filmed from behind or from behind at an angle).
-
-    The shoulders' yaw cannot tell a front view from a rear one; MediaPipe's world depth can: facing
-    the camera, the nose is nearer to it than the shoulders' midpoint, from behind it is further.
-    Its median over about 1 s against ``view.rear_nose_depth_m``, and only where MediaPipe reads
-    most of the clip from behind (``view.rear_min_share``).
-    """
-    shoulders_z = (world[:, L.LEFT_SHOULDER, 2] + world[:, L.RIGHT_SHOULDER, 2]) / 2.0
-    with np.errstate(invalid="ignore"):
-        depth = _baseline(world[:, L.NOSE, 2] - shoulders_z, t, 1.0, 50)
-        away = depth > profile["view.rear_nose_depth_m"]
-        seen = ~np.isnan(depth)
-    # MediaPipe flips its belief from frame to frame on a face it cannot read (a rendered head:
-    # 52% of one oblique clip facing the camera); only a clip it holds from behind throughout is one
-    if not seen.any() or away[seen].mean() < profile["view.rear_min_share"]:
-        return np.zeros(len(t), dtype=bool)
-    return away
-
-
-def classify_view(yaw_deg: np.ndarray, profile: Profile) -> np.ndarray:
-    """Per-frame view label from the body yaw: front, oblique or side ("" when unknown)."""
-    view = np.full(len(yaw_deg), "", dtype=object)
-    front, side = profile["view.front_max_yaw_deg"], profile["view.side_min_yaw_deg"]
-    view[yaw_deg <= front] = "front"
-    view[yaw_deg >= side] = "side"
-    view[(yaw_deg > front) & (yaw_deg < side)] = "oblique"
-    return view
-
-
-def _mode(labels: np.ndarray) -> str:
-    known = [v for v in labels if v]
-    return max(VIEWS, key=known.count) if known else ""
-
-
-def facing_sign_2d(px: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """+1 when the person faces image-right, -1 image-left: nose ahead of ears, toes ahead of heels."""
-    ears = g.midpoint(px[:, L.LEFT_EAR], px[:, L.RIGHT_EAR])
-    nose = px[:, L.NOSE, 0] - ears[:, 0]
-    toes = np.nansum(np.stack([px[:, L.LEFT_FOOT_INDEX, 0] - px[:, L.LEFT_HEEL, 0],
-                               px[:, L.RIGHT_FOOT_INDEX, 0] - px[:, L.RIGHT_HEEL, 0]]), axis=0)
-    evidence = np.nan_to_num(nose) + toes
-    smoothed = _baseline(evidence, t, 2.0, 50)
-    return np.where(smoothed >= 0, 1.0, -1.0)
-
-
 def _world_axes(world: np.ndarray, t: np.ndarray, window_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal forward and leftward unit vectors of the body in world coordinates (y down).
 
@@ -223,14 +87,14 @@ def _world_axes(world: np.ndarray, t: np.ndarray, window_s: float) -> tuple[np.n
     """
     left = (world[:, L.LEFT_HIP] - world[:, L.RIGHT_HIP]) + (world[:, L.LEFT_SHOULDER] - world[:, L.RIGHT_SHOULDER])
     left = left * np.array([1.0, 0.0, 1.0])
-    left = _baseline(left, t, window_s, 50)
+    left = g.rolling_baseline(left, t, window_s, 50)
     with np.errstate(invalid="ignore", divide="ignore"):
         left = left / g.norm(left)[:, None]
     down = np.array([0.0, 1.0, 0.0])
     forward = np.cross(left, down)  # right-handed camera frame (x right, y down, z away)
     hip_mid = g.midpoint(world[:, L.LEFT_HIP], world[:, L.RIGHT_HIP])
     nose_dir = np.nansum((world[:, L.NOSE] - hip_mid) * forward, axis=-1)
-    forward = forward * np.where(_baseline(nose_dir, t, 2.0, 50) < 0, -1.0, 1.0)[:, None]
+    forward = forward * np.where(g.rolling_baseline(nose_dir, t, 2.0, 50) < 0, -1.0, 1.0)[:, None]
     return forward, left
 
 
@@ -280,7 +144,7 @@ def _sagittal(sc: _Scene, knee_front: float) -> tuple[dict[str, np.ndarray], dic
     floor = np.stack([sc.facing, np.zeros_like(sc.facing)], axis=-1)  # the side image's direction of travel
     v: dict[str, np.ndarray] = {}
     for s in SIDES:
-        sh, hip, knee, ankle, _, toe = _JOINTS[s]
+        sh, hip, knee, ankle, _, toe = JOINTS[s]
         v[f"{s}_knee_flexion_deg"] = np.where(lateral, g.flexion_deg(sag[:, hip], sag[:, knee], sag[:, ankle]),
                                               g.flexion_deg(world[:, hip], world[:, knee], world[:, ankle]))
         v[f"{s}_hip_flexion_deg"] = np.where(lateral, g.flexion_deg(sag[:, sh], sag[:, hip], sag[:, knee]),
@@ -300,8 +164,8 @@ def _sagittal(sc: _Scene, knee_front: float) -> tuple[dict[str, np.ndarray], dic
         return sag[:, joint, 0] * sc.facing / leg_sag
 
     with np.errstate(invalid="ignore", divide="ignore"):
-        fwd_pos = {s: np.where(lateral, along_travel(_JOINTS[s][3]),
-                               np.sum(world[:, _JOINTS[s][3]] * sc.fwd_w, axis=-1) / leg_w) for s in SIDES}
+        fwd_pos = {s: np.where(lateral, along_travel(JOINTS[s][3]),
+                               np.sum(world[:, JOINTS[s][3]] * sc.fwd_w, axis=-1) / leg_w) for s in SIDES}
         toe_gap = np.abs(along_travel(L.LEFT_FOOT_INDEX) - along_travel(L.RIGHT_FOOT_INDEX))
     v["step_length_ratio"] = np.abs(fwd_pos["left"] - fwd_pos["right"])
     return v, fwd_pos, np.where(lateral, toe_gap, np.nan)
@@ -315,11 +179,11 @@ def _forward_image_x(sc: _Scene, shin_standing: dict[str, np.ndarray], profile: 
     cancels, and the median over the baseline window keeps one noisy foot out.
     """
     px = sc.px
-    foot = np.stack([px[:, _JOINTS[s][5], 0] - px[:, _JOINTS[s][4], 0] for s in SIDES])
+    foot = np.stack([px[:, JOINTS[s][5], 0] - px[:, JOINTS[s][4], 0] for s in SIDES])
     with np.errstate(invalid="ignore", divide="ignore"):
         share = foot / (np.stack([shin_standing[s] for s in SIDES]) * profile["checks.knee.foot_to_shin_ratio"])
     both = g.nan_mean(np.where(np.isfinite(share), share, np.nan))
-    return np.clip(_baseline(both, sc.t, sc.window_s, 50), -1.0, 1.0)
+    return np.clip(g.rolling_baseline(both, sc.t, sc.window_s, 50), -1.0, 1.0)
 
 
 def _knee_valgus_deg(sc: _Scene, profile: Profile) -> dict[str, np.ndarray]:
@@ -334,17 +198,17 @@ def _knee_valgus_deg(sc: _Scene, profile: Profile) -> dict[str, np.ndarray]:
     px = sc.px
     if not sc.front.any():  # its five rolling baselines are wasted on a side or oblique clip
         return {f"{s}_knee_valgus_deg": np.full(len(sc.t), np.nan) for s in SIDES}
-    length = {s: {seg: g.distance(px[:, _JOINTS[s][a]], px[:, _JOINTS[s][b]]) for seg, a, b in
+    length = {s: {seg: g.distance(px[:, JOINTS[s][a]], px[:, JOINTS[s][b]]) for seg, a, b in
                   (("thigh", 1, 2), ("shin", 2, 3))} for s in SIDES}
-    standing = {s: {seg: _baseline(v, sc.t, sc.window_s, 90) for seg, v in length[s].items()} for s in SIDES}
+    standing = {s: {seg: g.rolling_baseline(v, sc.t, sc.window_s, 90) for seg, v in length[s].items()} for s in SIDES}
     forward_x = _forward_image_x(sc, {s: standing[s]["shin"] for s in SIDES}, profile)
     out: dict[str, np.ndarray] = {}
     for s, other in (("left", "right"), ("right", "left")):
-        _, hip, knee, ankle, _, _ = _JOINTS[s]
+        _, hip, knee, ankle, _, _ = JOINTS[s]
         lead = g.hidden_knee_lead(length[s]["thigh"], length[s]["shin"], standing[s]["thigh"],
                                   standing[s]["shin"], px[:, knee, 1] - px[:, hip, 1], px[:, ankle, 1] - px[:, hip, 1])
         sideways = g.offset_from_line_x(px[:, hip], px[:, knee], px[:, ankle]) - lead * forward_x
-        medial = np.sign(px[:, _JOINTS[other][1], 0] - px[:, hip, 0])
+        medial = np.sign(px[:, JOINTS[other][1], 0] - px[:, hip, 0])
         valgus = g.fppa_equivalent_deg(sideways * medial, standing[s]["shin"])
         out[f"{s}_knee_valgus_deg"] = np.where(sc.front & (medial != 0), valgus, np.nan)
     return out
@@ -403,19 +267,19 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
     v["body_yaw_deg"] = sc.yaw
     px = sc.px
     hip_mid = g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP])
-    span = _baseline(_body_scale(px, sc.front | sc.oblique), t, SPAN_WINDOW_S, 50)
+    span = g.rolling_baseline(_body_scale(px, sc.front | sc.oblique), t, SPAN_WINDOW_S, 50)
     feet_px = _held_feet(px, t, profile["pose.hidden_foot_hold_s"])
     height = (_floor_below_hips(feet_px) - hip_mid[:, 1]) / span
     # one scale for the whole clip: positions divided by a scale that changes over time would
     # drift while the feet stand still, and the image is only floor-fixed in pixels
     leg_px = np.full(len(t), g.nan_median(_leg_length(px, t, sc.window_s)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        v["hip_height_ratio"] = height / _baseline(height, t, sc.window_s, 90)
+        v["hip_height_ratio"] = height / g.rolling_baseline(height, t, sc.window_s, 90)
         # seen from the front, a split stance shows as one toe higher in the frame (further away)
         toe_gap = np.abs(feet_px[:, L.LEFT_FOOT_INDEX, 1] - feet_px[:, L.RIGHT_FOOT_INDEX, 1]) / span
         v["front_feet_split_ratio"] = np.where(sc.front, toe_gap, np.nan)
-        ankle_image = {s: px[:, _JOINTS[s][3]] / leg_px[:, None] for s in SIDES}
-        toe_image = {s: feet_px[:, _JOINTS[s][5]] / leg_px[:, None] for s in SIDES}
+        ankle_image = {s: px[:, JOINTS[s][3]] / leg_px[:, None] for s in SIDES}
+        toe_image = {s: feet_px[:, JOINTS[s][5]] / leg_px[:, None] for s in SIDES}
         for s in SIDES:
             v[f"{s}_heel_lift_ratio"] = np.where(sc.side | sc.oblique, heel_lift(feet_px, s) / leg_px, np.nan)
         v["heel_lift_gap_ratio"] = v["left_heel_lift_ratio"] - v["right_heel_lift_ratio"]
@@ -423,7 +287,7 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
             raw_ankles_px = np.stack([px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]], axis=1)
         raw_ankles = raw_ankles_px / leg_px[:, None, None]
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
-    return FrameMetrics(t, v, view, _mode(view), sc.facing, fwd_pos, ankle_image,
+    return FrameMetrics(t, v, view, view_mode(view), sc.facing, fwd_pos, ankle_image,
                         _left_leg_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image,
                         _knee_readings(sc, mirrored_knees_deg),
                         feet_split(v, toe_step, sc.front, t, profile["reps.glitch_median_s"]), runs_disagree,
@@ -439,34 +303,15 @@ def _knee_readings(sc: _Scene, mirrored_deg: np.ndarray | None) -> KneeReadings:
     lateral = sc.side | sc.oblique
     for i, s in enumerate(SIDES):
         mirrored[s] = nan if mirrored_deg is None else np.where(sc.side, mirrored_deg[:, i], np.nan)
-        _, hip, knee, ankle, _, _ = _JOINTS[s]
+        _, hip, knee, ankle, _, _ = JOINTS[s]
         world[s] = np.where(sc.oblique, g.flexion_deg(sc.world[:, hip], sc.world[:, knee], sc.world[:, ankle]), np.nan)
         if not lateral.any():
             lengths[s], reach[s] = nan, nan
             continue
-        thigh, shin = _standing_segments(sc.px, sc.t, sc.window_s, s)
+        thigh, shin = standing_segments(sc.px, sc.t, sc.window_s, s)
         lengths[s] = np.where(sc.oblique, knee_flexion_from_lengths(sc.px, s, thigh, shin), np.nan)
         reach[s] = np.where(lateral, g.flexion_from_reach_deg(sc.px[:, hip], sc.px[:, ankle], thigh, shin), np.nan)
     return KneeReadings(world, lengths, reach, mirrored)
-
-
-def _standing_segments(px: np.ndarray, t: np.ndarray, window_s: float, side: str) -> tuple[np.ndarray, np.ndarray]:
-    """(T,) one leg's thigh and shin as long as they look standing: rolling 90th percentile of
-    their image lengths over ``window_s`` (a segment turned out of the picture only looks shorter)."""
-    _, hip, knee, ankle, _, _ = _JOINTS[side]
-    return (_baseline(g.distance(px[:, hip], px[:, knee]), t, window_s, 90),
-            _baseline(g.distance(px[:, knee], px[:, ankle]), t, window_s, 90))
-
-
-def knee_flexion_from_lengths(px: np.ndarray, side: str, thigh: np.ndarray, shin: np.ndarray) -> np.ndarray:
-    """(T,) one knee's flexion from its thigh and shin as seen and as long as they are standing
-    (``geometry.flexion_from_lengths_deg``; ``_standing_segments``). Obliquely the front thigh at
-    a lunge's bottom points partly at the camera, and the pseudo side view needs the body's yaw,
-    whose estimate can be 10 deg off (a 90 deg knee then reads 65); this reading needs no yaw.
-    Like the pseudo side view's and the world's angle it can only read a bent knee low (a segment
-    seen nearer than standing looks longer), so the front knee takes the largest of the three."""
-    _, hip, knee, ankle, _, _ = _JOINTS[side]
-    return g.flexion_from_lengths_deg(px[:, hip], px[:, knee], px[:, ankle], thigh, shin)
 
 
 def feet_split(values: dict[str, np.ndarray], toe_step: np.ndarray, front: np.ndarray, t: np.ndarray,
@@ -516,7 +361,7 @@ def _leg_span(px: np.ndarray) -> np.ndarray:
     everything bigger, not the hips higher). At a lunge's bottom, seen from the front, the
     front shin and the back thigh are near upright, so the sum barely foreshortens.
     """
-    seg = {name: [g.distance(px[:, j[a]], px[:, j[b]]) for j in _JOINTS.values()]
+    seg = {name: [g.distance(px[:, j[a]], px[:, j[b]]) for j in JOINTS.values()]
            for name, a, b in (("thigh", 1, 2), ("shin", 2, 3))}
     return np.fmax(*seg["thigh"]) + np.fmax(*seg["shin"])
 
@@ -528,7 +373,7 @@ def heel_lift(px: np.ndarray, side: str) -> np.ndarray:
     the front one flat. Left minus right (``heel_lift_gap_ratio``) swings toward the back leg, so
     from the side and obliquely it shows a step even where MediaPipe puts the feet of a short one
     side by side; in a squat both feet stay flat."""
-    return px[:, _JOINTS[side][5], 1] - px[:, _JOINTS[side][4], 1]
+    return px[:, JOINTS[side][5], 1] - px[:, JOINTS[side][4], 1]
 
 
 def _held_feet(px: np.ndarray, t: np.ndarray, hold_s: float) -> np.ndarray:
@@ -538,7 +383,7 @@ def _held_feet(px: np.ndarray, t: np.ndarray, hold_s: float) -> np.ndarray:
     front the back foot disappears behind the front leg for the whole bottom of a rep.
     """
     held = px.copy()
-    for *_, a, h, toe in _JOINTS.values():
+    for *_, a, h, toe in JOINTS.values():
         for j in (a, h, toe):
             held[:, j] = g.hold_last(px[:, j], t, hold_s)
     return held
@@ -553,7 +398,7 @@ def _floor_below_hips(px: np.ndarray) -> np.ndarray:
     lower in the frame and makes the hips look as high as standing. ``px`` holds hidden feet
     (``_held_feet``): the front foot alone would read as standing height.
     """
-    feet = [np.fmax(np.fmax(px[:, a, 1], px[:, h, 1]), px[:, toe, 1]) for *_, a, h, toe in _JOINTS.values()]
+    feet = [np.fmax(np.fmax(px[:, a, 1], px[:, h, 1]), px[:, toe, 1]) for *_, a, h, toe in JOINTS.values()]
     return g.nan_mean(np.stack(feet))  # NaN where neither foot is seen
 
 
@@ -589,7 +434,7 @@ def _left_leg_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: np.
 def _leg_length(points: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:
     """Standing leg length (hip-knee-ankle path), robust to bent knees and foreshortening."""
     lengths = [g.distance(points[:, h], points[:, k]) + g.distance(points[:, k], points[:, a])
-               for _, h, k, a, _, _ in _JOINTS.values()]
+               for _, h, k, a, _, _ in JOINTS.values()]
     if len(t) == 0:
         return np.empty(0)
-    return _baseline(np.fmax(*lengths), t, window_s, 90)
+    return g.rolling_baseline(np.fmax(*lengths), t, window_s, 90)

@@ -15,15 +15,16 @@ from collections import deque
 
 import numpy as np
 
-from .metrics import classify_view, frame_yaw_deg, gated_points
+from .points import gated_points
 from .profile import Profile
 from .series import PoseSeries
+from .view import classify_view, frame_yaw_deg
 
 YAW_SAMPLE_S = 0.1  # the body turns over seconds: ten readings a second are plenty (1-20 us a frame)
 
 
 class TurnedWatch:
-    """Says when the median body yaw (``metrics.frame_yaw_deg``) of the last
+    """Says when the median body yaw (``view.frame_yaw_deg``) of the last
     ``pose.mirror_watch_s`` seconds first reads other than a front view (``[view]``): an oblique
     or a side view.
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from .. import geometry as g
 from ..checks import Check, Precondition
-from ..metrics import FrameMetrics, KneeReadings
+from ..knee_readings import KneeReadings
+from ..metrics import FrameMetrics
 from ..profile import Profile
 from ..reps import Rep, level_run
 from ..series import Landmark
