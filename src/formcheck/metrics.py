@@ -78,7 +78,7 @@ class FrameMetrics:
         return self.values[name]
 
 
-def _world_axes(world: np.ndarray, t: np.ndarray, window_s: float) -> tuple[np.ndarray, np.ndarray]:
+def _world_axes(world: np.ndarray, t: np.ndarray, window_s: float, facing_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal forward and leftward unit vectors of the body in world coordinates (y down).
 
     Left = right hip -> left hip (and shoulders), flattened to the floor plane; forward is
@@ -94,7 +94,7 @@ def _world_axes(world: np.ndarray, t: np.ndarray, window_s: float) -> tuple[np.n
     forward = np.cross(left, down)  # right-handed camera frame (x right, y down, z away)
     hip_mid = g.midpoint(world[:, L.LEFT_HIP], world[:, L.RIGHT_HIP])
     nose_dir = np.nansum((world[:, L.NOSE] - hip_mid) * forward, axis=-1)
-    forward = forward * np.where(g.rolling_baseline(nose_dir, t, 2.0, 50) < 0, -1.0, 1.0)[:, None]
+    forward = forward * np.where(g.rolling_baseline(nose_dir, t, facing_s, 50) < 0, -1.0, 1.0)[:, None]
     return forward, left
 
 
@@ -126,9 +126,10 @@ def _scene(series: PoseSeries, profile: Profile) -> _Scene:
     stretch = 1.0 / np.sin(np.radians(np.clip(yaw, profile["view.front_max_yaw_deg"], 90.0)))
     sag = px * np.stack([stretch, np.ones_like(stretch)], axis=-1)[:, None, :]
     window = profile["reps.baseline_window_s"]
-    fwd_w, left_w = _world_axes(world, t, window)
+    facing = profile["view.facing_window_s"]
+    fwd_w, left_w = _world_axes(world, t, window, facing)
     return _Scene(t, px, sag, world, yaw, view == "side", view == "front", view == "oblique",
-                  facing_sign_2d(px, t), fwd_w, left_w, window)
+                  facing_sign_2d(px, t, facing), fwd_w, left_w, window)
 
 
 def _sagittal(sc: _Scene, knee_front: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:

@@ -15,7 +15,7 @@ VIEWS = ("side", "front", "oblique")
 
 def body_yaw_deg(px: np.ndarray, world: np.ndarray, t: np.ndarray, profile: Profile) -> np.ndarray:
     """(T,) ``frame_yaw_deg`` smoothed over about 1 s (rolling median)."""
-    return g.rolling_baseline(frame_yaw_deg(px, world, profile), t, 1.0, 50)
+    return g.rolling_baseline(frame_yaw_deg(px, world, profile), t, profile["view.yaw_window_s"], 50)
 
 
 def frame_yaw_deg(px: np.ndarray, world: np.ndarray, profile: Profile) -> np.ndarray:
@@ -49,7 +49,7 @@ def facing_away(world: np.ndarray, t: np.ndarray, profile: Profile) -> np.ndarra
     """
     shoulders_z = (world[:, L.LEFT_SHOULDER, 2] + world[:, L.RIGHT_SHOULDER, 2]) / 2.0
     with np.errstate(invalid="ignore"):
-        depth = g.rolling_baseline(world[:, L.NOSE, 2] - shoulders_z, t, 1.0, 50)
+        depth = g.rolling_baseline(world[:, L.NOSE, 2] - shoulders_z, t, profile["view.yaw_window_s"], 50)
         away = depth > profile["view.rear_nose_depth_m"]
         seen = ~np.isnan(depth)
     # MediaPipe flips its belief from frame to frame on a face it cannot read (a rendered head:
@@ -74,12 +74,12 @@ def view_mode(labels: np.ndarray) -> str:
     return max(VIEWS, key=known.count) if known else ""
 
 
-def facing_sign_2d(px: np.ndarray, t: np.ndarray) -> np.ndarray:
+def facing_sign_2d(px: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:
     """+1 when the person faces image-right, -1 image-left: nose ahead of ears, toes ahead of heels."""
     ears = g.midpoint(px[:, L.LEFT_EAR], px[:, L.RIGHT_EAR])
     nose = px[:, L.NOSE, 0] - ears[:, 0]
     toes = np.nansum(np.stack([px[:, L.LEFT_FOOT_INDEX, 0] - px[:, L.LEFT_HEEL, 0],
                                px[:, L.RIGHT_FOOT_INDEX, 0] - px[:, L.RIGHT_HEEL, 0]]), axis=0)
     evidence = np.nan_to_num(nose) + toes
-    smoothed = g.rolling_baseline(evidence, t, 2.0, 50)
+    smoothed = g.rolling_baseline(evidence, t, window_s, 50)
     return np.where(smoothed >= 0, 1.0, -1.0)

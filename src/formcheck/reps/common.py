@@ -1,4 +1,4 @@
-"""What the rep stages share: the bottom band, views of frames, NaN-aware reductions, the feet in the image."""
+"""What the rep stages share: views of frames, NaN-aware reductions, the feet in the image."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ import numpy as np
 from ..metrics import FrameMetrics
 from ..profile import Profile
 from .dips import Verdict, _Dip
-
-BOTTOM_BAND = 0.15  # frames within 15% of the rep's range from its lowest point are "bottom"
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,6 @@ import numpy as np
 from .. import geometry as g
 from ..profile import Profile
 
-SPLIT_STANCE_RATIO = 0.85  # a split stance with straight legs keeps the hips at ~0.88 of standing height
-TOP_TOLERANCE = 0.02  # hip heights within 2% of the highest count as the top of the cycle
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -105,13 +102,13 @@ class _Tracker:
 
     def _start(self, entry: int, floor: int) -> int:
         """The rep's start: the top of the movement cycle, the latest frame before the dip at
-        which the hip was (within ``TOP_TOLERANCE``) as high as it got since the last rep. That
+        which the hip was (within ``reps.top_tolerance_ratio``) as high as it got since the last rep. That
         is before the step of a lunge, and at the split stance of a split squat."""
         lo = max(floor, entry - self.lookback)
         window = self.ratio[lo:entry + 1]
         if np.isnan(window).all():
             return entry
-        return lo + int(np.where(window >= np.nanmax(window) - TOP_TOLERANCE)[0][-1])
+        return lo + int(np.where(window >= np.nanmax(window) - self.profile["reps.top_tolerance_ratio"])[0][-1])
 
     def _level_before(self, entry: int, top: float) -> float:
         """The hip height the dip started from: the highest point of the settled stretch that
@@ -229,7 +226,7 @@ class _Tracker:
         A rep has one low (a pause at the bottom is not a rise), so a rise between two lows is
         a rep boundary, placed at the highest point between them.
         """
-        r = self.steady_ratio
+        r, stance = self.steady_ratio, self.profile["reps.split_stance_ratio"]
         cuts: list[int] = []
         valley, peak = np.inf, -1
         for i in range(dip.start, dip.end + 1):
@@ -252,13 +249,13 @@ class _Tracker:
             first, last = k == 0, k == len(bounds) - 2
             a, b = bounds[k], bounds[k + 1]
             entry = dip.entry if first else a + int(np.nanargmax(r[a:b + 1] < r[a] - rise))
-            if (first and not dip.cut_start and np.nanmin(r[a:b + 1]) > SPLIT_STANCE_RATIO
+            if (first and not dip.cut_start and np.nanmin(r[a:b + 1]) > stance
                     and not self._feet_back(b, self.ankles[a])):
                 # only as low as a split stance, feet ending apart: stepping into the stance
                 low = float(np.nanmin(r[a:b + 1]))
                 self.dropped.append((_Dip(a, entry, b, False, False, ""), Verdict(
-                    "stepping_into_stance", False, low - SPLIT_STANCE_RATIO,
-                    f"hips only down to {low:.3f} of standing (a split stance keeps {SPLIT_STANCE_RATIO}) and the "
+                    "stepping_into_stance", False, low - stance,
+                    f"hips only down to {low:.3f} of standing (a split stance keeps {stance:g}) and the "
                     "feet ended apart: stepping into a split stance")))
                 continue
             pieces.append(_Dip(a, entry, b, dip.cut_start and first, dip.cut_end and last,

@@ -9,8 +9,8 @@ import numpy as np
 from .. import geometry as g
 from ..metrics import FrameMetrics
 from ..profile import Profile
-from .common import BOTTOM_BAND, _at_least, _band_view, _Candidate, _nan_max, _point_median, _split_level
-from .dips import SPLIT_STANCE_RATIO, Verdict, _Dip, _matched_offset
+from .common import _at_least, _band_view, _Candidate, _nan_max, _point_median, _split_level
+from .dips import Verdict, _Dip, _matched_offset
 
 
 def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profile: Profile,
@@ -32,7 +32,7 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profil
         if np.isnan(r).all():
             continue
         low = float(np.nanmin(r))
-        band = np.where(r <= low + BOTTOM_BAND * (1.0 - low))[0] + dip.start
+        band = np.where(r <= low + profile["reps.bottom_band_share"] * (1.0 - low))[0] + dip.start
         # the bottom is the middle of the bottom band: the lowest frame of a long hold can be any
         # frame of it, including a glitch
         bottom = int(band[len(band) // 2])
@@ -83,7 +83,7 @@ class _GateInputs:
 
 
 def _stance_gate(ctx: _GateInputs, dip: _Dip, low: float, profile: Profile) -> Verdict:
-    """A dip no lower than a straight-legged split stance (``SPLIT_STANCE_RATIO`` of standing
+    """A dip no lower than a straight-legged split stance (``reps.split_stance_ratio`` of standing
     height) whose feet settle ``reps.moved_away_ratio`` or more from where they started is a step,
     not a rep: walking into position
     or out of a rack, stepping into a split stance. A rep ends where it started: a lunge steps back
@@ -102,11 +102,12 @@ def _stance_gate(ctx: _GateInputs, dip: _Dip, low: float, profile: Profile) -> V
     if np.isnan(offset) or offset <= tolerance:
         return Verdict(gate, True, tolerance - offset, f"the feet ended {offset:.3g} leg lengths from where they "
                        f"started ({tolerance:g} allowed)")
-    ok = low <= SPLIT_STANCE_RATIO
+    stance = profile["reps.split_stance_ratio"]
+    ok = low <= stance
     return Verdict(gate, ok, tolerance - offset, f"the feet ended {offset:.3g} leg lengths from where they started "
                    f"({tolerance:g} allowed), hips down to {low:.3f} of standing"
                    + (" (lower than a split stance keeps: a rep, wherever the feet went)" if ok else
-                      f" only (a split stance keeps {SPLIT_STANCE_RATIO}): a step into position, not a rep"))
+                      f" only (a split stance keeps {stance:g}): a step into position, not a rep"))
 
 
 def _feet_settled_after(ctx: _GateInputs, end: int, profile: Profile) -> int:
