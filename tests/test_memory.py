@@ -35,7 +35,7 @@ def _played_back_and_forth(series: PoseSeries, frames: int) -> PoseSeries:
     k = np.arange(frames) % (2 * n - 2)
     k = np.where(k < n, k, 2 * n - 2 - k)
     t = np.arange(frames) / series.fps
-    return PoseSeries(series.image[k], series.world[k], t, series.image_size, series.source, series.meta)
+    return PoseSeries(series.image[k], series.world[k], t, series.image_size, series.source, series.capture)
 
 
 def _peak_bytes(make, path) -> tuple[int, int]:

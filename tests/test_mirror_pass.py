@@ -38,7 +38,7 @@ def test_the_mirrored_run_lands_on_the_same_body_with_the_same_sides(front_serie
     is the person's left shoulder (from the front the two are ~90 px apart): a wrong mapping would
     put every label on the other side."""
     s = front_series
-    assert s.mirrored is not None and s.mirrored.shape == s.image.shape and s.meta["mirror_pass"]
+    assert s.mirrored is not None and s.mirrored.shape == s.image.shape and s.capture.mirror_pass
     size = np.array(s.image_size, float)
     px, mx = s.image[:, :, :2] * size, s.mirrored[:, :, :2] * size
     seen = s.detected & ~np.isnan(mx[:, 0, 0])
@@ -122,7 +122,7 @@ def test_by_default_the_mirror_pass_starts_once_the_person_is_seen_turned(name):
     result = analyze_video(SAMPLES / f"{name}.mp4")
     d = result.to_dict(include_frames=False)
     assert d["mirror_pass"] is True and 2.0 <= d["mirror_pass_from_s"] < 3.0
-    assert result.series.meta["mirror_pass"] is True
+    assert result.series.capture.mirror_pass is True
     truth = json.loads((SAMPLES / f"{name}.json").read_text())
     legs = [r["leg"] for r in truth["reps"] if r["complete"]]
     counts = result.reps_per_leg()

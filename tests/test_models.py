@@ -59,6 +59,7 @@ def test_people_count_without_its_model_is_skipped_quietly(tmp_path, capfd):
 
     from formcheck.analysis import _more_than_one_person
     from formcheck.pose import PeopleCounter
+    from formcheck.series import Capture
     from formcheck.sources import Frame
 
     broken = tmp_path / "broken.task"
@@ -70,7 +71,8 @@ def test_people_count_without_its_model_is_skipped_quietly(tmp_path, capfd):
         counted = counter.close()
         assert len(counted["people_t"]) == len(counted["people_n"]) == 0
         assert ("cannot load" if model == str(broken) else "not found") in counter.failed
-        warning = _more_than_one_person({"people_count_failed": counter.failed} | counted)
+        assert counted["people_count_failed"] == counter.failed
+        warning = _more_than_one_person(Capture(**counted))
         assert len(warning) == 1 and "could not be counted" in warning[0]
     assert "Traceback" not in capfd.readouterr().err
 

@@ -81,13 +81,13 @@ def test_two_streams_give_the_single_streams_reps_and_findings(analyses):
 
     single = analyses(CLIP, "full")
     two = analyze_video(CLIP, model="full", streams=2)
-    assert two.series.meta["streams"] == 2 and two.series.meta["warmup_frames"] == 30
+    assert two.series.capture.streams == 2 and two.series.capture.warmup_frames == 30
     assert np.array_equal(two.series.t, single.series.t)  # every frame once: none lost, none twice
     # what the pose stage measures besides landmarks is joined like the frames
-    assert np.allclose(two.series.meta["luma"], single.series.meta["luma"], atol=0.5)
-    people_t = two.series.meta["people_t"]
+    assert np.allclose(two.series.capture.luma, single.series.capture.luma, atol=0.5)
+    people_t = two.series.capture.people_t
     assert np.all(np.diff(people_t) > 0) and people_t[-1] > single.series.t[-1] - PEOPLE_CHECK_EVERY_S - 0.5
-    assert set(two.series.meta["people_n"]) == set(single.series.meta["people_n"]) == {1}
+    assert set(two.series.capture.people_n) == set(single.series.capture.people_n) == {1}
     assert two.reps_per_leg() == single.reps_per_leg() == {"left": 3, "right": 3, "unknown": 0}
     assert _rep_digest(two) == _rep_digest(single)
     assert sum(bool(r.mistakes) for r in two.reps) >= 3  # the clip's faults are found, not a clean run

@@ -23,7 +23,7 @@ from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics
 from .points import raw_ankle_pixels
 from .profile import Profile, load_profile
 from .reps import CUT_START_REASON, DipRecord, Rep, segment_reps, stand_view
-from .series import PoseSeries
+from .series import Capture, PoseSeries
 from .smoothing import smooth_series
 
 SCHEMA_VERSION = "formcheck-analysis/1"
@@ -145,8 +145,8 @@ class Analysis:
             "exercise": self.exercise,
             "source": self.source,
             "model": self.model,
-            "mirror_pass": bool(self.series.meta.get("mirror_pass", False)),
-            "mirror_pass_from_s": _seconds_or_none(self.series.meta.get("mirror_pass_from_s")),
+            "mirror_pass": self.series.capture.mirror_pass,
+            "mirror_pass_from_s": _seconds_or_none(self.series.capture.mirror_pass_from_s),
             "profile": self.profile_path,
             "image_size": list(self.image_size),
             "view": self.view,
@@ -234,13 +234,13 @@ def _not_judged(findings: list[Finding], reason: str) -> list[Finding]:
     return [replace(f, status="not_assessed", severity="", value=None, reason=reason, confidence=0.0) for f in findings]
 
 
-def _more_than_one_person(meta: dict) -> list[str]:
+def _more_than_one_person(capture: Capture) -> list[str]:
     """A warning when a second person was seen (``pose.PeopleCounter``): MediaPipe tracks one
     body, and with another in view it can take that one's legs, or follow it."""
-    if meta.get("people_count_failed"):
-        return [f"the people in view could not be counted ({meta['people_count_failed']}): a second person "
+    if capture.people_count_failed:
+        return [f"the people in view could not be counted ({capture.people_count_failed}): a second person "
                 "would go unnoticed"]
-    t, n = np.asarray(meta.get("people_t", [])), np.asarray(meta.get("people_n", []))
+    t, n = capture.people_t, capture.people_n
     seen = t[n >= 2]
     if len(seen) < 2:  # one check is not enough: the detector can split a body cut by the frame in two
         return []
@@ -286,8 +286,8 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
     rules = EXERCISES[exercise]
     profile = profile or load_profile()
     found = float(series.detected.mean()) if len(series) else 1.0
-    out_of_view = _out_of_view(series, profile["pose.warn_out_of_view_s"]) + _more_than_one_person(series.meta)
-    exposure = series.meta.get("exposure_problem", "")  # set by the video source (api.analyze_video)
+    out_of_view = _out_of_view(series, profile["pose.warn_out_of_view_s"]) + _more_than_one_person(series.capture)
+    exposure = series.capture.exposure_problem  # set by the video source (api.analyze_video)
     unjudgeable = f"the video is {exposure}" if exposure else ""
     smoothed, raw = _smoothed(series, profile, zero_phase)
     del series  # the raw landmarks are not needed again: freed here if the caller handed them over
@@ -303,7 +303,7 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
         seen = smoothed.seen_pixels(profile["pose.min_visibility"])
         results = [_judge_rep(rep, rules, metrics, seen, smoothed.image, _bottom_frames(phase, rep), profile,
                               unjudgeable) for rep in reps]
-    result = Analysis(exercise, smoothed.source, str(smoothed.meta.get("model", "")), smoothed.image_size,
+    result = Analysis(exercise, smoothed.source, smoothed.capture.model, smoothed.image_size,
                       metrics.clip_view_label, smoothed, metrics, phase, results, profile.path, walk=walk, dips=dips)
     if unjudgeable:
         result.warnings.append(f"{unjudgeable}: the pose model cannot see the person well, so no check is judged")

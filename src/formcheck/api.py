@@ -6,6 +6,7 @@ Both return the same ``Analysis`` that the JSON report serialises.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -52,11 +53,11 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     result = analyze_series(_with_exposure(_pose_series(path, model, progress, streams, mirror_pass, prof), prof),
                             exercise, prof)
     series = result.series
-    exposure = series.meta.get("exposure_problem", "")
+    exposure = series.capture.exposure_problem
     because = f" (the video is {exposure})" if exposure else ""
     if len(series) and not series.detected.any():
         raise NoPersonError(f"no person was found in {path}{because}")
-    expected = int(series.meta.get("expected_frames", 0) or 0)
+    expected = series.capture.expected_frames
     if expected and len(series) < TRUNCATED_SHARE * expected:
         result.warnings.append(f"the video ended after {len(series)} of the {expected} frames its header announces "
                                "(truncated?): the analysis covers the part that could be read")
@@ -78,11 +79,10 @@ def _pose_series(path: str | os.PathLike, model: str, progress: ProgressCallback
 
 
 def _with_exposure(series: PoseSeries, profile: Profile) -> PoseSeries:
-    """Name footage too dark or washed out for the pose model (``meta["exposure_problem"]``):
+    """Name footage too dark or washed out for the pose model (``capture.exposure_problem``):
     the analysis then judges no check, and every message says why."""
-    problem = exposure_problem(series.meta.get("luma", []), series.meta.get("luma_std", []), profile)
-    series.meta["exposure_problem"] = problem or ""
-    return series
+    problem = exposure_problem(series.capture.luma, series.capture.luma_std, profile)
+    return replace(series, capture=replace(series.capture, exposure_problem=problem or ""))
 
 
 def analyze_landmarks(landmarks: np.ndarray, timestamps: np.ndarray, image_size: tuple[int, int],

@@ -287,6 +287,8 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
         if raw_ankles_px is None:
             raw_ankles_px = np.stack([px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]], axis=1)
         raw_ankles = raw_ankles_px / leg_px[:, None, None]
+    for values in v.values():  # a zero length divides to inf: no reading, not an endless one
+        values[np.isinf(values)] = np.nan
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
     return FrameMetrics(t, v, view, view_mode(view), sc.facing, fwd_pos, ankle_image,
                         _left_leg_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image,

@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -119,24 +119,22 @@ def stitch(parts: list[PoseSeries], chunks: list[Chunk]) -> PoseSeries:
                               f"not at its last frame t={prev.t[-1]:.4f} s")
         kept.append(part.slice(chunk.warmup, len(part)))
     first = parts[0]
-    meta = first.meta | _stitched_meta(parts, [0] + [c.warmup for c in chunks[1:]])
-    meta |= {"streams": len(parts), "warmup_frames": sum(c.warmup for c in chunks)}
+    capture = replace(first.capture, **_stitched_capture(parts, [0] + [c.warmup for c in chunks[1:]]),
+                      streams=len(parts), warmup_frames=sum(c.warmup for c in chunks))
     return PoseSeries(np.concatenate([p.image for p in kept]), np.concatenate([p.world for p in kept]),
-                      np.concatenate([p.t for p in kept]), first.image_size, first.source, meta)
+                      np.concatenate([p.t for p in kept]), first.image_size, first.source, capture)
 
 
-def _stitched_meta(parts: list[PoseSeries], warmups: list[int]) -> dict:
-    """The per-frame and per-check measurements of the chunks' meta, joined like the frames:
+def _stitched_capture(parts: list[PoseSeries], warmups: list[int]) -> dict:
+    """The per-frame and per-check measurements of the chunks' captures, joined like the frames:
     brightness per kept frame; the people counts made at or after each chunk's first kept frame."""
-    meta: dict = {}
-    for key in ("luma", "luma_std"):
-        if all(key in p.meta for p in parts):
-            meta[key] = np.concatenate([p.meta[key][w:] for p, w in zip(parts, warmups, strict=True)])
-    if all("people_t" in p.meta for p in parts):
-        after = [p.meta["people_t"] >= p.t[w] for p, w in zip(parts, warmups, strict=True)]
-        for key in ("people_t", "people_n"):
-            meta[key] = np.concatenate([p.meta[key][a] for p, a in zip(parts, after, strict=True)])
-    return meta
+    captures = [p.capture for p in parts]
+    after = [c.people_t >= p.t[w] for c, p, w in zip(captures, parts, warmups, strict=True)]
+    return {"luma": np.concatenate([c.luma[w:] for c, w in zip(captures, warmups, strict=True)]),
+            "luma_std": np.concatenate([c.luma_std[w:] for c, w in zip(captures, warmups, strict=True)]),
+            "people_t": np.concatenate([c.people_t[a] for c, a in zip(captures, after, strict=True)]),
+            "people_n": np.concatenate([c.people_n[a] for c, a in zip(captures, after, strict=True)]),
+            "people_count_failed": next((c.people_count_failed for c in captures if c.people_count_failed), "")}
 
 
 def _worker_main() -> None:

@@ -13,13 +13,14 @@ import queue
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 
 import numpy as np
 
 from .errors import ModelError
 from .models import resolve_model
 from .profile import Profile, load_profile
-from .series import NUM_LANDMARKS, PoseSeries, mirrored_back
+from .series import NUM_LANDMARKS, Capture, PoseSeries, mirrored_back
 from .sources import Frame, probe, read_frames
 from .view_watch import TurnedWatch
 
@@ -244,13 +245,14 @@ class PeopleCounter:
             with _quiet_stderr():
                 landmarker.close()
 
-    def close(self) -> dict[str, np.ndarray]:
-        """Wait for the queued counts: ``{"people_t": times, "people_n": counts}`` for the meta
-        (both empty when no count could be taken)."""
+    def close(self) -> dict:
+        """Wait for the queued counts: the ``Capture`` fields ``people_t`` (times), ``people_n``
+        (counts; both empty when no count could be taken) and ``people_count_failed``."""
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join()
-        return {"people_t": np.array(self.times), "people_n": np.array(self.counts, int)}
+        return {"people_t": np.array(self.times), "people_n": np.array(self.counts, int),
+                "people_count_failed": self.failed}
 
 
 def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model: str = "full",
@@ -264,7 +266,7 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
     landmarks become the series' ``mirrored`` second opinion on left and right; twice the
     inference. True runs it from the first frame, False never; None (the default) starts it once
     the person has been seen from the side or at an angle (``view_watch.TurnedWatch``, thresholds
-    from ``profile``), the views where it helps. ``meta["mirror_pass_from_s"]`` says when it started.
+    from ``profile``), the views where it helps. ``capture.mirror_pass_from_s`` says when it started.
     """
     buffer = _SeriesBuffer(expected + 8)  # the header's count is an estimate: a little headroom
     watch = TurnedWatch(image_size, profile or load_profile()) if mirror_pass is None else None
@@ -287,27 +289,25 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
                     progress(buffer.n, expected)
         finally:
             counted = people.close() if people is not None else {}
-            if people is not None and people.failed:
-                counted["people_count_failed"] = people.failed
         mirrored_rows = mirror.close() if mirror is not None else None
     if buffer.n == 0:
         return PoseSeries.empty(image_size, source)
     image, world, t, exposure = buffer.arrays()
-    mirrored, mirror_meta = mirror_fields(mirrored_rows, mirror_from, t)
-    return PoseSeries(image, world, t, image_size, source,
-                      meta={"model": str(estimator.model_path.name), "expected_frames": expected,
-                            "luma": exposure[:, 0], "luma_std": exposure[:, 1]} | mirror_meta | counted,
-                      mirrored=mirrored)
+    capture = Capture(model=str(estimator.model_path.name), expected_frames=expected, luma=exposure[:, 0],
+                      luma_std=exposure[:, 1], **counted)
+    return with_mirror_pass(PoseSeries(image, world, t, image_size, source, capture), mirrored_rows, mirror_from)
 
 
-def mirror_fields(rows: np.ndarray | None, start: int, t: np.ndarray) -> tuple[np.ndarray | None, dict]:
-    """A series' ``mirrored`` landmarks and meta entries from a mirror pass that ran from frame
-    ``start`` on (NaN rows before it), or from none (``rows`` None)."""
+def with_mirror_pass(series: PoseSeries, rows: np.ndarray | None, start: int) -> PoseSeries:
+    """``series`` with the landmarks of a mirror pass that ran from frame ``start`` on as its
+    ``mirrored`` second opinion (NaN rows before it), and the start in its capture; unchanged
+    when none ran (``rows`` None)."""
     if rows is None:
-        return None, {"mirror_pass": False, "mirror_pass_from_s": None}
-    mirrored = np.full((len(t), NUM_LANDMARKS, 4), np.nan, np.float32)
+        return series
+    mirrored = np.full((len(series), NUM_LANDMARKS, 4), np.nan, np.float32)
     mirrored[start:start + len(rows)] = rows
-    return mirrored, {"mirror_pass": True, "mirror_pass_from_s": float(t[start])}
+    return replace(series, mirrored=mirrored,
+                   capture=replace(series.capture, mirror_pass_from_s=float(series.t[start])))
 
 
 class MirrorPass:

@@ -86,6 +86,43 @@ SKELETON_EDGES: tuple[tuple[int, int], ...] = (
 )
 
 
+def _no_samples() -> np.ndarray:
+    return np.empty(0)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """What the source and pose stages measured about the footage, beside the landmarks.
+
+    Attributes:
+        model: the pose model's file name ("" for landmarks handed in).
+        expected_frames: the frame count the container's header announces (0: unknown).
+        luma, luma_std: (T,) mean and spread of each frame's brightness (empty: not measured).
+        exposure_problem: "" or why the footage is too dark or washed out to judge (``api``).
+        mirror_pass_from_s: when the mirror pass started (None: it did not run).
+        people_t, people_n: when the people in view were counted, and how many were found.
+        people_count_failed: "" or why counting them failed.
+        streams, warmup_frames: the pose processes that read the video, and the frames they
+            read twice to warm up their trackers (``parallel``).
+    """
+
+    model: str = ""
+    expected_frames: int = 0
+    luma: np.ndarray = field(default_factory=_no_samples)
+    luma_std: np.ndarray = field(default_factory=_no_samples)
+    exposure_problem: str = ""
+    mirror_pass_from_s: float | None = None
+    people_t: np.ndarray = field(default_factory=_no_samples)
+    people_n: np.ndarray = field(default_factory=_no_samples)
+    people_count_failed: str = ""
+    streams: int = 1
+    warmup_frames: int = 0
+
+    @property
+    def mirror_pass(self) -> bool:
+        return self.mirror_pass_from_s is not None
+
+
 @dataclass(frozen=True)
 class PoseSeries:
     """T frames of one person's pose.
@@ -97,6 +134,7 @@ class PoseSeries:
         t: (T,) seconds from the container's presentation timestamps, strictly increasing.
         image_size: (width, height) in pixels of the frames the landmarks refer to (after rotation).
         source: where the frames came from (file path, "camera:0", "landmarks").
+        capture: what was measured about the footage while reading it (``Capture``).
         mirrored: None, or (T, 33, 4) image landmarks of the same frames from the pose model run
             on the mirrored frames and put back (``mirrored_back``): a second opinion on which
             leg is left (``pose.estimate_frames``' mirror pass, read by ``identity``).
@@ -107,7 +145,7 @@ class PoseSeries:
     t: np.ndarray
     image_size: tuple[int, int]
     source: str = ""
-    meta: dict = field(default_factory=dict)
+    capture: Capture = field(default_factory=Capture)
     mirrored: np.ndarray | None = None
 
     def __post_init__(self) -> None:

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..analysis import Analysis, analyze_series
 from ..models import file_sha256, resolve_model
-from ..pose import estimate_mirrored, estimate_video, mirror_fields
+from ..pose import estimate_mirrored, estimate_video, with_mirror_pass
 from ..profile import Profile, load_profile
-from ..series import PoseSeries
+from ..series import Capture, PoseSeries
 from ..view_watch import first_turned_frame
 from .dataset import BenchClip, real_clips, rendered_clip
 from .scoring import ClipScore, Summary, score_clip, summarise
@@ -50,8 +50,7 @@ def pose_series(clip: BenchClip, model: str, cache_dir: Path | None,
         return series, seconds
     start = 0 if model.endswith(MIRROR_SUFFIX) else first_turned_frame(series, profile or load_profile())
     rows, more = (None, 0.0) if start is None else _mirror_pass(clip, base_model(model), cache_dir, start)
-    mirrored, meta = mirror_fields(rows, start or 0, series.t)
-    return replace(series, mirrored=mirrored, meta=series.meta | meta), seconds + more
+    return with_mirror_pass(series, rows, start or 0), seconds + more
 
 
 def _plain_series(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[PoseSeries, float]:
@@ -60,12 +59,12 @@ def _plain_series(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[
     if path is not None and path.is_file():
         d = np.load(path)
         return PoseSeries(d["image"], d["world"], d["t"], tuple(int(x) for x in d["size"]), str(clip.video),
-                          {"model": str(d["model"])}), 0.0
+                          Capture(model=str(d["model"]))), 0.0
     t0 = time.perf_counter()
     series = estimate_video(str(clip.video), model=model, mirror_pass=False)
     seconds = time.perf_counter() - t0
     _save(path, image=series.image, world=series.world, t=series.t, size=np.array(series.image_size),
-          model=series.meta.get("model", ""))
+          model=series.capture.model)
     return series, seconds
 
 

@@ -84,7 +84,7 @@ class WalkResult:
 
     def to_dict(self) -> dict:
         def num(v):
-            return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(float(v), 3)
+            return None if v is None or not math.isfinite(v) else round(float(v), 3)
 
         return {"direction": self.direction, "backward_steps": len(self.backward_steps),
                 "forward_steps": len(self.steps) - len(self.backward_steps),

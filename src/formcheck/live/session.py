@@ -24,7 +24,7 @@ from ..analysis import Analysis, RepResult, analyze_series
 from ..exercises.reverse_walk import Step
 from ..feedback import Cue, CuePolicy
 from ..profile import Profile
-from ..series import NUM_LANDMARKS, PoseSeries
+from ..series import NUM_LANDMARKS, Capture, PoseSeries
 from ..series import Landmark as L
 from .calibration import Calibration, frame_hint, try_calibrate
 
@@ -71,7 +71,7 @@ class _Frames:
 
     def series(self, idx: np.ndarray | slice, image_size: tuple[int, int], source: str, model: str) -> PoseSeries:
         return PoseSeries(self.image[idx].copy(), self.world[idx].copy(), self.t[idx].copy(), image_size, source,
-                          meta={"model": model})
+                          Capture(model=model))
 
 
 class LiveSession:
