@@ -106,3 +106,20 @@ def test_from_behind_no_check_is_judged():
     f, = run_checks((PAST_TOES,), {"front_knee_past_toe_ratio": 0.5}, {}, RepViews("side", "side", "side", True),
                     times, profile)
     assert f.status == "not_assessed" and "from behind" in f.reason and f.confidence == 0.0
+
+
+def test_a_classified_check_reports_the_rep_stages_decision_from_any_view():
+    """``stepped_forward`` checks a decision the rep stage made (the variant): flagged and major
+    when the rep stepped forward, from behind too; ok otherwise; no threshold, no noise margin."""
+    from formcheck.exercises.reverse_lunge import CHECKS
+
+    stepped, = (c for c in CHECKS if c.code == "stepped_forward")
+    profile = load_profile()
+    times = {"bottom": 1.5, "start": 0.0}
+    behind = RepViews("side", "side", "side", from_behind=True)
+    forward, = run_checks((stepped,), {"stepped_forward": 1.0}, {"leg": "left"}, behind, times, profile)
+    assert (forward.status, forward.severity, forward.side, forward.t, forward.value) == \
+        ("flagged", "major", "left", 1.5, None)
+    assert forward.reason == "the stepping foot went forward: this rep was a forward lunge"
+    back, = run_checks((stepped,), {"stepped_forward": 0.0}, {"leg": "left"}, behind, times, profile)
+    assert back.status == "ok" and back.severity == ""

@@ -189,7 +189,7 @@ def test_feet_read_side_by_side_are_a_lunge_when_one_heel_is_up():
     series, truth = exact_series(spec)
     on_ball = analyze_series(_feet_side_by_side(series, truth, back_heel_flat=False))
     bottoms = [r.rep.bottom_frame for r in on_ball.reps]
-    assert np.all(on_ball.metrics.feet_split[bottoms] < 0.05)
+    assert np.all(on_ball.metrics.feet.feet_split[bottoms] < 0.05)
     assert [(r.rep.leg, r.rep.variant) for r in on_ball.reps] == [(r["leg"], r["variant"]) for r in truth]
     flat = analyze_series(_feet_side_by_side(series, truth, back_heel_flat=True))
     assert flat.reps == []

@@ -77,3 +77,20 @@ def test_data_flows_one_way(path):
                          ids=lambda p: str(p.relative_to(PKG)))
 def test_modules_stay_small(path):
     assert len(path.read_text().splitlines()) <= MAX_MODULE_LINES
+
+
+def test_exercises_are_an_interface():
+    """Every exercise provides ``exercises.base.Exercise``, and no module outside ``exercises/``
+    (and the walking benchmark, which scores walks) asks which exercise it runs."""
+    import re
+
+    from formcheck.exercises import EXERCISES
+    from formcheck.exercises.base import Exercise
+
+    assert set(EXERCISES) == {"reverse-lunge", "reverse-walk"}
+    for name, module in EXERCISES.items():
+        assert isinstance(module, Exercise) and module.NAME == name and module.UNIT and module.CHECKS
+    asks = re.compile(r"(is|==|!=)\s*(reverse_walk|reverse_lunge)\b|(==|!=)\s*\"reverse-(walk|lunge)\"")
+    for path in PKG.rglob("*.py"):
+        if path.parent.name not in ("exercises", "bench"):
+            assert not asks.search(path.read_text()), path.relative_to(PKG)

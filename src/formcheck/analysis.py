@@ -13,49 +13,22 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from . import __version__
-from .checks import UNCERTAIN, Finding, RepViews, run_checks
-from .confidence import rep_confidence, rep_evidence
+from .checks import Finding
 from .errors import InputError
-from .exercises import reverse_lunge, reverse_walk
+from .exercises import EXERCISES
+from .exercises.base import Assessment, Counted, ExerciseInputs, RepResult
+from .exercises.reverse_walk import WalkResult
 from .feedback import cue_for
-from .identity import leg_distances, mirrored_knee_flexion_deg, runs_disagree, swap_flags
+from .identity import RawEvidence, raw_evidence, swap_flags
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics
-from .points import raw_ankle_pixels
 from .profile import Profile, load_profile
-from .reps import CUT_START_REASON, DipRecord, Rep, segment_reps, stand_view
+from .reps import DipRecord
 from .series import Capture, PoseSeries
 from .smoothing import smooth_series
 
 SCHEMA_VERSION = "formcheck-analysis/1"
-EXERCISES = {reverse_lunge.NAME: reverse_lunge, reverse_walk.NAME: reverse_walk}
 TARGET_REPS_PER_LEG = (12, 15)  # [article] 12-15 reps per leg
 TARGET_SETS = (2, 3)  # [article] 2-3 sets
-
-
-@dataclass(frozen=True)
-class RepResult:
-    rep: Rep
-    values: dict[str, float]
-    findings: list[Finding]
-    confidence: float = 1.0  # the weakest of the leg vote, the legs' visibility and the mirror's agreement
-
-    @property
-    def mistakes(self) -> list[Finding]:
-        return [f for f in self.findings if f.flagged]
-
-    @property
-    def uncertain(self) -> list[Finding]:
-        """Past a threshold, but not confidently: shown, never cued or scored."""
-        return [f for f in self.findings if f.status == UNCERTAIN]
-
-    def to_dict(self) -> dict:
-        d = asdict(self.rep)
-        d["values"] = {k: _json_number(v) for k, v in self.values.items()}
-        d["confidence"] = self.confidence
-        d["mistakes"] = [_finding_dict(f) for f in self.mistakes]
-        d["uncertain"] = [_finding_dict(f) for f in self.uncertain]
-        d["checks"] = [_finding_dict(f) for f in self.findings]
-        return d
 
 
 @dataclass(frozen=True)
@@ -67,12 +40,37 @@ class Analysis:
     view: str
     series: PoseSeries
     metrics: FrameMetrics
-    phase: np.ndarray
-    reps: list[RepResult]
+    assessment: Assessment  # what the exercise made of it (``exercises.base``)
     profile_path: str
     warnings: list[str] = field(default_factory=list)
-    walk: reverse_walk.WalkResult | None = None  # walking backwards: steps instead of reps
-    dips: list[DipRecord] = field(default_factory=list)  # every hip dip and what became of it (``--explain``)
+
+    @property
+    def phase(self) -> np.ndarray:
+        return self.assessment.phase
+
+    @property
+    def reps(self) -> list[RepResult]:
+        return self.assessment.reps
+
+    @property
+    def dips(self) -> list[DipRecord]:
+        """Every hip dip and what became of it (``--explain``)."""
+        return self.assessment.dips
+
+    @property
+    def walk(self) -> WalkResult | None:
+        """Walking backwards: its steps and findings (None for other exercises)."""
+        return self.assessment.walk
+
+    @property
+    def counted(self) -> list[Counted]:
+        """What the exercise's counter counts: complete reps, or backward steps."""
+        return self.assessment.counted
+
+    @property
+    def unit(self) -> str:
+        """What the live counter shows beside its counts (``Exercise.UNIT``)."""
+        return EXERCISES[self.exercise].UNIT
 
     @property
     def feet_visible_share(self) -> float:
@@ -80,7 +78,8 @@ class Analysis:
         detected = self.series.detected
         if not detected.any():
             return 1.0
-        feet = ~np.isnan(self.metrics.ankle_image["left"][:, 0]) & ~np.isnan(self.metrics.ankle_image["right"][:, 0])
+        ankles = self.metrics.feet.ankle_image
+        feet = ~np.isnan(ankles["left"][:, 0]) & ~np.isnan(ankles["right"][:, 0])
         return float(np.mean(feet[detected]))
 
     @property
@@ -114,14 +113,7 @@ class Analysis:
             "frames_with_person": int(detected.sum()),
             "duration_s": round(float(self.series.t[-1] - self.series.t[0]), 3) if len(self.series) else 0.0,
             "fps": round(self.series.fps, 3),
-        } | (self._walk_summary() if self.walk is not None else {})
-
-    def _walk_summary(self) -> dict:
-        w = self.walk
-        return {"direction": w.direction, "backward_steps": len(w.backward_steps),
-                "steps_per_foot": w.steps_per_foot(),
-                "cadence_spm": _json_number(round(w.values["cadence_spm"], 1)),
-                "walk_mistakes": sorted({f.code for f in w.mistakes})}
+        } | self.assessment.summary
 
     def frame_columns(self) -> Iterator[tuple[str, list]]:
         """Per-frame series as JSON-ready columns (NaN -> null), built one at a time."""
@@ -152,7 +144,8 @@ class Analysis:
             "view": self.view,
             "warnings": self.warnings,
             "summary": self.summary(),
-            "reps": [r.to_dict() | {"bottom_pose": self._pose(r.rep.bottom_frame)} for r in self.reps],
+            "reps": [r.to_dict(_json_number, _finding_dict) | {"bottom_pose": self._pose(r.rep.bottom_frame)}
+                     for r in self.reps],
             "explain": [_dip_dict(d) for d in self.dips],
         }
         if self.walk is not None:
@@ -191,49 +184,6 @@ def _finding_dict(f: Finding) -> dict:
     return d
 
 
-def _stepped_forward(rep: Rep) -> Finding:
-    t = rep.bottom_s
-    return Finding("stepped_forward", "foot_placement", "flagged", rep.leg, "major", None, 0.0,
-                   "variant", t, "the stepping foot went forward: this rep was a forward lunge")
-
-
-def _judge_rep(rep: Rep, rules, metrics, pixels: np.ndarray, image: np.ndarray, bottom: np.ndarray,
-               profile: Profile, unjudgeable: str = "") -> RepResult:
-    """Values and findings of one rep. ``unjudgeable``: why no check can be judged in this video
-    (its exposure). A rep seen only in part is not judged on "too little" (too shallow, too short
-    a step): its lowest seen frame need not be its bottom, and such a cue would be invented. Its
-    "too much" findings stand (the unseen part can only have shown more), unless the clip started
-    mid-rep: then its start was never seen, and neither was a stand to measure it against.
-    ``image``: the smoothed landmarks with their visibility; ``bottom``: the rep's bottom frames
-    (their evidence makes the findings' confidence)."""
-    values = rules.rep_values(rep, metrics, pixels, profile)
-    evidence = rep_evidence(image, metrics.runs_disagree, bottom, profile)
-    times = {"start": rep.start_s, "bottom": rep.bottom_s}
-    views = RepViews(rep.view, stand_view(metrics, rep, profile["view.stand_window_s"]), metrics.clip_view,
-                     from_behind=metrics.from_behind(np.arange(rep.start_frame, rep.end_frame + 1)))
-    findings = run_checks(rules.CHECKS, values, rules.sides_for(rep, values), views, times, profile, evidence)
-    if unjudgeable:
-        findings = _not_judged(findings, unjudgeable)
-    elif not rep.complete:
-        partial = f"only part of this rep was seen ({rep.incomplete_reason})"
-        started_unseen = rep.incomplete_reason == CUT_START_REASON  # its stance and step were never seen
-        findings = [_not_judged([f], partial)[0] if started_unseen or f.compare == "below" else f
-                    for f in findings]
-    if rep.variant == "forward" and not unjudgeable:  # the step's direction shows even in part of a rep
-        findings.insert(0, _stepped_forward(rep))
-    return RepResult(rep, values, findings, rep_confidence(rep.leg_confidence, evidence))
-
-
-def _bottom_frames(phase: np.ndarray, rep: Rep) -> np.ndarray:
-    """The frames of a rep labelled "bottom" (its bottom frame alone if none)."""
-    frames = rep.start_frame + np.flatnonzero(phase[rep.start_frame:rep.end_frame + 1] == "bottom")
-    return frames if len(frames) else np.array([rep.bottom_frame])
-
-
-def _not_judged(findings: list[Finding], reason: str) -> list[Finding]:
-    return [replace(f, status="not_assessed", severity="", value=None, reason=reason, confidence=0.0) for f in findings]
-
-
 def _more_than_one_person(capture: Capture) -> list[str]:
     """A warning when a second person was seen (``pose.PeopleCounter``): MediaPipe tracks one
     body, and with another in view it can take that one's legs, or follow it."""
@@ -260,21 +210,16 @@ def _out_of_view(series: PoseSeries, min_s: float) -> list[str]:
             "be counted" for k in gaps]
 
 
-def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[PoseSeries, dict]:
-    """Leg identity, then smoothing; also what the metrics take from the raw series: its ankles,
-    the frames where the mirrored run disagrees (``identity.runs_disagree``) and the mirrored
-    run's knees. The relabelled series is never built (smoothing reads through the swap flags),
-    so a long video holds at most two copies of its landmarks at once: the raw and the smoothed."""
+def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[PoseSeries, RawEvidence]:
+    """Leg identity, then smoothing; and what the metrics take from the raw series
+    (``identity.RawEvidence``). The relabelled series is never built (smoothing reads through the
+    swap flags), so a long video holds at most two copies of its landmarks at once: the raw and
+    the smoothed."""
     swapped = swap_flags(series, profile["smoothing.max_gap_s"], profile["pose.leg_swap_price_per_s"],
                          profile["pose.mirror_undecided_shins"], profile["pose.leg_slide_s"],
                          profile["pose.leg_slide_min_shins"], profile["pose.leg_slide_path_ratio"])
-    raw_ankles = raw_ankle_pixels(series, profile["pose.min_visibility"])
-    raw_ankles[swapped] = raw_ankles[swapped][:, ::-1]
+    raw = raw_evidence(series, swapped, profile["pose.min_visibility"], profile["pose.mirror_disagree_shins"])
     smoothed = smooth_series(series, zero_phase=zero_phase, relabel=swapped, **profile.section("smoothing"))
-    distances = leg_distances(series) if series.mirrored is not None else None
-    raw = {"raw_ankles_px": raw_ankles,
-           "mirrored_knees_deg": mirrored_knee_flexion_deg(series, swapped, profile["pose.min_visibility"], distances),
-           "runs_disagree": runs_disagree(series, profile["pose.mirror_disagree_shins"], distances)}
     return replace(smoothed, mirrored=None), raw  # the second opinion is spent: no third copy kept
 
 
@@ -291,20 +236,10 @@ def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",
     unjudgeable = f"the video is {exposure}" if exposure else ""
     smoothed, raw = _smoothed(series, profile, zero_phase)
     del series  # the raw landmarks are not needed again: freed here if the caller handed them over
-    metrics = compute_metrics(smoothed, profile, **raw)
-    if rules is reverse_walk:
-        reps, phase, results, dips = [], np.full(len(metrics.t), "", dtype=object), [], []
-        walk = reverse_walk.analyze_walk(metrics, smoothed.pixels, profile)
-        if unjudgeable:
-            walk = replace(walk, findings=_not_judged(walk.findings, unjudgeable))
-    else:
-        walk = None
-        reps, phase, dips = segment_reps(metrics, profile)
-        seen = smoothed.seen_pixels(profile["pose.min_visibility"])
-        results = [_judge_rep(rep, rules, metrics, seen, smoothed.image, _bottom_frames(phase, rep), profile,
-                              unjudgeable) for rep in reps]
+    metrics = compute_metrics(smoothed, profile, raw)
+    assessment = rules.assess(ExerciseInputs(smoothed, metrics, unjudgeable), profile)
     result = Analysis(exercise, smoothed.source, smoothed.capture.model, smoothed.image_size,
-                      metrics.clip_view_label, smoothed, metrics, phase, results, profile.path, walk=walk, dips=dips)
+                      metrics.clip_view_label, smoothed, metrics, assessment, profile.path)
     if unjudgeable:
         result.warnings.append(f"{unjudgeable}: the pose model cannot see the person well, so no check is judged")
     result.warnings.extend(out_of_view)

@@ -8,7 +8,7 @@ measured, the result is "not assessed" with the reason, never a pass.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .confidence import Evidence, finding_confidence, margin_factor
 from .profile import Profile
@@ -41,13 +41,18 @@ class Check:
     code: str
     family: str
     value: str  # key into a rep's values
-    compare: str  # "above" flags value > threshold, "below" flags value < threshold
-    threshold: str  # profile key
+    compare: str  # "above" flags value > threshold, "below" flags value < threshold ("is": ``classified``)
+    threshold: str  # profile key ("" for a classified check)
     views: tuple[str, ...]
     at: str = "bottom"  # which moment the value describes: "start" or "bottom"
     side_from: str = "front_leg"  # which leg a finding belongs to: front_leg, back_leg, leg, none, ...
     unavailable: str = ""  # why this check cannot be assessed from any view with today's pose model
     requires: Precondition | None = None  # judged only while this holds
+    # A check of a decision the rep stage made, not of a measurement: the value is 1 when the
+    # movement happened, 0 when not, and this is what a flagged finding says. No threshold or noise
+    # margin applies (the decision's confidence is the rep's), and every view that showed the rep
+    # showed it, from behind too.
+    classified: str = ""
 
 
 def _seen_as(view: str) -> str:
@@ -140,10 +145,13 @@ def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[
     evidence = evidence or Evidence.full()
     out = []
     for check in checks:
-        threshold = profile[check.threshold]
         value = values.get(check.value, math.nan)
         side = sides.get(check.side_from, "none")
         t = times[check.at]
+        if check.classified:
+            out.append(_classified(check, value, side, t))
+            continue
+        threshold = profile[check.threshold]
         reason = _unassessable_reason(check, views, values, profile)
         if reason:
             out.append(Finding(check.code, check.family, "not_assessed", side, "", None, threshold,
@@ -161,6 +169,20 @@ def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[
                            check.compare, t, _uncertain_reason(confidence) if status == UNCERTAIN else "",
                            confidence))
     return out
+
+
+def _classified(check: Check, value: float, side: str, t: float) -> Finding:
+    """The finding of a ``Check.classified``: flagged, and major (a different movement, not a
+    matter of degree), when the movement happened."""
+    if value == 1.0:
+        return Finding(check.code, check.family, "flagged", side, "major", None, 0.0, check.compare, t,
+                       check.classified)
+    return Finding(check.code, check.family, "ok", side, "", None, 0.0, check.compare, t)
+
+
+def not_judged(findings: list[Finding], reason: str) -> list[Finding]:
+    """The findings, each turned "not assessed" for ``reason``."""
+    return [replace(f, status="not_assessed", severity="", value=None, reason=reason, confidence=0.0) for f in findings]
 
 
 def _uncertain_reason(confidence: float) -> str:

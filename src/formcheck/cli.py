@@ -197,7 +197,7 @@ def live(
     import threading
     import time
 
-    from .analysis import EXERCISES
+    from .exercises import EXERCISES
     from .live.capture import CameraSource, ReplaySource
     from .live.loop import require_display, run_live, session_extra
     from .live.voice import Voice

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import geometry as g
+from .identity import RawEvidence
 from .knee_readings import KneeReadings, knee_flexion_from_lengths, standing_segments
 from .points import JOINTS, SIDES, L, gated_points
 from .profile import Profile
@@ -34,21 +35,30 @@ METRIC_NAMES = (
 
 
 @dataclass(frozen=True)
+class FeetTrack:
+    """Where the feet are, frame by frame: the evidence rep segmentation and the step reading
+    use, kept apart from the reported values. Positions in leg lengths, floor-fixed in the image."""
+
+    forward_position: dict[str, np.ndarray]  # ankle position along travel, per side
+    ankle_image: dict[str, np.ndarray]  # (T, 2) ankle in the image
+    left_leg_behind: np.ndarray  # (T,) 1.0 the left leg is the back one, 0.0 the right, NaN unknown
+    raw_ankles: np.ndarray  # (T, 2, 2) unsmoothed left/right ankle in the image
+    toe_image: dict[str, np.ndarray]  # (T, 2) toe tip (foot index) in the image, held while hidden
+    feet_split: np.ndarray  # (T,) how split the feet are (see feet_split), glitch-filtered
+
+
+@dataclass(frozen=True)
 class FrameMetrics:
-    """Metric series of one PoseSeries: ``values[name]`` is (T,), ``view`` is (T,) of VIEWS."""
+    """Metric series of one PoseSeries: ``values[name]`` is (T,), ``view`` is (T,) of VIEWS; the
+    feet's track (``FeetTrack``) beside them."""
 
     t: np.ndarray
     values: dict[str, np.ndarray]
     view: np.ndarray
     clip_view: str
     facing_sign: np.ndarray  # (T,) +1 facing image right, -1 facing left (side/oblique)
-    forward_position: dict[str, np.ndarray]  # ankle position along travel, leg lengths, per side
-    ankle_image: dict[str, np.ndarray]  # (T, 2) ankle in the image, in leg lengths: floor-fixed
-    left_leg_behind: np.ndarray  # (T,) 1.0 the left leg is the back one, 0.0 the right, NaN unknown
-    raw_ankles: np.ndarray  # (T, 2, 2) unsmoothed left/right ankle in the image, leg lengths
-    toe_image: dict[str, np.ndarray]  # (T, 2) toe tip (foot index) in the image, leg lengths, held while hidden
+    feet: FeetTrack
     knee_readings: KneeReadings  # other readings of each knee's flexion, for a rep's knees
-    feet_split: np.ndarray  # (T,) how split the feet are (see feet_split), glitch-filtered
     runs_disagree: np.ndarray | None = None  # (T,) bool: the mirrored run put the legs elsewhere (identity)
     facing_away: np.ndarray | None = None  # (T,) bool: filmed from behind (``facing_away``)
 
@@ -242,26 +252,18 @@ def _frontal(sc: _Scene, profile: Profile) -> dict[str, np.ndarray]:
     return v
 
 
-def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndarray | None = None,
-                    mirrored_knees_deg: np.ndarray | None = None,
-                    runs_disagree: np.ndarray | None = None) -> FrameMetrics:
-    """All per-frame metrics of a (smoothed) pose series.
-
-    ``raw_ankles_px`` (``raw_ankle_pixels`` of the same frames before smoothing) are the foot
-    positions used to judge whether the feet are still: a filter would blend the legs across
-    MediaPipe's left/right swaps and make still feet look as if they moved. Only the ankles are
-    taken, so the unsmoothed series need not be kept while the metrics are computed.
-    ``mirrored_knees_deg`` (T, 2) and ``runs_disagree`` (T,) come from the mirror pass, if it
-    ran (``identity``): its left and right knee flexion, and the frames where it put the legs
-    elsewhere.
+def compute_metrics(series: PoseSeries, profile: Profile, raw: RawEvidence | None = None) -> FrameMetrics:
+    """All per-frame metrics of a (smoothed) pose series; ``raw``: what the unsmoothed series
+    showed (``identity.RawEvidence``; without it, the smoothed ankles stand in and there is no
+    mirror pass).
     """
     t = series.t
     if len(t) == 0:
         empty = np.empty(0)
-        return FrameMetrics(t, {name: empty for name in METRIC_NAMES}, np.empty(0, dtype=object), "", empty,
-                            {s: empty for s in SIDES}, {s: np.empty((0, 2)) for s in SIDES}, empty,
-                            np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES},
-                            KneeReadings(*({s: empty for s in SIDES} for _ in range(4))), empty)
+        feet = FeetTrack({s: empty for s in SIDES}, {s: np.empty((0, 2)) for s in SIDES}, empty,
+                         np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES}, empty)
+        return FrameMetrics(t, {name: empty for name in METRIC_NAMES}, np.empty(0, dtype=object), "", empty, feet,
+                            KneeReadings(*({s: empty for s in SIDES} for _ in range(4))))
     sc = _scene(series, profile)
     v, fwd_pos, toe_step = _sagittal(sc, profile["checks.knee.knee_front_ratio"])
     v.update(_frontal(sc, profile))
@@ -284,17 +286,17 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw_ankles_px: np.ndar
         for s in SIDES:
             v[f"{s}_heel_lift_ratio"] = np.where(sc.side | sc.oblique, heel_lift(feet_px, s) / leg_px, np.nan)
         v["heel_lift_gap_ratio"] = v["left_heel_lift_ratio"] - v["right_heel_lift_ratio"]
-        if raw_ankles_px is None:
-            raw_ankles_px = np.stack([px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]], axis=1)
+        raw_ankles_px = (raw.ankles_px if raw is not None
+                         else np.stack([px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]], axis=1))
         raw_ankles = raw_ankles_px / leg_px[:, None, None]
     for values in v.values():  # a zero length divides to inf: no reading, not an endless one
         values[np.isinf(values)] = np.nan
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
-    return FrameMetrics(t, v, view, view_mode(view), sc.facing, fwd_pos, ankle_image,
-                        _left_leg_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front), raw_ankles, toe_image,
-                        _knee_readings(sc, mirrored_knees_deg),
-                        feet_split(v, toe_step, sc.front, t, profile["reps.glitch_median_s"]), runs_disagree,
-                        facing_away(sc.world, t, profile))
+    feet = FeetTrack(fwd_pos, ankle_image, _left_leg_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front),
+                     raw_ankles, toe_image, feet_split(v, toe_step, sc.front, t, profile["reps.glitch_median_s"]))
+    return FrameMetrics(t, v, view, view_mode(view), sc.facing, feet,
+                        _knee_readings(sc, raw.mirrored_knees_deg if raw is not None else None),
+                        raw.runs_disagree if raw is not None else None, facing_away(sc.world, t, profile))
 
 
 def _knee_readings(sc: _Scene, mirrored_deg: np.ndarray | None) -> KneeReadings:

@@ -17,15 +17,20 @@ from ..checks import Check, Precondition
 from ..knee_readings import KneeReadings
 from ..metrics import FrameMetrics
 from ..profile import Profile
-from ..reps import Rep, level_run
+from ..reps import Rep, level_run, segment_reps
 from ..series import Landmark
+from .base import Assessment, Counted, ExerciseInputs, judge_reps
 
 NAME = "reverse-lunge"
+UNIT = "set"  # the live counter shows reps per leg and the set
 SIDE_ONLY, FRONT_ONLY = ("side",), ("front",)
 SIDE_OR_OBLIQUE, FRONT_OR_OBLIQUE = ("side", "oblique"), ("front", "oblique")
+ANY_VIEW = ("side", "oblique", "front")
 
 CHECKS: tuple[Check, ...] = (
     # foot placement
+    Check("stepped_forward", "foot_placement", "stepped_forward", "is", "", ANY_VIEW, side_from="leg",
+          classified="the stepping foot went forward: this rep was a forward lunge"),
     Check("stance_too_narrow", "foot_placement", "stance_width_ratio", "below",
           "checks.stance.too_narrow_ratio", FRONT_ONLY, at="start", side_from="none"),
     Check("stance_too_wide", "foot_placement", "stance_width_ratio", "above",
@@ -96,7 +101,7 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
     # obliquely the rep's legs are read against its stand (``reps._order_since``), which the
     # per-frame order cannot know; elsewhere each frame's own order outlasts a swapped frame
     left_front = (np.full(len(bottom), rep.front_leg == "left") if rep.view == "oblique"
-                  else metrics.left_leg_behind[bottom] == 0)
+                  else metrics.feet.left_leg_behind[bottom] == 0)
 
     def front_back(left: np.ndarray, right: np.ndarray) -> tuple[float, float]:
         lv, rv = left[bottom], right[bottom]
@@ -134,6 +139,7 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
                                                            _across_midline(pixels, rep.start_frame, window,
                                                                            rep.variant == "forward"), np.nan)),
         "hip_height_ratio": g.nan_median(metrics["hip_height_ratio"][bottom]),
+        "stepped_forward": float(rep.variant == "forward"),  # the rep stage's decision (``reps.legs``)
     }
     return {k: round(v, 3) if not np.isnan(v) else float("nan") for k, v in values.items()}
 
@@ -191,8 +197,8 @@ def _step_length(rep: Rep, metrics: FrameMetrics, bottom: slice, profile: Profil
         return g.nan_median(split[rep.start_frame:rep.end_frame + 1])
     if not rep.complete:
         return g.nan_median(split[bottom])
-    signed = metrics.forward_position["left"] - metrics.forward_position["right"]
-    stance = level_run(metrics, metrics.feet_split, np.arange(bottom.start, bottom.stop), rep.start_frame, profile)
+    signed = metrics.feet.forward_position["left"] - metrics.feet.forward_position["right"]
+    stance = level_run(metrics, metrics.feet.feet_split, np.arange(bottom.start, bottom.stop), rep.start_frame, profile)
     window = g.frames_for(profile["reps.bottom_window_s"], metrics.t)
     stance = stance[-window:] if len(stance) else np.arange(_before_start(rep, metrics, profile), rep.start_frame + 1)
     base = g.nan_median(signed[stance])
@@ -218,7 +224,7 @@ def _stance_frames(rep: Rep, metrics: FrameMetrics, profile: Profile) -> np.ndar
     t = metrics.t
     span = np.arange(_before_start(rep, metrics, profile), rep.bottom_frame + 1)
     with np.errstate(invalid="ignore"):
-        is_level = metrics.feet_split[span] < profile["reps.min_front_split_ratio"]
+        is_level = metrics.feet.feet_split[span] < profile["reps.min_front_split_ratio"]
     split_after_start = np.flatnonzero(~is_level & (span >= rep.start_frame))
     if len(split_after_start):
         span, is_level = span[:split_after_start[0]], is_level[:split_after_start[0]]
@@ -269,3 +275,10 @@ def sides_for(rep: Rep, values: dict[str, float]) -> dict[str, str]:
         "dropped_hip": "right" if tilt > 0 else "left" if tilt < 0 else "none",
         "lean_side": "left" if lean > 0 else "right" if lean < 0 else "none",
     }
+
+
+def assess(inputs: ExerciseInputs, profile: Profile) -> Assessment:
+    """Reps (``reps.segment_reps``), each judged on the checks above."""
+    reps, phase, dips = segment_reps(inputs.metrics, profile)
+    results = judge_reps(reps, phase, CHECKS, rep_values, sides_for, inputs, profile)
+    return Assessment(phase, results, dips, counted=[Counted(r.end_frame, r.leg) for r in reps if r.complete])

@@ -13,17 +13,19 @@ steps but does not measure their length, so length checks are side-only.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
 from .. import geometry as g
-from ..checks import Check, Finding, RepViews, run_checks
+from ..checks import Check, Finding, RepViews, not_judged, run_checks
 from ..metrics import FrameMetrics
 from ..profile import Profile
 from ..series import Landmark as L
+from .base import Assessment, Counted, ExerciseInputs
 
 NAME = "reverse-walk"
+UNIT = "steps back"  # the live counter shows backward steps per foot
 SIDE, FRONT = ("side", "oblique"), ("front",)
 ANY = ("side", "oblique", "front")
 FOLD_SHARE = 0.5  # a turn with less than half the split of its same-side neighbours is a label swap
@@ -101,8 +103,8 @@ def _signed_split(metrics: FrameMetrics, pixels: np.ndarray, front: np.ndarray) 
     Side/oblique: positions along the facing direction, leg lengths. Front: the toes' image
     heights over the leg length (a toe lower in the frame is nearer the camera, so ahead).
     """
-    side = metrics.forward_position["left"] - metrics.forward_position["right"]
-    toes = metrics.toe_image["left"][:, 1] - metrics.toe_image["right"][:, 1]
+    side = metrics.feet.forward_position["left"] - metrics.feet.forward_position["right"]
+    toes = metrics.feet.toe_image["left"][:, 1] - metrics.feet.toe_image["right"][:, 1]
     return np.where(front, toes, side)
 
 
@@ -172,7 +174,7 @@ def _feet_moved(metrics: FrameMetrics, a: int, b: int) -> dict[str, tuple[float,
     The feet are paired by position, not label: the pairing in which one foot stayed put is the
     right one, so a label swap between the two frames does not make both feet look as if they moved.
     """
-    ends = [np.array([[g.nan_median(metrics.raw_ankles[max(i - 2, 0): i + 3, k, c]) for c in (0, 1)]
+    ends = [np.array([[g.nan_median(metrics.feet.raw_ankles[max(i - 2, 0): i + 3, k, c]) for c in (0, 1)]
                       for k in (0, 1)]) for i in (a, b)]
     before, after = ends
     pairings = (before, before[::-1])  # keep the labels, or swap them
@@ -336,3 +338,19 @@ def analyze_walk(metrics: FrameMetrics, pixels: np.ndarray, profile: Profile) ->
         result.findings = run_checks(CHECKS, values, side_of, views, {"walk": t0, "jump": jump_t if
                                                                       not math.isnan(jump_t) else t0}, profile)
     return result
+
+
+def assess(inputs: ExerciseInputs, profile: Profile) -> Assessment:
+    """The walk (``analyze_walk``); no phases, reps or dips."""
+    walk = analyze_walk(inputs.metrics, inputs.series.pixels, profile)
+    if inputs.unjudgeable:
+        walk = replace(walk, findings=not_judged(walk.findings, inputs.unjudgeable))
+    summary = {"direction": walk.direction, "backward_steps": len(walk.backward_steps),
+               "steps_per_foot": walk.steps_per_foot(), "cadence_spm": _rounded(walk.values["cadence_spm"], 1),
+               "walk_mistakes": sorted({f.code for f in walk.mistakes})}
+    return Assessment(np.full(len(inputs.metrics.t), "", dtype=object), walk=walk, summary=summary,
+                      counted=[Counted(s.frame, s.foot) for s in walk.backward_steps])
+
+
+def _rounded(x: float, digits: int) -> float | None:
+    return round(x, digits) if math.isfinite(x) else None

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..analysis import Analysis
 from ..errors import InputError
+from ..exercises import EXERCISES
 from ..overlay import HudState, draw_hud
 from ..pose import PoseEstimator
 from ..profile import Profile
@@ -104,7 +105,7 @@ def run_live(source: LiveSource, profile: Profile, model: str = "full", exercise
         session = LiveSession(source.image_size, profile, exercise, estimator.model_path.name, source.name,
                               on_cue=lambda cue: say(cue.text))
         win = _Window(source.image_size) if window else None
-        hud = HudState(unit="steps back" if exercise == "reverse-walk" else "set")
+        hud = HudState(unit=EXERCISES[exercise].UNIT)
         cue_until = 0.0
         reason, failed = "end of video", False
         min_vis = profile["pose.min_visibility"]

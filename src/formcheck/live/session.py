@@ -217,7 +217,7 @@ class LiveSession:
     def counts(self) -> dict[str, int]:
         """Reps per leg, or for a walk, backward steps per foot."""
         out = {"left": 0, "right": 0}
-        for leg in [s.foot for s in self.steps] if self.exercise == "reverse-walk" else [r.leg for r in self.reps]:
+        for leg in [s.foot for s in self.steps] + [r.leg for r in self.reps]:  # an exercise counts one or the other
             if leg in out:
                 out[leg] += 1
         return out

@@ -80,16 +80,14 @@ def write_annotated(analysis: Analysis, video: str | os.PathLike, out_path: str 
 def _draw_all(analysis: Analysis, video, writer, profile: Profile, progress, expected: int) -> None:
     m, series = analysis.metrics, analysis.series
     cues = cue_timeline(analysis, profile)
-    reps = analysis.complete_reps
-    steps = analysis.walk.backward_steps if analysis.walk is not None else []
-    hud = HudState(calibrated=True, unit="steps back" if analysis.walk is not None else "set")
+    hud = HudState(calibrated=True, unit=analysis.unit)
     display_s = profile["cues.display_s"]
     min_vis = profile["pose.min_visibility"]
     for i, frame in enumerate(read_frames(video)):
         if i >= len(series):
             break
         t = series.t[i]
-        done = [r.rep.leg for r in reps if r.rep.end_frame <= i] + [st.foot for st in steps if st.frame <= i]
+        done = [c.leg for c in analysis.counted if c.frame <= i]
         hud.counts = {leg: done.count(leg) for leg in ("left", "right")}
         started = [r.rep.set for r in analysis.reps if r.rep.start_frame <= i]
         hud.set_number = started[-1] if started else 1

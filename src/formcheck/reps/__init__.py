@@ -88,9 +88,9 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> Segmentation:
     t = metrics.t
     ratio = metrics["hip_height_ratio"]
     phase = np.where(np.isnan(ratio), "", "standing").astype(object)
-    back_is_left = metrics.left_leg_behind
-    feet_split = metrics.feet_split
-    tracker = _Tracker(ratio, metrics.raw_ankles, t, profile, metrics.view == "front")
+    back_is_left = metrics.feet.left_leg_behind
+    feet_split = metrics.feet.feet_split
+    tracker = _Tracker(ratio, metrics.feet.raw_ankles, t, profile, metrics.view == "front")
     dips = tracker.dips()
     candidates, rejected = _lunge_dips(metrics, dips, feet_split, profile, tracker.settled_speed)
     groups = _split_stance_groups(candidates, metrics, profile)

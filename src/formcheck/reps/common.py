@@ -8,6 +8,7 @@ import numpy as np
 
 from ..metrics import FrameMetrics
 from ..profile import Profile
+from ..view import view_mode
 from .dips import Verdict, _Dip
 
 
@@ -32,8 +33,9 @@ def _band_view(metrics: FrameMetrics, band: np.ndarray) -> str:
 
 
 def _view_mode(metrics: FrameMetrics, frames: np.ndarray, unknown: str) -> str:
-    views = [v for v in metrics.view[frames] if v]
-    return max(set(views), key=views.count) if views else unknown
+    """The view most of ``frames`` were seen from (a tie goes by ``view.VIEWS``' order, so the
+    same frames always give the same view); ``unknown`` if none was."""
+    return view_mode(metrics.view[frames]) or unknown
 
 
 def _point_median(points: np.ndarray) -> np.ndarray:
@@ -55,5 +57,5 @@ def _at_least(value: float, minimum: float) -> bool:
 def _feet_image(metrics: FrameMetrics, at: np.ndarray | slice = slice(None)) -> tuple[np.ndarray, np.ndarray]:
     """The left and right feet in the floor-fixed image at frames ``at``: the toe tip where seen
     (a foot on its ball keeps it planted), else the ankle."""
-    return tuple(np.where(np.isnan(metrics.toe_image[s][at]), metrics.ankle_image[s][at], metrics.toe_image[s][at])
-                 for s in ("left", "right"))
+    toes, ankles = metrics.feet.toe_image, metrics.feet.ankle_image
+    return tuple(np.where(np.isnan(toes[s][at]), ankles[s][at], toes[s][at]) for s in ("left", "right"))

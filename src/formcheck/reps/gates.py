@@ -20,7 +20,7 @@ def _lunge_dips(metrics: FrameMetrics, dips: list[_Dip], sep: np.ndarray, profil
     Each dip passes the gates in order: it ends where it started (a step into position is no
     rep), the shape of a lunge at its bottom (a split stance and, seen laterally, a bent front knee;
     or the split stance kept from the previous rep), then a sane duration. ``sep``:
-    ``metrics.feet_split``; ``settled``: how fast the feet moved (``settled_speed``).
+    ``metrics.feet.feet_split``; ``settled``: how fast the feet moved (``settled_speed``).
     A rejected dip's entry is (dip, bottom, verdicts)."""
     ctx = _GateInputs.of(metrics, sep, settled)
     out: list[_Candidate] = []
@@ -75,9 +75,9 @@ class _GateInputs:
 
     @classmethod
     def of(cls, metrics: FrameMetrics, sep: np.ndarray, settled: np.ndarray) -> _GateInputs:
-        front_knee = np.where(metrics.left_leg_behind == 1, metrics["right_knee_flexion_deg"],
+        front_knee = np.where(metrics.feet.left_leg_behind == 1, metrics["right_knee_flexion_deg"],
                               metrics["left_knee_flexion_deg"])
-        signed_step = metrics.forward_position["left"] - metrics.forward_position["right"]
+        signed_step = metrics.feet.forward_position["left"] - metrics.feet.forward_position["right"]
         return cls(metrics, metrics.t, metrics["hip_height_ratio"], sep, front_knee, signed_step,
                    metrics["heel_lift_gap_ratio"], settled)
 
@@ -91,7 +91,7 @@ def _stance_gate(ctx: _GateInputs, dip: _Dip, low: float, profile: Profile) -> V
     gate = "ends_where_it_started"
     if dip.cut_start or dip.cut_end:
         return Verdict(gate, True, float("nan"), "only part of the dip was seen: no veto")
-    ankles = ctx.metrics.raw_ankles
+    ankles = ctx.metrics.feet.raw_ankles
     seen = ~np.isnan(ankles[dip.start:dip.end + 1]).any(axis=(1, 2))
     if not seen.any():
         return Verdict(gate, True, float("nan"), "feet unseen: no veto")
@@ -123,7 +123,7 @@ def _feet_settled_after(ctx: _GateInputs, end: int, profile: Profile) -> int:
 
 def _feet_gap(metrics: FrameMetrics, frames: np.ndarray) -> np.ndarray:
     """How far apart the two ankles are in the image (leg lengths; label-free)."""
-    return np.linalg.norm(metrics.ankle_image["left"][frames] - metrics.ankle_image["right"][frames], axis=-1)
+    return np.linalg.norm(metrics.feet.ankle_image["left"][frames] - metrics.feet.ankle_image["right"][frames], axis=-1)
 
 
 def _still_apart(metrics: FrameMetrics, rep_frames: np.ndarray, later: np.ndarray, profile: Profile) -> bool:
@@ -260,7 +260,7 @@ def _kept_split_stance(metrics: FrameMetrics, a: _Candidate, band: np.ndarray, p
     if metrics.from_behind(a.band) and _still_apart(metrics, np.arange(a.dip.start, a.dip.end + 1),
                                                      np.arange(a.band[-1], band[0] + 1), profile):
         return True  # from behind the toes are hidden: the feet never came together (``_still_apart``)
-    toes = np.stack([metrics.toe_image["left"], metrics.toe_image["right"]], axis=1)
+    toes = np.stack([metrics.feet.toe_image["left"], metrics.feet.toe_image["right"]], axis=1)
     with np.errstate(invalid="ignore"):
         home = np.array([_point_median(toes[a.band, k]) for k in (0, 1)])
     offset = _matched_offset(toes[between], home[None])
@@ -268,7 +268,7 @@ def _kept_split_stance(metrics: FrameMetrics, a: _Candidate, band: np.ndarray, p
         return False
     level = _split_level(metrics, a.band, profile)
     with np.errstate(invalid="ignore"):
-        came_level = bool(np.any(metrics.feet_split[between] < level))
+        came_level = bool(np.any(metrics.feet.feet_split[between] < level))
     # 90th percentile: a landmark glitch is not a step
     return bool(np.nanpercentile(offset, 90) <= profile["reps.return_feet_tolerance_ratio"]) and not came_level
 
@@ -298,7 +298,7 @@ def _in_the_sets_stance(candidates: list[_Candidate], groups: list[int], metrics
     ratio = metrics["hip_height_ratio"]
     split_share, depth_share = profile["reps.set_split_share"], profile["reps.set_depth_share"]
     lateral = [_band_view(metrics, c.band) != "front" for c in candidates]
-    splits = [g.nan_median(metrics.feet_split[c.band]) if side else float("nan")
+    splits = [g.nan_median(metrics.feet.feet_split[c.band]) if side else float("nan")
               for c, side in zip(candidates, lateral, strict=True)]
     drops = [_nan_max(ratio[c.dip.start:c.bottom + 1]) - g.nan_median(ratio[c.band]) for c in candidates]
     median: dict[int, tuple[float, float]] = {}

@@ -32,7 +32,7 @@ def _split_frames(metrics: FrameMetrics, dip: _Dip, band: np.ndarray, profile: P
     level = _split_level(metrics, band, profile)
     ratio = metrics["hip_height_ratio"]
     with np.errstate(invalid="ignore"):
-        split = metrics.feet_split >= level
+        split = metrics.feet.feet_split >= level
         if split[band].mean() >= 0.5:
             return band
         rep = np.arange(dip.start, dip.end + 1)
@@ -135,7 +135,7 @@ def _step_direction(dip: _Dip, band: np.ndarray, seen_split: np.ndarray, metrics
         rest = slice(rest_from, dip.start + 1)
         moved_l = np.linalg.norm(il[band] - _point_median(il[rest]), axis=-1)
         moved_r = np.linalg.norm(ir[band] - _point_median(ir[rest]), axis=-1)
-        left_behind = metrics.left_leg_behind[band]
+        left_behind = metrics.feet.left_leg_behind[band]
         stepping_is_behind = np.where(moved_l >= moved_r, left_behind == 1, left_behind == 0)
         valid = ~(np.isnan(moved_l) | np.isnan(moved_r) | np.isnan(left_behind))
     if not valid.any():
