@@ -6,12 +6,30 @@ from dataclasses import replace
 
 import numpy as np
 
-from formcheck.identity import LEG_PAIRS, fix_leg_swaps, mirrored_knee_flexion_deg, runs_disagree, swap_flags
+from formcheck.identity import (
+    LEG_PAIRS,
+    IdentitySettings,
+    fix_leg_swaps,
+    mirrored_knee_flexion_deg,
+    runs_disagree,
+    swap_flags,
+)
 from formcheck.series import Landmark as L
 from formcheck.series import PoseSeries
 
 W, H = 1000, 1000
 FPS = 30.0
+
+
+def _settings(**changed) -> IdentitySettings:
+    """Continuity and the model's labels alone (no slide rule) unless ``changed`` says otherwise."""
+    plain = IdentitySettings(max_gap_s=0.3, price_per_s=1.0, undecided_shins=0.5, slide_s=0.0, slide_min_shins=2.0,
+                             slide_path_ratio=1.5, slide_span_share=1.5)
+    return replace(plain, **changed)
+
+
+def _flags(series: PoseSeries, **changed) -> np.ndarray:
+    return swap_flags(series, _settings(**changed))
 
 
 def _legs(n: int, swapped: range = range(0)) -> PoseSeries:
@@ -36,9 +54,9 @@ def _legs(n: int, swapped: range = range(0)) -> PoseSeries:
 
 def test_a_swapped_stretch_is_found_and_undone():
     s = _legs(90, swapped=range(30, 45))  # half a second of swapped labels mid-clip
-    flags = swap_flags(s, max_gap_s=0.3, price_per_s=1.0)
+    flags = _flags(s)
     assert np.array_equal(np.flatnonzero(flags), np.arange(30, 45))
-    fixed = fix_leg_swaps(s, 0.3, 1.0)
+    fixed = fix_leg_swaps(s, _settings())
     assert np.allclose(fixed.pixels[:, L.LEFT_ANKLE, 0], 300.0)
     assert np.allclose(fixed.pixels[:, L.RIGHT_FOOT_INDEX, 0], 760.0)
     assert np.allclose(fixed.world[:, L.LEFT_ANKLE, 0], -0.2)  # world landmarks travel with the labels
@@ -46,14 +64,14 @@ def test_a_swapped_stretch_is_found_and_undone():
 
 def test_labels_without_jumps_are_left_alone():
     s = _legs(60)
-    assert not swap_flags(s, 0.3, 1.0).any()
-    assert fix_leg_swaps(s, 0.3, 1.0) is s
+    assert not _flags(s).any()
+    assert fix_leg_swaps(s, _settings()) is s
 
 
 def test_majority_labelling_wins_when_the_clip_starts_swapped():
     # swapped for the first 10 frames only: the later 50 agree, so the first 10 are the swaps
     s = _legs(60, swapped=range(10))
-    assert np.array_equal(np.flatnonzero(swap_flags(s, 0.3, 1.0)), np.arange(10))
+    assert np.array_equal(np.flatnonzero(_flags(s)), np.arange(10))
 
 
 def test_a_long_swap_costs_more_than_it_saves_and_is_kept():
@@ -61,10 +79,10 @@ def test_a_long_swap_costs_more_than_it_saves_and_is_kept():
     # 4 points x 2 legs by 400 px = 3200 px = 23.52 units; the two jumps save 47.04 units.
     # Relabelling 60 frames (2 s) costs 2 units at 1 per second: done; 200 at 100: not done.
     s = _legs(180, swapped=range(60, 120))
-    assert np.array_equal(np.flatnonzero(swap_flags(s, 0.3, 1.0)), np.arange(60, 120))
-    assert not swap_flags(s, 0.3, 100.0).any()
+    assert np.array_equal(np.flatnonzero(_flags(s)), np.arange(60, 120))
+    assert not _flags(s, price_per_s=100.0).any()
     # the break-even price is 47.04 / 2 s = 23.52 per second
-    assert swap_flags(s, 0.3, 23.0)[60:120].all() and not swap_flags(s, 0.3, 24.0).any()
+    assert _flags(s, price_per_s=23.0)[60:120].all() and not _flags(s, price_per_s=24.0).any()
 
 
 def test_a_gap_longer_than_max_gap_breaks_the_chain():
@@ -72,13 +90,16 @@ def test_a_gap_longer_than_max_gap_breaks_the_chain():
     s = _legs(60, swapped=range(30, 60))
     t = np.concatenate([np.arange(30) / FPS, 2.0 + np.arange(30) / FPS])
     s = PoseSeries(s.image, s.world, t, s.image_size)
-    assert not swap_flags(s, 0.3, 1.0).any()
+    assert not _flags(s).any()
 
 
 def test_smoothing_through_the_swap_flags_equals_smoothing_the_relabelled_series():
     # the analysis never builds the relabelled copy: smoothing reads each flagged frame with its
     # legs exchanged. Moving legs and a visibility that differs per leg make any mix-up show.
+    from formcheck.profile import load_profile
     from formcheck.smoothing import smooth_series
+
+    SMOOTHING = load_profile().section("smoothing")
 
     s = _legs(90, swapped=range(30, 45))
     rng = np.random.default_rng(3)
@@ -87,10 +108,10 @@ def test_smoothing_through_the_swap_flags_equals_smoothing_the_relabelled_series
     image = s.image + noise
     image[:, [a for a, _ in LEG_PAIRS], 3] = 0.9  # left leg less visible than the right (1.0)
     s = PoseSeries(image, s.world + rng.normal(0, 0.01, s.world.shape), s.t, s.image_size)
-    flags = swap_flags(s, 0.3, 1.0)
+    flags = _flags(s)
     assert flags[30:45].all() and flags.sum() == 15
-    direct = smooth_series(fix_leg_swaps(s, 0.3, 1.0))
-    through = smooth_series(s, relabel=flags)
+    direct = smooth_series(fix_leg_swaps(s, _settings()), **SMOOTHING)
+    through = smooth_series(s, relabel=flags, **SMOOTHING)
     assert np.allclose(through.image, direct.image, atol=1e-12, equal_nan=True)
     assert np.allclose(through.world, direct.world, atol=1e-12, equal_nan=True)
     # visibility moves with its landmark: the relabelled frames carry the other leg's
@@ -125,19 +146,19 @@ def test_a_swap_made_while_the_feet_pass_needs_the_mirror_pass():
     series, left_x = _step_back(swapped)
     apart = np.abs(left_x - 500.0) > 100.0  # the feet more than a shin apart: the labels matter
     truly_swapped = np.isin(np.arange(len(series)), swapped)
-    alone = swap_flags(series, 0.3, 1.0)
+    alone = _flags(series)
     assert not alone[apart].any()  # a single run keeps its exchanged labels through the bottom
     right, _ = _step_back(range(0))
-    with_mirror = swap_flags(replace(series, mirrored=right.image), 0.3, 1.0)
+    with_mirror = _flags(replace(series, mirrored=right.image))
     assert np.array_equal(with_mirror[apart], truly_swapped[apart])
 
 
 def test_a_mirror_pass_that_agrees_or_cannot_tell_changes_nothing():
     series, _ = _step_back(range(0))
-    assert not swap_flags(replace(series, mirrored=series.image), 0.3, 1.0).any()
+    assert not _flags(replace(series, mirrored=series.image)).any()
     unseen = np.full_like(series.image, np.nan)  # the mirrored run found nobody
     swapped, _ = _step_back(range(40, 60))  # a short swap with the feet apart: continuity undoes it
-    assert np.array_equal(np.flatnonzero(swap_flags(replace(swapped, mirrored=unseen), 0.3, 1.0)), np.arange(40, 60))
+    assert np.array_equal(np.flatnonzero(_flags(replace(swapped, mirrored=unseen))), np.arange(40, 60))
 
 
 def test_a_slide_of_the_labels_is_charged_as_the_jump_it_is():
@@ -148,10 +169,10 @@ def test_a_slide_of_the_labels_is_charged_as_the_jump_it_is():
     ramp = np.linspace(0.0, 1.0, 7)[1:-1]  # 5 frames between the labellings, then the exchange holds
     weight = np.concatenate([np.zeros(30), ramp, np.ones(40), ramp[::-1], np.zeros(40)])[:, None, None]
     s = replace(plain, image=(1 - weight) * plain.image + weight * swapped.image)
-    assert not swap_flags(s, 0.3, 1.0).any()
-    flags = swap_flags(s, 0.3, 1.0, slide_s=0.2, slide_min_shins=2.0)
+    assert not _flags(s).any()
+    flags = _flags(s, slide_s=0.2, slide_min_shins=2.0)
     assert flags[35:75].all() and not flags[:30].any() and not flags[80:].any()
-    assert not swap_flags(s, 0.3, 1.0, slide_s=0.2, slide_min_shins=100.0).any()  # an excess below the minimum
+    assert not _flags(s, slide_s=0.2, slide_min_shins=100.0).any()  # an excess below the minimum
 
 
 def test_a_step_past_the_planted_foot_is_no_slide():
@@ -161,7 +182,7 @@ def test_a_step_past_the_planted_foot_is_no_slide():
     shift = (x - 300.0) / W
     for pair in LEG_PAIRS:
         s.image[:, pair[0], 0] += shift
-    assert not swap_flags(s, 0.3, 1.0, slide_s=0.2, slide_min_shins=2.0).any()
+    assert not _flags(s, slide_s=0.2, slide_min_shins=2.0).any()
 
 
 def test_labels_flickering_to_and_fro_are_no_slide():
@@ -170,10 +191,10 @@ def test_labels_flickering_to_and_fro_are_no_slide():
     # flicker by chance, so no window may be charged as one slide
     s = _legs(90, swapped=range(30, 42, 2))
     flickered = np.arange(30, 42, 2)
-    assert np.array_equal(np.flatnonzero(swap_flags(s, 0.3, 1.0)), flickered)
-    guarded = swap_flags(s, 0.3, 1.0, slide_s=5 / FPS, slide_min_shins=2.0, slide_path_ratio=1.5)
+    assert np.array_equal(np.flatnonzero(_flags(s)), flickered)
+    guarded = _flags(s, slide_s=5 / FPS, slide_min_shins=2.0, slide_path_ratio=1.5)
     assert np.array_equal(np.flatnonzero(guarded), flickered)
-    unguarded = swap_flags(s, 0.3, 1.0, slide_s=5 / FPS, slide_min_shins=2.0, slide_path_ratio=100.0)
+    unguarded = _flags(s, slide_s=5 / FPS, slide_min_shins=2.0, slide_path_ratio=100.0)
     assert not np.array_equal(np.flatnonzero(unguarded), flickered)
 
 

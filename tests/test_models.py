@@ -65,7 +65,7 @@ def test_people_count_without_its_model_is_skipped_quietly(tmp_path, capfd):
     broken = tmp_path / "broken.task"
     broken.write_bytes(b"not a model bundle")
     for model in (str(broken), str(tmp_path / "missing.task")):
-        counter = PeopleCounter(every_s=0.5, model=model)
+        counter = PeopleCounter(0.5, model=model)
         for i in range(6):
             counter.offer(Frame(i, i * 0.25, np.zeros((48, 64, 3), np.uint8)))
         counted = counter.close()

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import SAMPLES, SHARED_VIDEOS
 from formcheck.parallel import WARMUP_S, WORKER_START_S, StitchError, plan_chunks, stitch
-from formcheck.pose import PEOPLE_CHECK_EVERY_S
+from formcheck.profile import load_profile
 from formcheck.series import PoseSeries
 from formcheck.sources import probe, read_frames
 
@@ -86,7 +86,8 @@ def test_two_streams_give_the_single_streams_reps_and_findings(analyses):
     # what the pose stage measures besides landmarks is joined like the frames
     assert np.allclose(two.series.capture.luma, single.series.capture.luma, atol=0.5)
     people_t = two.series.capture.people_t
-    assert np.all(np.diff(people_t) > 0) and people_t[-1] > single.series.t[-1] - PEOPLE_CHECK_EVERY_S - 0.5
+    every_s = load_profile()["pose.people_check_every_s"]
+    assert np.all(np.diff(people_t) > 0) and people_t[-1] > single.series.t[-1] - every_s - 0.5
     assert set(two.series.capture.people_n) == set(single.series.capture.people_n) == {1}
     assert two.reps_per_leg() == single.reps_per_leg() == {"left": 3, "right": 3, "unknown": 0}
     assert _rep_digest(two) == _rep_digest(single)

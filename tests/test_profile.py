@@ -10,18 +10,11 @@ import pytest
 from formcheck.errors import FormcheckError, ProfileError
 from formcheck.profile import DEFAULT_PROFILE, Profile, load_profile
 
-KNOWN_SOURCES = {"article", "Casiez", "Willson", "Escamilla", "Winter", "measured", "coaching", "gait", "Hussain"}
+KNOWN_SOURCES = {"article", "Casiez", "Willson", "Escamilla", "Winter", "measured", "coaching", "gait", "Hussain",
+                 "design", "MediaPipe"}
 
-# Keys whose value is a design choice rather than a measured or published number. Their comment says
-# why instead of citing a source. A new key must cite a source or be added here on purpose.
-EXEMPT_FROM_CITATION = {
-    "reps.max_duration_s",
-    "reps.bottom_window_s",
-    "severity.major_factor",
-    "pose.min_feet_visible_share",
-    "pose.warn_feet_visible_share",
-    "pose.warn_out_of_view_s",
-}
+# Every key cites a source; a design choice says so with [design] and its comment says why.
+EXEMPT_FROM_CITATION: set[str] = set()
 
 KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*([^#]*?)\s*(#.*)?$")
 TABLE_LINE = re.compile(r"^\s*\[([A-Za-z0-9_.\-]+)\]\s*(#.*)?$")

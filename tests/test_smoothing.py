@@ -16,12 +16,14 @@ import warnings
 import numpy as np
 import pytest
 
+from formcheck.profile import load_profile
 from formcheck.series import PoseSeries
 from formcheck.smoothing import OneEuroFilter, one_euro, smooth_series, zero_phase_one_euro
 
 FC_HALF = 1.0 / (2.0 * math.pi)  # cut-off giving alpha = 1/2 at dt = 1 s
 A_1HZ_30FPS = 2 * math.pi / (2 * math.pi + 30)  # 0.1731707
 NAN = float("nan")
+SMOOTHING = load_profile().section("smoothing")  # the product's filter settings
 
 
 def lowpass(**kw) -> OneEuroFilter:
@@ -39,7 +41,7 @@ def test_alpha_constant_is_what_the_comments_use():
 
 
 def test_first_call_returns_the_input():
-    f = OneEuroFilter()
+    f = OneEuroFilter(min_cutoff_hz=1.0, beta=0.0, d_cutoff_hz=1.0, max_gap_s=0.3)
     x = np.array([[1.5, -2.0], [3.0, NAN]])
     out = f(x, 0.0)
     np.testing.assert_array_equal(out, x)
@@ -273,7 +275,7 @@ def _noise_ratio(smoothed: PoseSeries, raw: PoseSeries, base_px: np.ndarray, edg
 def test_smooth_series_causal_noise_matches_first_order_theory():
     # beta = 0, fc = 1 Hz, 30 fps: a = 0.1731707, std kept = sqrt(a/(2-a)) = sqrt(0.0947931) = 0.30788
     raw, base_px, _ = _static_noisy_series()
-    out = smooth_series(raw, min_cutoff_hz=1.0, beta=0.0, zero_phase=False)
+    out = smooth_series(raw, **(SMOOTHING | dict(min_cutoff_hz=1.0, beta=0.0, zero_phase=False)))
     assert _noise_ratio(out, raw, base_px) == pytest.approx(0.30788, rel=0.06)
 
 
@@ -281,7 +283,7 @@ def test_smooth_series_zero_phase_reduces_white_noise_by_a_large_factor():
     # Forward and backward outputs share only the current sample (weight a each): cov = a^2 * var.
     # Kept variance = (2 * a/(2-a) + 2 * a^2) / 4 = (0.0947931 + 0.0299881) / 2 = 0.0623906 -> std 0.24978 (4x less).
     raw, base_px, _ = _static_noisy_series()
-    out = smooth_series(raw, min_cutoff_hz=1.0, beta=0.0)
+    out = smooth_series(raw, **(SMOOTHING | dict(min_cutoff_hz=1.0, beta=0.0)))
     ratio = _noise_ratio(out, raw, base_px)
     assert ratio == pytest.approx(0.24978, rel=0.06)
     assert ratio < 1 / 3.5
@@ -289,13 +291,13 @@ def test_smooth_series_zero_phase_reduces_white_noise_by_a_large_factor():
 
 def test_smooth_series_default_parameters_still_halve_jitter():
     raw, base_px, _ = _static_noisy_series()
-    assert _noise_ratio(smooth_series(raw), raw, base_px) < 0.5
+    assert _noise_ratio(smooth_series(raw, **SMOOTHING), raw, base_px) < 0.5
 
 
 def test_smooth_series_smooths_world_landmarks_in_metres():
     # beta = 0: the mm scaling does not matter and the same 0.24978 ratio applies to world noise.
     raw, _, world_base = _static_noisy_series(with_world=True)
-    out = smooth_series(raw, min_cutoff_hz=1.0, beta=0.0)
+    out = smooth_series(raw, **(SMOOTHING | dict(min_cutoff_hz=1.0, beta=0.0)))
     before = np.std(raw.world[30:-30] - world_base)
     after = np.std(out.world[30:-30] - world_base)
     assert before == pytest.approx(0.01, rel=0.05)
@@ -311,7 +313,7 @@ def test_smooth_series_keeps_nan_frames_nan_and_visibility_unchanged():
     before = series.image.copy()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        out = smooth_series(series)
+        out = smooth_series(series, **SMOOTHING)
     # NaN stays NaN, numbers stay numbers
     np.testing.assert_array_equal(np.isnan(out.image), np.isnan(series.image))
     assert np.isnan(out.image[100:105]).all()
@@ -334,7 +336,7 @@ def test_smooth_series_frames_right_after_a_gap_restart_at_the_measurement():
     image = raw.image.copy()
     image[30] = np.nan
     series = PoseSeries.from_landmarks(image, raw.t, raw.image_size)
-    out = smooth_series(series, zero_phase=False)
+    out = smooth_series(series, **(SMOOTHING | dict(zero_phase=False)))
     np.testing.assert_allclose(out.image[31], series.image[31], rtol=1e-12)
     assert not np.allclose(out.image[29, :, :2], series.image[29, :, :2], rtol=1e-6, atol=0)
 
@@ -347,13 +349,13 @@ def test_smooth_series_is_resolution_independent():
     px[:, :, 1] = 300.0
     small = PoseSeries.from_landmarks(px / np.array([640.0, 480.0]), t, (640, 480))
     large = PoseSeries.from_landmarks(px / np.array([1280.0, 960.0]), t, (1280, 960))
-    a = smooth_series(small, beta=0.5)
-    b = smooth_series(large, beta=0.5)
+    a = smooth_series(small, **(SMOOTHING | dict(beta=0.5)))
+    b = smooth_series(large, **(SMOOTHING | dict(beta=0.5)))
     np.testing.assert_allclose(a.pixels, b.pixels, rtol=1e-9)
     assert not np.allclose(a.pixels, small.pixels)  # it did smooth something
 
 
 def test_smooth_series_empty_series():
     s = PoseSeries.empty((640, 480))
-    out = smooth_series(s)
+    out = smooth_series(s, **SMOOTHING)
     assert len(out) == 0

@@ -23,18 +23,21 @@ def truth(name: str) -> dict:
 
 
 # --- by hand ---------------------------------------------------------------------------------
+PLATEAU = 0.25  # walk.plateau_share
+
+
 def test_extremes_of_a_zigzag():
     # feet together for 1 s, then the split swings -0.2, +0.4, -0.4, +0.4 (a landing at each turn)
     t = np.arange(0, 5.0, 0.1)
     d = np.interp(t, [0, 1, 1.5, 2.5, 3.5, 4.5, 5], [0, 0, -0.2, 0.4, -0.4, 0.4, 0.4])
     # a landing is the first frame within a quarter swing (0.045) of the extreme: on the first ramp
     # (0.4/s) that is 0.1 s early, 1.4 s; on the others (1.2/s), the turn itself
-    assert [round(float(t[i]), 1) for i in _extremes(d, 0.18)] == [1.4, 2.5, 3.5, 4.5]
+    assert [round(float(t[i]), 1) for i in _extremes(d, 0.18, PLATEAU)] == [1.4, 2.5, 3.5, 4.5]
     # the same with noise of +-0.05 on every other frame: still four landings
     noisy = d + np.where(np.arange(len(t)) % 2, 0.05, -0.05)
-    assert len(_extremes(noisy, 0.18)) == 4
+    assert len(_extremes(noisy, 0.18, PLATEAU)) == 4
     # a wobble smaller than the prominence is no step
-    assert _extremes(0.08 * np.sin(t * 6), 0.18) == []  # swings 0.16 peak to peak
+    assert _extremes(0.08 * np.sin(t * 6), 0.18, PLATEAU) == []  # swings 0.16 peak to peak
 
 
 def steps_at(times: list[float], feet: str = "lr") -> list[Step]:

@@ -94,3 +94,32 @@ def test_exercises_are_an_interface():
     for path in PKG.rglob("*.py"):
         if path.parent.name not in ("exercises", "bench"):
             assert not asks.search(path.read_text()), path.relative_to(PKG)
+
+
+# The numeric core: every tunable number it uses comes from the profile. What may stay in code:
+# 0, 1, 2, -1 and 0.5 (halves, averages, 2 pi), unit conversions, and float-comparison tolerances.
+NUMERIC_CORE = ["geometry.py", "points.py", "view.py", "view_watch.py", "identity.py", "smoothing.py",
+                "knee_readings.py", "metrics.py", "reps/__init__.py", "reps/dips.py", "reps/gates.py", "reps/legs.py",
+                "reps/common.py", "confidence.py", "checks.py", "exercises/base.py", "exercises/reverse_lunge.py",
+                "exercises/reverse_walk.py", "feedback.py", "analysis.py", "live/session.py", "live/calibration.py"]
+PLAIN_NUMBERS = {0.0, 0.5, 1.0, 2.0, -1.0}
+UNIT_CONVERSIONS = {60.0, 90.0, 180.0, 360.0, 100.0, 1000.0}  # per minute, degrees, percent, milli
+MAX_TOLERANCE = 1e-6
+
+
+def _float_literals(path: Path) -> list[tuple[int, float]]:
+    return [(node.lineno, node.value) for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Constant) and type(node.value) is float]
+
+
+@pytest.mark.parametrize("module", NUMERIC_CORE)
+def test_the_numeric_core_takes_its_numbers_from_the_profile(module):
+    stray = [(line, x) for line, x in _float_literals(PKG / module)
+             if x not in PLAIN_NUMBERS | UNIT_CONVERSIONS and not 0 < abs(x) <= MAX_TOLERANCE]
+    assert not stray, f"{module}: numbers that belong in the profile (line, value): {stray}"
+
+
+def test_the_float_wall_sees_a_stray_number(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("LIMIT = 0.85\nHALF = x / 2.0\n")
+    assert _float_literals(probe) == [(1, 0.85), (2, 2.0)]

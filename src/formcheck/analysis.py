@@ -19,7 +19,7 @@ from .exercises import EXERCISES
 from .exercises.base import Assessment, Counted, ExerciseInputs, RepResult
 from .exercises.reverse_walk import WalkResult
 from .feedback import cue_for
-from .identity import RawEvidence, raw_evidence, swap_flags
+from .identity import IdentitySettings, RawEvidence, raw_evidence, swap_flags
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics
 from .profile import Profile, load_profile
 from .reps import DipRecord
@@ -215,9 +215,7 @@ def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[P
     (``identity.RawEvidence``). The relabelled series is never built (smoothing reads through the
     swap flags), so a long video holds at most two copies of its landmarks at once: the raw and
     the smoothed."""
-    swapped = swap_flags(series, profile["smoothing.max_gap_s"], profile["pose.leg_swap_price_per_s"],
-                         profile["pose.mirror_undecided_shins"], profile["pose.leg_slide_s"],
-                         profile["pose.leg_slide_min_shins"], profile["pose.leg_slide_path_ratio"])
+    swapped = swap_flags(series, IdentitySettings.of(profile))
     raw = raw_evidence(series, swapped, profile["pose.min_visibility"], profile["pose.mirror_disagree_shins"])
     smoothed = smooth_series(series, zero_phase=zero_phase, relabel=swapped, **profile.section("smoothing"))
     return replace(smoothed, mirrored=None), raw  # the second opinion is spent: no third copy kept

@@ -19,8 +19,6 @@ from .profile import Profile, load_profile
 from .series import PoseSeries
 from .sources import exposure_problem
 
-TRUNCATED_SHARE = 0.9  # fewer decoded frames than this share of the header's count: a cut-off file
-
 
 def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", model: str = "full",
                   profile: str | os.PathLike | None = None,
@@ -58,7 +56,7 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     if len(series) and not series.detected.any():
         raise NoPersonError(f"no person was found in {path}{because}")
     expected = series.capture.expected_frames
-    if expected and len(series) < TRUNCATED_SHARE * expected:
+    if expected and len(series) < prof["video.truncated_share"] * expected:
         result.warnings.append(f"the video ended after {len(series)} of the {expected} frames its header announces "
                                "(truncated?): the analysis covers the part that could be read")
     if result.feet_visible_share < prof["pose.min_feet_visible_share"]:

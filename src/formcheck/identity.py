@@ -15,6 +15,7 @@ import numpy as np
 
 from . import geometry as g
 from .points import raw_ankle_pixels
+from .profile import Profile
 from .series import Landmark as L
 from .series import PoseSeries, exchanged_order
 
@@ -29,9 +30,30 @@ _TRACKED = LEG_PAIRS[1:]
 _KNEE_CHAINS = (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE)
 
 
-def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecided_shins: float = 0.5,
-               slide_s: float = 0.0, slide_min_shins: float = 2.0, slide_path_ratio: float = 1.5) -> np.ndarray:
-    """(T,) bool: frames whose left and right legs are to be exchanged.
+@dataclass(frozen=True)
+class IdentitySettings:
+    """The leg-identity settings (``[pose]`` and ``smoothing.max_gap_s`` in the profile; see
+    ``swap_flags``). ``slide_s`` 0 turns the slide rule off."""
+
+    max_gap_s: float
+    price_per_s: float
+    undecided_shins: float
+    slide_s: float
+    slide_min_shins: float
+    slide_path_ratio: float
+    slide_span_share: float
+
+    @classmethod
+    def of(cls, profile: Profile) -> IdentitySettings:
+        return cls(profile["smoothing.max_gap_s"], profile["pose.leg_swap_price_per_s"],
+                   profile["pose.mirror_undecided_shins"], profile["pose.leg_slide_s"],
+                   profile["pose.leg_slide_min_shins"], profile["pose.leg_slide_path_ratio"],
+                   profile["pose.leg_slide_span_share"])
+
+
+def swap_flags(series: PoseSeries, settings: IdentitySettings) -> np.ndarray:
+    """(T,) bool: frames whose left and right legs are to be exchanged (``settings``' fields in
+    the double-backquoted names below).
 
     The labelling of every frame is chosen at once (Viterbi over two states: as labelled or
     exchanged) to minimise how far the legs jump between seen frames, plus a price per second
@@ -62,16 +84,15 @@ def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecid
     lo, ro = left[idx], right[idx]
     scale = float(np.median(_cost(lo[:, :2], lo[:, 1:3]))) or 1.0  # knee-ankle + ankle-heel, px
     dt = np.diff(series.t[idx])
-    linked = dt <= max_gap_s
+    linked = dt <= settings.max_gap_s
     keep = np.where(linked, (_cost(lo[1:], lo[:-1]) + _cost(ro[1:], ro[:-1])) / scale, 0.0)
     cross = np.where(linked, (_cost(lo[1:], ro[:-1]) + _cost(ro[1:], lo[:-1])) / scale, 0.0)
-    if slide_s > 0:
-        keep, cross = _charge_slides(lo, ro, series.t[idx], keep, cross, scale, slide_s, slide_min_shins,
-                                     slide_path_ratio)
-    price = price_per_s * np.concatenate([[np.median(dt)], dt])
+    if settings.slide_s > 0:
+        keep, cross = _charge_slides(lo, ro, series.t[idx], keep, cross, scale, settings)
+    price = settings.price_per_s * np.concatenate([[np.median(dt)], dt])
     as_labelled, exchanged = np.zeros(len(idx)), price  # the pose model's own labels
     if series.mirrored is not None:
-        says_exchanged = _mirror_says_exchanged(series.mirrored[idx], lo, ro, size, scale, undecided_shins)
+        says_exchanged = _mirror_says_exchanged(series.mirrored[idx], lo, ro, size, scale, settings.undecided_shins)
         as_labelled = as_labelled + price * says_exchanged
         exchanged = exchanged + price * (1.0 - says_exchanged)
     flags[idx] = _viterbi(keep, cross, as_labelled, exchanged)
@@ -79,20 +100,22 @@ def swap_flags(series: PoseSeries, max_gap_s: float, price_per_s: float, undecid
 
 
 def _charge_slides(lo: np.ndarray, ro: np.ndarray, t: np.ndarray, keep: np.ndarray, cross: np.ndarray,
-                   scale: float, slide_s: float, min_shins: float, path_ratio: float) -> tuple[np.ndarray, np.ndarray]:
+                   scale: float, settings: IdentitySettings) -> tuple[np.ndarray, np.ndarray]:
     """``keep`` and ``cross`` with every slide of the legs into each other's places charged as one jump.
 
     In a lunge one foot is always planted, so both legs moving at once, each ending within
     ``slide_s`` where the other began, is a relabelling, not a movement. Compared across that
-    window, staying as labelled then costs ``min_shins`` or more above exchanging. Each such
+    window, staying as labelled then costs ``slide_min_shins`` or more above exchanging. Each such
     window (the largest excess first, none overlapping) becomes one transition carrying the
     window's costs, at its largest frame-to-frame step; the window's other transitions may not
     change the labelling, so the evidence cannot be dodged by exchanging back at once. A step
     past the planted foot is no slide: along a line, the stepping foot's path costs the same
     either way. Nor are labels flickering to and fro every frame, which small, distant legs
-    side by side make: their frame-to-frame steps add up to more than ``path_ratio`` times the
-    window's change, and its two ends would name an order by chance.
+    side by side make: their frame-to-frame steps add up to more than ``slide_path_ratio`` times
+    the window's change, and its two ends would name an order by chance. A window spanning more
+    than ``slide_span_share`` x ``slide_s`` crosses a gap in the frames.
     """
+    slide_s, min_shins, path_ratio = settings.slide_s, settings.slide_min_shins, settings.slide_path_ratio
     k = max(1, int(round(slide_s / float(np.median(np.diff(t))))))
     if len(lo) <= k:
         return keep, cross
@@ -105,7 +128,7 @@ def _charge_slides(lo: np.ndarray, ro: np.ndarray, t: np.ndarray, keep: np.ndarr
         if excess[j] < min_shins:
             break
         window = slice(j, j + k)  # the transitions from frame j to frame j + k
-        if taken[window].any() or t[j + k] - t[j] > 1.5 * slide_s:  # overlapping, or across a gap
+        if taken[window].any() or t[j + k] - t[j] > settings.slide_span_share * slide_s:  # overlapping, or across a gap
             continue
         if keep[window].sum() > path_ratio * keep_k[j]:  # labels flickering to and fro: no slide
             continue
@@ -230,9 +253,11 @@ def _cost(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.linalg.norm(a - b, axis=-1).sum(axis=-1)
 
 
-def fix_leg_swaps(series: PoseSeries, max_gap_s: float, price_per_s: float) -> PoseSeries:
-    """``series`` with the legs of swapped frames (``swap_flags``) exchanged, image and world."""
-    flags = swap_flags(series, max_gap_s, price_per_s)
+def fix_leg_swaps(series: PoseSeries, settings: IdentitySettings) -> PoseSeries:
+    """``series`` with the legs of swapped frames (``swap_flags``) exchanged, image and world: the
+    relabelled series for the API's users (the pipeline reads through the flags instead, with no
+    copy: ``smoothing.smooth_series(relabel=...)``)."""
+    flags = swap_flags(series, settings)
     if not flags.any():
         return series
     image, world = series.image.copy(), series.world.copy()

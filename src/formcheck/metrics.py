@@ -22,8 +22,6 @@ from .profile import Profile
 from .series import PoseSeries
 from .view import body_yaw_deg, classify_view, facing_away, facing_sign_2d, view_mode
 
-SPAN_WINDOW_S = 0.5  # the scale changes with a step (~0.6 s); a rolling median over less keeps up, minus jitter
-
 # The documented per-frame series, in report order (README lists units and meaning).
 METRIC_NAMES = (
     "left_knee_flexion_deg", "right_knee_flexion_deg", "left_hip_flexion_deg", "right_hip_flexion_deg",
@@ -270,7 +268,7 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: RawEvidence | Non
     v["body_yaw_deg"] = sc.yaw
     px = sc.px
     hip_mid = g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP])
-    span = g.rolling_baseline(_body_scale(px, sc.front | sc.oblique), t, SPAN_WINDOW_S, 50)
+    span = g.rolling_baseline(_body_scale(px, sc.front | sc.oblique), t, profile["reps.body_scale_window_s"], 50)
     feet_px = _held_feet(px, t, profile["pose.hidden_foot_hold_s"])
     height = (_floor_below_hips(feet_px) - hip_mid[:, 1]) / span
     # one scale for the whole clip: positions divided by a scale that changes over time would

@@ -28,7 +28,6 @@ os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ logging: warni
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 INFERENCE_MAX_SIDE = 640
-PEOPLE_CHECK_EVERY_S = 4.0  # how often PeopleCounter looks for a second person (a passer-by is in view 2-5 s)
 ProgressCallback = Callable[[int, int], None]  # (frames done, frames expected or 0)
 
 
@@ -92,9 +91,11 @@ class PoseEstimator:
     ...     image_lm, world_lm = est.detect(frame_bgr, t_seconds)
     """
 
-    def __init__(self, model: str = "full", min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5) -> None:
+    def __init__(self, model: str = "full", profile: Profile | None = None) -> None:
         self.model_path = resolve_model(model)
+        profile = profile or load_profile()
+        min_detection_confidence = profile["pose.min_detection_confidence"]
+        min_tracking_confidence = profile["pose.min_tracking_confidence"]
         from mediapipe.tasks.python import BaseOptions, vision
 
         options = vision.PoseLandmarkerOptions(
@@ -199,7 +200,7 @@ class PeopleCounter:
     on, and ``failed`` says why.
     """
 
-    def __init__(self, every_s: float = PEOPLE_CHECK_EVERY_S, model: str = "lite") -> None:
+    def __init__(self, every_s: float, model: str = "lite") -> None:
         self.every_s = every_s
         self.times: list[float] = []
         self.counts: list[int] = []
@@ -269,11 +270,13 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
     from ``profile``), the views where it helps. ``capture.mirror_pass_from_s`` says when it started.
     """
     buffer = _SeriesBuffer(expected + 8)  # the header's count is an estimate: a little headroom
-    watch = TurnedWatch(image_size, profile or load_profile()) if mirror_pass is None else None
-    with PoseEstimator(model) as estimator, ExitStack() as stack:
-        mirror = stack.enter_context(MirrorPass(model)) if mirror_pass else None
+    profile = profile or load_profile()
+    watch = TurnedWatch(image_size, profile) if mirror_pass is None else None
+    with PoseEstimator(model, profile) as estimator, ExitStack() as stack:
+        mirror = stack.enter_context(MirrorPass(model, profile)) if mirror_pass else None
         mirror_from = 0
-        people = PeopleCounter() if count_people and PEOPLE_CHECK_EVERY_S > 0 else None
+        every_s = profile["pose.people_check_every_s"]
+        people = PeopleCounter(every_s) if count_people and every_s > 0 else None
         try:
             for frame in frames:
                 if mirror is not None:
@@ -281,7 +284,7 @@ def estimate_frames(frames: Iterable[Frame], image_size: tuple[int, int], model:
                 image, world = estimator.detect(frame.image, frame.t)
                 buffer.append(image, world, frame)
                 if watch is not None and mirror is None and watch.seen_turned(image, world, frame.t):
-                    mirror, mirror_from = stack.enter_context(MirrorPass(model)), buffer.n - 1
+                    mirror, mirror_from = stack.enter_context(MirrorPass(model, profile)), buffer.n - 1
                     mirror.offer(frame)
                 if people is not None:
                     people.offer(frame)
@@ -322,8 +325,8 @@ class MirrorPass:
     flat and a slower mirror run slows the main loop rather than piling frames up.
     """
 
-    def __init__(self, model: str = "full", queue_frames: int = 4) -> None:
-        self._estimator = PoseEstimator(model)  # a bad model fails here, in the caller's thread
+    def __init__(self, model: str = "full", profile: Profile | None = None, queue_frames: int = 4) -> None:
+        self._estimator = PoseEstimator(model, profile)  # a bad model fails here, in the caller's thread
         self._queue: queue.Queue = queue.Queue(maxsize=queue_frames)
         self._rows: list[np.ndarray] = []
         self._error: BaseException | None = None

@@ -34,8 +34,7 @@ class OneEuroFilter:
     loop is the whole cost of smoothing, and it must stay far below pose inference's.
     """
 
-    def __init__(self, min_cutoff_hz: float = 1.0, beta: float = 0.0, d_cutoff_hz: float = 1.0,
-                 max_gap_s: float = 0.3) -> None:
+    def __init__(self, min_cutoff_hz: float, beta: float, d_cutoff_hz: float, max_gap_s: float) -> None:
         self.min_cutoff_hz, self.beta, self.d_cutoff_hz = min_cutoff_hz, beta, d_cutoff_hz
         self.max_gap_s = max_gap_s
         self.reset()
@@ -117,10 +116,10 @@ def _filtered(values: np.ndarray, t: np.ndarray, params: dict, zero_phase: bool)
     return out
 
 
-def smooth_series(series: PoseSeries, min_cutoff_hz: float = 1.5, beta: float = 0.05,
-                  d_cutoff_hz: float = 1.0, max_gap_s: float = 0.3,
+def smooth_series(series: PoseSeries, *, min_cutoff_hz: float, beta: float, d_cutoff_hz: float, max_gap_s: float,
                   zero_phase: bool = True, relabel: np.ndarray | None = None) -> PoseSeries:
     """Smooth image (x, y, z) and world positions of every landmark; visibility stays as measured.
+    The filter's settings are the profile's ``[smoothing]`` (``**profile.section("smoothing")``).
 
     Filtering happens in pixels (and world millimetres) so ``beta`` means the same at any
     resolution; image and world landmarks go through one filter together, a block of frames at a

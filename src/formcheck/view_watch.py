@@ -20,7 +20,7 @@ from .profile import Profile
 from .series import PoseSeries
 from .view import classify_view, frame_yaw_deg
 
-YAW_SAMPLE_S = 0.1  # the body turns over seconds: ten readings a second are plenty (1-20 us a frame)
+TIME_TOLERANCE_S = 1e-6  # frame times are floats: a sample interval's worth of them may add up a hair short
 
 
 class TurnedWatch:
@@ -37,6 +37,7 @@ class TurnedWatch:
         self._size = image_size
         self._profile = profile
         self._window_s = profile["pose.mirror_watch_s"]
+        self._sample_s = profile["view.yaw_sample_s"]
         self._times: deque[float] = deque()
         self._yaws: deque[float] = deque()
         self._first_t: float | None = None
@@ -45,8 +46,8 @@ class TurnedWatch:
     def seen_turned(self, image: np.ndarray, world: np.ndarray, t: float) -> bool:
         """Feed one frame's (33, 4) image and (33, 3) world landmarks (NaN: nobody); True once the
         window is full and its median yaw reads oblique or side. Frames closer than
-        ``YAW_SAMPLE_S`` to the last one read are skipped (False)."""
-        if t - self._last_t < YAW_SAMPLE_S - 1e-6:
+        ``view.yaw_sample_s`` to the last one read are skipped (False)."""
+        if t - self._last_t < self._sample_s - TIME_TOLERANCE_S:
             return False
         self._last_t = t
         frame = PoseSeries(image[None], world[None], np.array([t]), self._size)

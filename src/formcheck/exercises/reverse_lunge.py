@@ -210,8 +210,8 @@ def _step_length(rep: Rep, metrics: FrameMetrics, bottom: slice, profile: Profil
     # as frames at the bottom can lose the far foot (which only ever shortens it); its upper
     # quartile, as the back ankle drifts back a little while the back knee drops
     with np.errstate(invalid="ignore"):
-        plateau = change[change >= 0.5 * np.nanmax(change)]
-    return float(np.percentile(plateau, 75))
+        plateau = change[change >= profile["checks.step.plateau_share"] * np.nanmax(change)]
+    return float(np.percentile(plateau, profile["checks.step.plateau_percentile"]))
 
 
 def _stance_frames(rep: Rep, metrics: FrameMetrics, profile: Profile) -> np.ndarray:

@@ -28,8 +28,6 @@ NAME = "reverse-walk"
 UNIT = "steps back"  # the live counter shows backward steps per foot
 SIDE, FRONT = ("side", "oblique"), ("front",)
 ANY = ("side", "oblique", "front")
-FOLD_SHARE = 0.5  # a turn with less than half the split of its same-side neighbours is a label swap
-PLATEAU_SHARE = 0.25  # within a quarter of the minimum swing of its extreme, the split has stopped moving
 
 CHECKS: tuple[Check, ...] = (
     Check("walk_slouching", "posture", "trunk_lean_forward_deg", "above", "checks.walk.slouch_deg", SIDE,
@@ -108,7 +106,7 @@ def _signed_split(metrics: FrameMetrics, pixels: np.ndarray, front: np.ndarray) 
     return np.where(front, toes, side)
 
 
-def _extremes(d: np.ndarray, prominence: float) -> list[int]:
+def _extremes(d: np.ndarray, prominence: float, plateau_share: float) -> list[int]:
     """Frames where ``d`` turns (zigzag: alternating max and min, each ``prominence`` from the next).
 
     The split at rest before the first step is not a turn. The last turn counts if the walk
@@ -139,8 +137,9 @@ def _extremes(d: np.ndarray, prominence: float) -> list[int]:
     ref = out[-1] if out else idx[0]
     if last is not None and last not in out and abs(d[last] - d[ref]) >= prominence:
         out.append(int(last))
-    # a landed foot stays put: the split's extreme is a plateau, and its first frame is the landing
-    tol = PLATEAU_SHARE * prominence
+    # a landed foot stays put: the split's extreme is a plateau (within ``plateau_share`` of the
+    # minimum swing), and its first frame is the landing
+    tol = plateau_share * prominence
     landed = []
     for i in out:
         j = i
@@ -150,18 +149,18 @@ def _extremes(d: np.ndarray, prominence: float) -> list[int]:
     return landed
 
 
-def _unfold(turns: list[int], d: np.ndarray) -> list[int]:
+def _unfold(turns: list[int], d: np.ndarray, fold_share: float) -> list[int]:
     """Drop the turns a left/right label swap makes as the legs cross.
 
     A swap flips the split's sign mid-swing, so one swing reads as split -> ~0 -> split of the
-    same sign: a turn with the feet together between two landings on the same side. Real
-    landings alternate sides and leave the feet apart.
+    same sign: a turn with the feet together (under ``fold_share`` of its neighbours' split)
+    between two landings on the same side. Real landings alternate sides and leave the feet apart.
     """
     keep = []
     for k, i in enumerate(turns):
         if 0 < k < len(turns) - 1:
             a, b = d[turns[k - 1]], d[turns[k + 1]]
-            if np.sign(a) == np.sign(b) and abs(d[i]) < FOLD_SHARE * min(abs(a), abs(b)):
+            if np.sign(a) == np.sign(b) and abs(d[i]) < fold_share * min(abs(a), abs(b)):
                 continue
         keep.append(i)
     return keep
@@ -193,9 +192,9 @@ def detect_steps(metrics: FrameMetrics, pixels: np.ndarray, profile: Profile) ->
     front = metrics.view == "front"
     d = _signed_split(metrics, pixels, front)
     d = g.rolling_quantile(d, g.frames_for(profile["walk.glitch_median_s"], t), 50)
-    view_front = np.mean(front[~np.isnan(d)]) > 0.5 if (~np.isnan(d)).any() else False
+    view_front = np.mean(front[~np.isnan(d)]) > 0.5 if (~np.isnan(d)).any() else False  # most frames
     prominence = profile["walk.min_split_front_ratio" if view_front else "walk.min_split_ratio"]
-    turns = _unfold(_extremes(d, prominence), d)
+    turns = _unfold(_extremes(d, prominence, profile["walk.plateau_share"]), d, profile["walk.fold_share"])
     lands = [i for k, i in enumerate(turns) if k == 0 or t[i] - t[turns[k - 1]] >= profile["walk.min_step_s"]]
     steps: list[Step] = []
     prev = max(0, lands[0] - g.frames_for(profile["walk.max_step_s"], t)) if lands else 0

@@ -69,7 +69,8 @@ def try_calibrate(image_lm: np.ndarray, t: np.ndarray, image_size: tuple[int, in
     the index of ``image_lm[0]`` in the session. Returns (calibration or None, hint).
     """
     span = t >= t[-1] - profile["live.calibration_s"]
-    if t[-1] - t[0] < profile["live.calibration_s"] * 0.95:
+    frame_s = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
+    if t[-1] - t[0] + frame_s < profile["live.calibration_s"]:  # not yet the whole span (a frame short is timing)
         span[:] = False
     hints = [frame_hint(f, profile["pose.min_visibility"]) for f in image_lm[-1:]]
     if hints[0]:

@@ -100,7 +100,7 @@ def run_live(source: LiveSource, profile: Profile, model: str = "full", exercise
     a session update, where it could leave MediaPipe's graph or the session's buffers half done.
     """
     stats = LiveStats()
-    with PoseEstimator(model) as estimator:
+    with PoseEstimator(model, profile) as estimator:
         say = voice.say if voice is not None else (lambda text: None)
         session = LiveSession(source.image_size, profile, exercise, estimator.model_path.name, source.name,
                               on_cue=lambda cue: say(cue.text))

@@ -137,7 +137,7 @@ class LiveSession:
     def _calibrate(self) -> None:
         f = self.frames
         span_s = self.profile["live.calibration_s"]
-        first = int(np.searchsorted(f.t[: f.n], f.t[f.n - 1] - span_s * 1.05))
+        first = max(0, int(np.searchsorted(f.t[: f.n], f.t[f.n - 1] - span_s)) - 1)  # the span and a frame before it
         self.calibration, self.hint = try_calibrate(f.image[first: f.n], f.t[first: f.n], self.image_size, first,
                                                     self.profile)
 

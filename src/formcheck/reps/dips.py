@@ -81,13 +81,12 @@ class _Tracker:
         self.descend_at = np.where(self.front, p["reps.front_descend_ratio"], self.descend)
         self.max_gap, self.hold_s = p["smoothing.max_gap_s"], p["reps.stand_hold_s"]
         self.feet_tol = p["reps.return_feet_tolerance_ratio"]
-        fps = 1.0 / float(np.median(np.diff(self.t))) if len(self.t) > 1 else 30.0
-        self.lookback = max(1, int(round(p["reps.start_lookback_s"] * fps)))
+        self.lookback = g.frames_for(p["reps.start_lookback_s"], self.t)
         self.rest_speed = p["reps.rest_foot_speed_ratio_per_s"]
-        self.settle_frames = max(1, int(round(p["reps.settle_s"] * fps)))
+        self.settle_frames = g.frames_for(p["reps.settle_s"], self.t)
         self.settled_speed = settled_speed(self.ankles, self.t, self.settle_frames)
         # rises that split a dip are judged on a rolling median: a glitch of a few frames is no rep boundary
-        self.steady_ratio = g.rolling_quantile(self.ratio, max(1, int(round(p["reps.glitch_median_s"] * fps))), 50)
+        self.steady_ratio = g.rolling_quantile(self.ratio, g.frames_for(p["reps.glitch_median_s"], self.t), 50)
         self.dropped: list[tuple[_Dip, Verdict]] = []  # dips no rep was made of, with why
 
     def _feet_home(self, i: int, ref: np.ndarray) -> bool:
