@@ -6,14 +6,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from formcheck.identity import (
-    LEG_PAIRS,
-    IdentitySettings,
-    fix_leg_swaps,
-    mirrored_knee_flexion_deg,
-    runs_disagree,
-    swap_flags,
-)
+from formcheck.identity import LEG_PAIRS, IdentitySettings, fix_leg_swaps, runs_disagree, swap_flags
+from formcheck.knee_readings import mirrored_knee_flexion_deg
 from formcheck.series import Landmark as L
 from formcheck.series import PoseSeries
 

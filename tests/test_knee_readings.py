@@ -1,5 +1,5 @@
-"""A rep's front knee from its four readings (``reverse_lunge._front_knee_deg``) and its back knee
-from two (``reverse_lunge._back_knee_deg``), hand-computed."""
+"""A rep's front knee from its four readings (``knee_readings.front_knee_deg``) and its back knee
+from two (``knee_readings.back_knee_deg``), hand-computed."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.exercises.reverse_lunge import _back_knee_deg, _front_knee_deg
-from formcheck.knee_readings import KneeReadings
+from formcheck.knee_readings import KneeReadings, back_knee_deg, front_knee_deg
 from formcheck.profile import load_profile
 
 NAN = math.nan
@@ -18,7 +17,7 @@ NAN = math.nan
 def front_knee(image: float, world: float, lengths: float, reach: float) -> float:
     """The left leg is the front one; each reading is one frame's value."""
     readings = KneeReadings(*({"left": np.array([v]), "right": np.array([NAN])} for v in (world, lengths, reach, NAN)))
-    return _front_knee_deg(image, lambda reading: float(reading["left"][0]), readings, load_profile())
+    return front_knee_deg(image, lambda reading: float(reading["left"][0]), readings, load_profile())
 
 
 def test_the_reach_replaces_a_knee_misplaced_by_over_the_margin():
@@ -44,8 +43,8 @@ def test_a_back_knee_takes_the_larger_of_the_main_and_the_mirror_pass_reading():
     """bench_1003 rep 2: the main run put the back knee halfway up the thigh (56.4 deg), the
     mirror pass read 99.5 (truth 95). A missing reading (no mirror pass, not a side frame, or
     the knee unseen in one run) leaves the other."""
-    assert _back_knee_deg(56.4, 99.5) == pytest.approx(99.5)
-    assert _back_knee_deg(95.0, 88.0) == pytest.approx(95.0)
-    assert _back_knee_deg(56.4, NAN) == pytest.approx(56.4)
-    assert _back_knee_deg(NAN, 80.0) == pytest.approx(80.0)
-    assert math.isnan(_back_knee_deg(NAN, NAN))
+    assert back_knee_deg(56.4, 99.5) == pytest.approx(99.5)
+    assert back_knee_deg(95.0, 88.0) == pytest.approx(95.0)
+    assert back_knee_deg(56.4, NAN) == pytest.approx(56.4)
+    assert back_knee_deg(NAN, 80.0) == pytest.approx(80.0)
+    assert math.isnan(back_knee_deg(NAN, NAN))

@@ -100,7 +100,7 @@ def test_two_streams_give_the_single_streams_reps_and_findings(analyses):
             assert np.isnan(v1) == np.isnan(v2), key
             if key == "back_knee_flexion_deg":
                 # more streams run no mirror pass (``api.analyze_video``), whose reading a side-on
-                # back knee takes where larger (``reverse_lunge._back_knee_deg``): never below it
+                # back knee takes where larger (``knee_readings.back_knee_deg``): never below it
                 assert np.isnan(v1) or v2 <= v1 + tol, key
             else:
                 assert np.isnan(v1) or abs(v2 - v1) <= tol, key

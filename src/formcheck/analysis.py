@@ -19,9 +19,10 @@ from .exercises import EXERCISES
 from .exercises.base import Assessment, Counted, ExerciseInputs, RepResult
 from .exercises.reverse_walk import WalkResult
 from .feedback import cue_for
-from .identity import IdentitySettings, RawEvidence, raw_evidence, swap_flags
+from .identity import IdentitySettings, swap_flags
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics
 from .profile import Profile, load_profile
+from .raw_evidence import RawEvidence, raw_evidence
 from .reps import DipRecord
 from .series import Capture, PoseSeries
 from .smoothing import smooth_series
@@ -212,7 +213,7 @@ def _out_of_view(series: PoseSeries, min_s: float) -> list[str]:
 
 def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[PoseSeries, RawEvidence]:
     """Leg identity, then smoothing; and what the metrics take from the raw series
-    (``identity.RawEvidence``). The relabelled series is never built (smoothing reads through the
+    (``raw_evidence.RawEvidence``). The relabelled series is never built (smoothing reads through the
     swap flags), so a long video holds at most two copies of its landmarks at once: the raw and
     the smoothed."""
     swapped = swap_flags(series, IdentitySettings.of(profile))

@@ -9,12 +9,11 @@ across a swap).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import geometry as g
-from .points import raw_ankle_pixels
 from .profile import Profile
 from .series import Landmark as L
 from .series import PoseSeries, exchanged_order
@@ -26,8 +25,6 @@ LEG_PAIRS = ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANK
 SWAPPED_ORDER = exchanged_order(LEG_PAIRS)
 # compared for continuity: the hips overlap from the side and would only add noise
 _TRACKED = LEG_PAIRS[1:]
-# hip, knee, ankle of the left then the right leg: a knee's flexion
-_KNEE_CHAINS = (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE)
 
 
 @dataclass(frozen=True)
@@ -139,32 +136,6 @@ def _charge_slides(lo: np.ndarray, ro: np.ndarray, t: np.ndarray, keep: np.ndarr
     return keep, cross
 
 
-@dataclass(frozen=True)
-class RawEvidence:
-    """What the metrics take from the series before smoothing, once the legs are named
-    (``raw_evidence``); only this is kept, so the unsmoothed landmarks can be freed.
-
-    Attributes:
-        ankles_px: (T, 2, 2) left and right ankle in pixels: whether the feet are still is judged
-            on them, since a filter would blend the legs across a swap and move still feet.
-        mirrored_knees_deg: (T, 2) the mirror pass's left and right knee flexion (all NaN without one).
-        runs_disagree: (T,) bool: the mirror pass put the legs elsewhere (all False without one).
-    """
-
-    ankles_px: np.ndarray
-    mirrored_knees_deg: np.ndarray
-    runs_disagree: np.ndarray
-
-
-def raw_evidence(series: PoseSeries, relabel: np.ndarray, min_visibility: float, disagree_shins: float) -> RawEvidence:
-    """The ``RawEvidence`` of a raw series whose legs ``relabel`` (``swap_flags``) exchanges."""
-    ankles = raw_ankle_pixels(series, min_visibility)
-    ankles[relabel] = ankles[relabel][:, ::-1]
-    distances = leg_distances(series) if series.mirrored is not None else None
-    return RawEvidence(ankles, mirrored_knee_flexion_deg(series, relabel, min_visibility, distances),
-                       runs_disagree(series, disagree_shins, distances))
-
-
 def runs_disagree(series: PoseSeries, max_shins: float,
                   distances: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """(T,) bool: frames where the mirrored run (``series.mirrored``) puts a leg more than
@@ -178,23 +149,6 @@ def runs_disagree(series: PoseSeries, max_shins: float,
     with np.errstate(invalid="ignore"):
         worst_leg = np.where(same.sum(axis=0) <= other.sum(axis=0), same.max(axis=0), other.max(axis=0))
         return worst_leg > max_shins  # NaN (a run saw no legs): no disagreement
-
-
-def mirrored_knee_flexion_deg(series: PoseSeries, relabel: np.ndarray, min_visibility: float,
-                              distances: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """(T, 2) the mirrored run's image flexion of the knee the main run calls left and right,
-    once its legs are exchanged where ``relabel`` (``swap_flags``) says: a second reading of each
-    knee. MediaPipe can put a knee halfway up the thigh in one run and not the other, and a knee
-    off the leg only ever reads straighter (``reverse_lunge.rep_values``). NaN where no mirrored
-    leg was seen, and all NaN without a mirror pass. ``distances`` as in ``runs_disagree``."""
-    if series.mirrored is None:
-        return np.full((len(series), 2), np.nan)
-    px = replace(series, image=series.mirrored).seen_pixels(min_visibility, _KNEE_CHAINS)
-    flexion = np.stack([g.flexion_deg(px[:, 0], px[:, 1], px[:, 2]), g.flexion_deg(px[:, 3], px[:, 4], px[:, 5])], 1)
-    same, other = distances or leg_distances(series)
-    with np.errstate(invalid="ignore"):
-        exchanged = (other.sum(axis=0) < same.sum(axis=0)) != np.asarray(relabel, bool)
-    return np.where(exchanged[:, None], flexion[:, ::-1], flexion)
 
 
 def leg_distances(series: PoseSeries) -> tuple[np.ndarray, np.ndarray]:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import geometry as g
-from .identity import RawEvidence
 from .knee_readings import KneeReadings, knee_flexion_from_lengths, standing_segments
 from .points import JOINTS, SIDES, L, gated_points
 from .profile import Profile
+from .raw_evidence import RawEvidence
 from .series import PoseSeries
 from .view import body_yaw_deg, classify_view, facing_away, facing_sign_2d, view_mode
 
@@ -252,7 +252,7 @@ def _frontal(sc: _Scene, profile: Profile) -> dict[str, np.ndarray]:
 
 def compute_metrics(series: PoseSeries, profile: Profile, raw: RawEvidence | None = None) -> FrameMetrics:
     """All per-frame metrics of a (smoothed) pose series; ``raw``: what the unsmoothed series
-    showed (``identity.RawEvidence``; without it, the smoothed ankles stand in and there is no
+    showed (``raw_evidence.RawEvidence``; without it, the smoothed ankles stand in and there is no
     mirror pass).
     """
     t = series.t

@@ -8,13 +8,11 @@ moment it describes (the rep's start or bottom), so one noisy frame cannot raise
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from .. import geometry as g
 from ..checks import Check, Precondition
-from ..knee_readings import KneeReadings
+from ..knee_readings import back_knee_deg, front_knee_deg
 from ..metrics import FrameMetrics
 from ..profile import Profile
 from ..reps import Rep, level_run, segment_reps
@@ -115,9 +113,9 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
 
     front_knee, back_knee = front_back_of("knee_flexion_deg")
     readings = metrics.knee_readings
-    front_knee = _front_knee_deg(front_knee, lambda reading: front_back_in(reading)[0], readings, profile)
+    front_knee = front_knee_deg(front_knee, lambda reading: front_back_in(reading)[0], readings, profile)
     if rep.view == metrics.clip_view == "side":
-        back_knee = _back_knee_deg(back_knee, front_back_in(readings.mirrored)[1])
+        back_knee = back_knee_deg(back_knee, front_back_in(readings.mirrored)[1])
     tilt = g.nan_median(metrics["pelvis_tilt_deg"][bottom])
     side_lean = g.nan_median(metrics["trunk_lean_side_deg"][bottom])
     values = {
@@ -142,39 +140,6 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "stepped_forward": float(rep.variant == "forward"),  # the rep stage's decision (``reps.legs``)
     }
     return {k: round(v, 3) if not np.isnan(v) else float("nan") for k, v in values.items()}
-
-
-def _front_knee_deg(image_deg: float, front_of: Callable[[dict[str, np.ndarray]], float], readings: KneeReadings,
-                    profile: Profile) -> float:
-    """The front knee's flexion at the bottom from its four readings (``metrics.KneeReadings``).
-
-    Obliquely the pseudo side view's, the world's and the segment lengths' angle can each only
-    read a bent knee low, so the largest is the least wrong. The reach (hip to ankle) never looks
-    at the knee: where it reads the knee more bent by over ``checks.knee.misplaced_knee_deg``,
-    MediaPipe has put the knee off the leg (under a forward-leaning trunk, behind the hands) and
-    the reach is taken. Only the front knee: obliquely the back thigh points away from the camera,
-    and the back knee's world angle and reach read it bent when it is straight.
-    """
-    knee = float(np.fmax.reduce([image_deg, front_of(readings.world), front_of(readings.lengths)]))
-    reach = front_of(readings.reach)
-    return reach if reach - knee > profile["checks.knee.misplaced_knee_deg"] else knee
-
-
-def _back_knee_deg(image_deg: float, mirrored_deg: float) -> float:
-    """The back knee's flexion at the bottom of a rep read as side in a clip read as side: the
-    larger of the main and the mirror pass's reading (``KneeReadings.mirrored``). Not obliquely,
-    where the back thigh points away from the camera and the knee already reads too bent (median
-    +7 deg on the benchmark's oblique clips): of their 7 reps read as side, the larger reading
-    made all 3 it changed worse (by 2-12 deg).
-
-    MediaPipe reads a side-on back knee low (median -2.4 deg on the benchmark's 225 side reps)
-    and at times puts it halfway up the thigh (bench_1003: a true 95 deg read as 56, mirrored
-    99.5), while the mirrored run sees the same knee with errors of its own. The larger reading
-    halved the misreadings: 90th-percentile error 9.5 -> 6.3 deg, none over 15 deg too straight
-    (4 before). Not the front knee: the mirror reads a true 90 there as up to 108, and the reach
-    already catches a misplaced one.
-    """
-    return float(np.fmax(image_deg, mirrored_deg))
 
 
 def _before_start(rep: Rep, metrics: FrameMetrics, profile: Profile) -> int:
