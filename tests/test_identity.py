@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from formcheck.identity import LEG_PAIRS, IdentitySettings, fix_leg_swaps, runs_disagree, swap_flags
+from formcheck.identity import LEG_PAIRS, SWAPPED_ORDER, IdentitySettings, fix_leg_swaps, runs_disagree, swap_flags
 from formcheck.knee_readings import mirrored_knee_flexion_deg
 from formcheck.series import Landmark as L
 from formcheck.series import PoseSeries
@@ -18,7 +18,8 @@ FPS = 30.0
 def _settings(**changed) -> IdentitySettings:
     """Continuity and the model's labels alone (no slide rule) unless ``changed`` says otherwise."""
     plain = IdentitySettings(max_gap_s=0.3, price_per_s=1.0, undecided_shins=0.5, slide_s=0.0, slide_min_shins=2.0,
-                             slide_path_ratio=1.5, slide_span_share=1.5)
+                             slide_path_ratio=1.5, slide_span_share=1.5, hips_apart_shins=0.0,
+                             mirrored_hips_weight=0.0)
     return replace(plain, **changed)
 
 
@@ -257,3 +258,18 @@ def test_no_mirrored_reading_without_the_pass_or_where_its_knee_was_not_seen():
     knees = mirrored_knee_flexion_deg(replace(series, mirrored=hidden), np.zeros(30, bool), 0.5)
     assert np.isnan(knees[5:10, 0]).all() and np.allclose(knees[5:10, 1], 0.0)
     assert np.isnan(knees[20:25]).all() and np.allclose(knees[:5], 0.0)
+
+
+def test_hips_on_the_wrong_sides_say_the_whole_body_was_mirrored():
+    """Facing the camera, a person's left hip is on the image's right. ``_legs`` puts the labelled
+    left leg, hip and all, on the image's left in every frame: continuity cannot tell (nothing
+    jumps), the model's labels vote to keep them, and the hips' order outweighs them (weight 2).
+    From behind the same order is right; agreeing hips never vote."""
+    s = _legs(60)
+    assert not _flags(s).any()  # continuity and the labels alone: as labelled
+    assert _flags(s, hips_apart_shins=0.2, mirrored_hips_weight=2.0).all()
+    assert not _flags(s, hips_apart_shins=0.2, mirrored_hips_weight=0.5).any()  # outvoted by the labels
+    away = np.ones(60, bool)
+    assert not swap_flags(s, _settings(hips_apart_shins=0.2, mirrored_hips_weight=2.0), away).any()
+    right_way = replace(s, image=s.image[:, SWAPPED_ORDER])  # left leg on the image's right: agrees
+    assert not _flags(right_way, hips_apart_shins=0.2, mirrored_hips_weight=2.0).any()

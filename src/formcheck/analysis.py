@@ -21,11 +21,13 @@ from .exercises.reverse_walk import WalkResult
 from .feedback import cue_for
 from .identity import IdentitySettings, swap_flags
 from .metrics import METRIC_NAMES, FrameMetrics, compute_metrics
+from .points import gated_points
 from .profile import Profile, load_profile
 from .raw_evidence import RawEvidence, raw_evidence
 from .reps import DipRecord
 from .series import Capture, PoseSeries
 from .smoothing import smooth_series
+from .view import facing_away
 
 SCHEMA_VERSION = "formcheck-analysis/1"
 TARGET_REPS_PER_LEG = (12, 15)  # [article] 12-15 reps per leg
@@ -216,7 +218,8 @@ def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[P
     (``raw_evidence.RawEvidence``). The relabelled series is never built (smoothing reads through the
     swap flags), so a long video holds at most two copies of its landmarks at once: the raw and
     the smoothed."""
-    swapped = swap_flags(series, IdentitySettings.of(profile))
+    away = facing_away(gated_points(series, profile["pose.min_visibility"])[1], series.t, profile)
+    swapped = swap_flags(series, IdentitySettings.of(profile), away)
     raw = raw_evidence(series, swapped, profile["pose.min_visibility"], profile["pose.mirror_disagree_shins"])
     smoothed = smooth_series(series, zero_phase=zero_phase, relabel=swapped, **profile.section("smoothing"))
     return replace(smoothed, mirrored=None), raw  # the second opinion is spent: no third copy kept

@@ -39,16 +39,19 @@ class IdentitySettings:
     slide_min_shins: float
     slide_path_ratio: float
     slide_span_share: float
+    hips_apart_shins: float
+    mirrored_hips_weight: float
 
     @classmethod
     def of(cls, profile: Profile) -> IdentitySettings:
         return cls(profile["smoothing.max_gap_s"], profile["pose.leg_swap_price_per_s"],
                    profile["pose.mirror_undecided_shins"], profile["pose.leg_slide_s"],
                    profile["pose.leg_slide_min_shins"], profile["pose.leg_slide_path_ratio"],
-                   profile["pose.leg_slide_span_share"])
+                   profile["pose.leg_slide_span_share"], profile["pose.hips_apart_shins"],
+                   profile["pose.mirrored_hips_weight"])
 
 
-def swap_flags(series: PoseSeries, settings: IdentitySettings) -> np.ndarray:
+def swap_flags(series: PoseSeries, settings: IdentitySettings, away: np.ndarray | None = None) -> np.ndarray:
     """(T,) bool: frames whose left and right legs are to be exchanged (``settings``' fields in
     the double-backquoted names below).
 
@@ -69,6 +72,11 @@ def swap_flags(series: PoseSeries, settings: IdentitySettings) -> np.ndarray:
     MediaPipe's tracker does not always jump when it exchanges the legs: it can slide both across
     over a few frames, each frame a small step that continuity alone accepts. ``slide_s`` > 0
     charges such a slide as the jump it is (``_charge_slides``).
+
+    Hips on the wrong sides of the body are a third opinion (``_hips_say_exchanged``; ``away``:
+    (T,) bool, the frames where the person faces away from the camera, ``view.facing_away``),
+    weighing ``mirrored_hips_weight`` times the price: at 2, as much as the model's own labels and
+    a mirror pass together, which share the whole-body mistake; continuity decides between them.
     """
     n = len(series)
     flags = np.zeros(n, bool)
@@ -92,6 +100,11 @@ def swap_flags(series: PoseSeries, settings: IdentitySettings) -> np.ndarray:
         says_exchanged = _mirror_says_exchanged(series.mirrored[idx], lo, ro, size, scale, settings.undecided_shins)
         as_labelled = as_labelled + price * says_exchanged
         exchanged = exchanged + price * (1.0 - says_exchanged)
+    if settings.hips_apart_shins > 0:
+        says_exchanged = _hips_say_exchanged(series, idx, scale, settings.hips_apart_shins, away)
+        weight = settings.mirrored_hips_weight * price
+        as_labelled = as_labelled + weight * says_exchanged
+        exchanged = exchanged + weight * (1.0 - says_exchanged)
     flags[idx] = _viterbi(keep, cross, as_labelled, exchanged)
     return flags
 
@@ -180,6 +193,25 @@ def _mirror_says_exchanged(mirrored: np.ndarray, lo: np.ndarray, ro: np.ndarray,
     with np.errstate(invalid="ignore"):
         undecided = ~(np.abs(same - other) >= undecided_shins)  # NaN: not seen
     return np.where(undecided, 0.5, (other < same).astype(float))
+
+
+def _hips_say_exchanged(series: PoseSeries, idx: np.ndarray, scale: float, hips_apart_shins: float,
+                        away: np.ndarray | None) -> np.ndarray:
+    """(N,) 1 where the hips' order in the image says the pose model named the legs the other way
+    round, 0.5 elsewhere (no opinion). Facing the camera, a person's left hip is on the image's
+    right (facing away, on its left) whatever the legs do: a frame whose labelled left hip sits on
+    the other side had its whole body's labels mirrored (MediaPipe does so at times on a body it
+    sees from the front, face and all; dev seed 4025). Only where the hips lie at least
+    ``hips_apart_shins`` apart across the image: seen from the side they overlap, and their order
+    is chance. Hips on the right sides say nothing about the lower legs: MediaPipe also swaps the
+    knees and feet alone under hips it labels right (an oblique published clip, bench_0015)."""
+    w = series.image_size[0]
+    apart = (series.image[idx, L.LEFT_HIP, 0] - series.image[idx, L.RIGHT_HIP, 0]) * w / scale
+    # + : the labelled left hip lies where a left hip belongs
+    toward_right = apart if away is None else np.where(away[idx], -apart, apart)
+    with np.errstate(invalid="ignore"):
+        undecided = ~(np.abs(toward_right) >= hips_apart_shins)  # NaN: not seen
+    return np.where(undecided | (toward_right > 0), 0.5, 1.0)
 
 
 def _viterbi(keep: np.ndarray, cross: np.ndarray, cost0: np.ndarray, cost1: np.ndarray) -> np.ndarray:
