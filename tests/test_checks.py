@@ -110,7 +110,8 @@ def test_from_behind_no_check_is_judged():
 
 def test_a_classified_check_reports_the_rep_stages_decision_from_any_view():
     """``stepped_forward`` checks a decision the rep stage made (the variant): flagged and major
-    when the rep stepped forward, from behind too; ok otherwise; no threshold, no noise margin."""
+    when the rep stepped forward, from behind too; ok otherwise where the view shows it, not
+    assessed from behind; no threshold, no noise margin."""
     from formcheck.exercises.reverse_lunge import CHECKS
 
     stepped, = (c for c in CHECKS if c.code == "stepped_forward")
@@ -122,4 +123,7 @@ def test_a_classified_check_reports_the_rep_stages_decision_from_any_view():
         ("flagged", "major", "left", 1.5, None)
     assert forward.reason == "the stepping foot went forward: this rep was a forward lunge"
     back, = run_checks((stepped,), {"stepped_forward": 0.0}, {"leg": "left"}, behind, times, profile)
-    assert back.status == "ok" and back.severity == ""
+    assert back.status == "not_assessed" and "from behind" in back.reason  # never passed unseen
+    seen, = run_checks((stepped,), {"stepped_forward": 0.0}, {"leg": "left"}, RepViews("side", "side", "side"),
+                       times, profile)
+    assert seen.status == "ok" and seen.severity == ""

@@ -112,13 +112,15 @@ def test_filmed_from_behind_the_split_squat_stays_a_split_squat_and_nothing_is_j
     assert walk_out and all(d.rep is None and d.gate == "ends_where_it_started" for d in walk_out)
 
 
-def test_a_side_lean_within_the_noise_of_its_limit_is_uncertain_not_cued(analyses):
-    """The front stance demo's correct rep leans 10.2 deg sideways against a 10 deg limit."""
+def test_the_front_demos_correct_rep_stands_upright(analyses):
+    """The front stance demo's correct rep: its trunk reads 1.5 deg off vertical. Read along the
+    hip line, which tilts as the back knee drops, it read 10.2 deg against the 10 deg limit (then
+    reported uncertain); the wrong rep (feet in one line) keeps its foot-placement cues."""
     result = analyses(SHARED_VIDEOS / "forward_lunge_front_stance_demo.mp4")
     wrong, right = result.complete_reps
     assert {"stance_too_narrow", "step_crosses_midline"} <= {f.code for f in wrong.mistakes}
-    assert [f.code for f in right.mistakes] == ["stepped_forward"]
-    assert [f.code for f in right.uncertain] == ["trunk_lean_side"]
+    assert [f.code for f in right.mistakes] == ["stepped_forward"] and not right.uncertain
+    assert abs(right.values["trunk_lean_side_deg"]) < 5.0
 
 
 def test_gym_split_squat_count_is_in_the_labelled_range(analyses):

@@ -149,7 +149,7 @@ def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[
         side = sides.get(check.side_from, "none")
         t = times[check.at]
         if check.classified:
-            out.append(_classified(check, value, side, t))
+            out.append(_classified(check, value, side, t, views))
             continue
         threshold = profile[check.threshold]
         reason = _unassessable_reason(check, views, values, profile)
@@ -171,12 +171,17 @@ def run_checks(checks: tuple[Check, ...], values: dict[str, float], sides: dict[
     return out
 
 
-def _classified(check: Check, value: float, side: str, t: float) -> Finding:
+def _classified(check: Check, value: float, side: str, t: float, views: RepViews) -> Finding:
     """The finding of a ``Check.classified``: flagged, and major (a different movement, not a
-    matter of degree), when the movement happened."""
+    matter of degree), when the movement happened, from whatever view the rep stage saw it; that
+    it did not happen is only passed where the rep's views show the check (from behind: not
+    assessed, as every other check)."""
     if value == 1.0:
         return Finding(check.code, check.family, "flagged", side, "major", None, 0.0, check.compare, t,
                        check.classified)
+    if not views.show(check.views):
+        return Finding(check.code, check.family, "not_assessed", side, "", None, 0.0, check.compare, t,
+                       f"not visible from a {views.as_seen()} view", 0.0)
     return Finding(check.code, check.family, "ok", side, "", None, 0.0, check.compare, t)
 
 

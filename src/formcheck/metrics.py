@@ -239,8 +239,11 @@ def _frontal(sc: _Scene, profile: Profile) -> dict[str, np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         leftward = hip_line / hip_width[:, None]
         stance = np.abs(np.sum((px[:, L.LEFT_ANKLE] - px[:, L.RIGHT_ANKLE]) * leftward, axis=-1)) / hip_width
-    v["trunk_lean_side_deg"] = np.where(front, np.degrees(np.arctan2(np.sum(trunk * leftward, axis=-1),
-                                                                     -trunk[:, 1])), np.nan)
+    # sideways lean against the image's vertical, toward the body's left (+): along the image's
+    # horizontal, not along the hip line, which tilts as the back knee drops (a 9 deg tilt read a
+    # 21 deg lean as 9: the lean's vertical part leaked into the sideways one)
+    lateral = trunk[:, 0] * np.sign(hip_line[:, 0])
+    v["trunk_lean_side_deg"] = np.where(front, np.degrees(np.arctan2(lateral, -trunk[:, 1])), np.nan)
     v["pelvis_tilt_deg"] = np.where(front, np.degrees(np.arctan2(-hip_line[:, 1], np.abs(hip_line[:, 0]))), np.nan)
     v["stance_width_ratio"] = np.where(front, stance, np.nan)
     hip_line_w = world[:, L.LEFT_HIP] - world[:, L.RIGHT_HIP]
