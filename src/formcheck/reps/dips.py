@@ -121,6 +121,24 @@ class _Tracker:
         run = self.ratio[j:entry]
         return float(np.nanmax(run)) if (entry - j) >= self.settle_frames and not np.isnan(run).all() else top
 
+    def _back_in_stance(self, valley: float, valley_at: int, peak: float, rise: float) -> bool:
+        """The hip rose from a low back into the split stance it had descended from: the feet
+        stood still from that stance through the low (``_settled_level``), the stance lies at
+        least half a descent above the low, and the hip came back within the stand's slack of
+        it. A split squat's rep can start from a stance a little under a full descent above
+        the previous low, where a lunge's wobble at its bottom has no stance to return to."""
+        level = self._settled_level(valley_at)
+        return bool(level >= valley + rise / 2 and peak >= level - (1.0 - self.stand))
+
+    def _settled_level(self, low: int) -> float:
+        """The highest hip of the stretch with the feet still that leads into the frame ``low``
+        (NaN if the feet moved into ``low`` itself)."""
+        j = low
+        while j > 0 and self.settled_speed[j - 1] <= self.rest_speed:
+            j -= 1
+        run = self.ratio[j:low + 1]
+        return float(np.nanmax(run)) if low > j and not np.isnan(run).all() else float("nan")
+
     def _step_start(self, early: int, entry: int) -> int | None:
         """Where the last foot movement before the dip began (None if the feet stayed still).
 
@@ -227,19 +245,21 @@ class _Tracker:
         """
         r, stance = self.steady_ratio, self.profile["reps.split_stance_ratio"]
         cuts: list[int] = []
-        valley, peak = np.inf, -1
+        valley, valley_at, peak = np.inf, -1, -1
         for i in range(dip.start, dip.end + 1):
             if np.isnan(r[i]):
                 continue
             if peak < 0:
-                valley = min(valley, r[i])
-                if r[i] >= valley + rise:
+                if r[i] < valley:
+                    valley, valley_at = r[i], i
+                if r[i] >= valley + rise / 2:
                     peak = i
             elif r[i] > r[peak]:
                 peak = i
             elif r[i] <= r[peak] - rise:
-                cuts.append(peak)
-                valley, peak = r[i], -1
+                if r[peak] >= valley + rise or self._back_in_stance(valley, valley_at, r[peak], rise):
+                    cuts.append(peak)
+                valley, valley_at, peak = r[i], i, -1
         if not cuts:
             return [dip]
         bounds = [dip.start, *cuts, dip.end]
