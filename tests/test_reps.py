@@ -274,3 +274,18 @@ def test_a_split_squat_rep_starts_from_the_stance_it_came_back_to():
     assert len(_split_set(back_up=0.805)) == 2
     assert len(_split_set(back_up=0.805, wobble_feet=True)) == 1
     assert len(_split_set(back_up=0.73)) == 1
+
+
+def test_a_rep_cut_off_after_its_bottom_was_seen_whole():
+    """The clip ends on the way up: half a descent above the bottom, the bottom has been seen and
+    its depth can be judged; a clip ending at the bottom leaves it unknown."""
+    from formcheck.reps import _bottom_seen
+    from formcheck.reps.dips import _Dip
+
+    profile = load_profile()
+    ratio = np.array([1.0, 0.95, 0.85, 0.72, 0.70, 0.70, 0.71, 0.74, 0.77])
+    band = np.array([4, 5])
+    assert _bottom_seen(ratio, _Dip(0, 2, 8, False, True, "clip ended before the return"), band, profile)
+    assert not _bottom_seen(ratio, _Dip(0, 2, 6, False, True, "clip ended before the return"), band, profile)
+    assert not _bottom_seen(ratio, _Dip(0, 2, 8, True, True, "clip started mid-rep"), band, profile)
+    assert _bottom_seen(ratio, _Dip(0, 2, 8, False, False, ""), band, profile)

@@ -118,9 +118,9 @@ def judge_rep(rep: Rep, checks: tuple[Check, ...], values: dict[str, float], sid
     shallow, too short a step): its lowest seen frame need not be its bottom, and such a cue would
     be invented. Its "too much" findings stand (the unseen part can only have shown more), unless
     the clip started mid-rep: then its start was never seen, and neither was a stand to measure it
-    against. A check of the rep stage's own classification (``Check.classified``) stands on any
-    part of a rep that was seen. ``bottom``: the rep's bottom frames (their evidence makes the
-    findings' confidence)."""
+    against. A rep cut off after its bottom (``Rep.bottom_seen``) is judged whole. A check of the
+    rep stage's own classification (``Check.classified``) stands on any part of a rep that was
+    seen. ``bottom``: the rep's bottom frames (their evidence makes the findings' confidence)."""
     metrics = inputs.metrics
     evidence = rep_evidence(inputs.series.image, metrics.runs_disagree, bottom, profile)
     times = {"start": rep.start_s, "bottom": rep.bottom_s}
@@ -129,7 +129,7 @@ def judge_rep(rep: Rep, checks: tuple[Check, ...], values: dict[str, float], sid
     findings = run_checks(checks, values, sides_for(rep, values), views, times, profile, evidence)
     if inputs.unjudgeable:
         findings = not_judged(findings, inputs.unjudgeable)
-    elif not rep.complete:
+    elif not rep.complete and not rep.bottom_seen:
         partial = f"only part of this rep was seen ({rep.incomplete_reason})"
         started_unseen = rep.incomplete_reason == CUT_START_REASON  # its stance and step were never seen
         classified = {c.code for c in checks if c.classified}

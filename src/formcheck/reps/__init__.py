@@ -55,6 +55,9 @@ class Rep:
     incomplete_reason: str
     view: str
     leg_confidence: float  # share of bottom frames whose labels agree on the leg
+    # the hip rose half a descent from the bottom before the rep was cut off: its bottom was seen
+    # (always true of a complete rep, never of one the clip started in)
+    bottom_seen: bool = True
 
 
 @dataclass(frozen=True)
@@ -132,13 +135,27 @@ def segment_reps(metrics: FrameMetrics, profile: Profile) -> Segmentation:
         reason = CUT_START_REASON if dip.cut_start else dip.reason
         reps.append(Rep(len(reps) + 1, 0, other if variant == "forward" else back_leg, other, variant,
                         dip.start, c.bottom, dip.end, float(t[dip.start]), float(t[c.bottom]),
-                        float(t[dip.end]), not (dip.cut_start or dip.cut_end), reason, view, round(confidence, 3)))
+                        float(t[dip.end]), not (dip.cut_start or dip.cut_end), reason, view, round(confidence, 3),
+                        _bottom_seen(ratio, dip, band, profile)))
         phase[dip.start:band[0]] = "descending"
         phase[band[0]:band[-1] + 1] = "bottom"
         phase[band[-1] + 1:dip.end + 1] = "ascending"
     records = _records(t, ratio, reps, [(*c.verdicts, n) for c, n in zip(candidates, notes, strict=True)], rejected,
                        tracker.dropped)
     return Segmentation(_assign_sets(reps, profile["reps.set_pause_s"]), phase, records)
+
+
+def _bottom_seen(ratio: np.ndarray, dip: _Dip, band: np.ndarray, profile: Profile) -> bool:
+    """A dip's bottom was seen: it ran to its return, or the hip rose half a descent
+    (``reps.descend_ratio``) from its bottom band before the clip or the person's track ended.
+    A dip the clip started in never shows where it began, so its bottom is not known either."""
+    if dip.cut_start:
+        return False
+    if not dip.cut_end:
+        return True
+    with np.errstate(invalid="ignore"):
+        rise = np.nanmax(ratio[band[-1]:dip.end + 1]) - np.nanmin(ratio[band]) if len(band) else np.nan
+    return bool(rise >= (1.0 - profile["reps.descend_ratio"]) / 2)
 
 
 def _leg_note(variant: str, back_leg: str, share: float, order: np.ndarray, view: str, heel: bool,
