@@ -36,7 +36,7 @@ class Calibration:
     t_end: float
     leg_length_px: float
     hip_width_px: float
-    stance_width_ratio: float  # ankle distance / hip width (meaningful from the front)
+    stance_width_ratio: float  # ankle distance in hip-joint widths, as the stance check reads it (front views)
     trunk_lean_deg: float  # image tilt of hips -> shoulders from vertical, standing
 
     def to_dict(self) -> dict:
@@ -94,7 +94,8 @@ def try_calibrate(image_lm: np.ndarray, t: np.ndarray, image_size: tuple[int, in
     shoulder_mid = g.midpoint(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER])
     idx = np.flatnonzero(span)
     with np.errstate(invalid="ignore", divide="ignore"):
-        stance = float(np.median(ankles / hips))
+        spread = profile["checks.stance.hip_landmark_spread_ratio"]  # hip-joint widths, as the check reads them
+        stance = float(np.median(ankles / hips)) * spread
     return Calibration(first + int(idx[0]), first + int(idx[-1]), float(t[idx[0]]), float(t[idx[-1]]), leg,
                        float(np.median(hips)), stance,
                        float(np.median(g.tilt_from_vertical_deg(hip_mid, shoulder_mid)))), ""
