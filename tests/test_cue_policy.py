@@ -120,7 +120,7 @@ def test_calibrates_after_two_still_seconds_with_hand_computed_baseline():
     assert cal.leg_length_px == pytest.approx(200 + math.hypot(10, 200))
     assert cal.hip_width_px == pytest.approx(100.0)
     # ankles 120 px apart, hip landmarks 100 px: 1.2 landmark widths, 1.2 x 1.18 hip-joint widths
-    assert cal.stance_width_ratio == pytest.approx(1.2 * load_profile()["checks.stance.hip_landmark_spread_ratio"])
+    assert cal.stance_width_ratio == pytest.approx(1.2 * load_profile()["pose.hip_landmark_spread_ratio"])
     assert cal.trunk_lean_deg == pytest.approx(0.0)
     assert cal.t_end == pytest.approx(74 / 30) and cal.last == 174
     assert cal.t_end - cal.t_start == pytest.approx(2.0, abs=1 / 30)

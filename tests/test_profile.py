@@ -80,8 +80,7 @@ def test_section_strips_the_prefix():
     assert load_profile().section("smoothing") == {
         "min_cutoff_hz": 1.5, "beta": 0.05, "d_cutoff_hz": 1.0, "max_gap_s": 0.3,
     }
-    assert load_profile().section("checks.stance") == {"too_narrow_ratio": 0.6, "too_wide_ratio": 1.8,
-                                                       "hip_landmark_spread_ratio": 1.18}
+    assert load_profile().section("checks.stance") == {"too_narrow_ratio": 0.6, "too_wide_ratio": 1.8}
     # a prefix must match whole table names
     assert load_profile().section("checks.st") == {}
     assert load_profile().section("nope") == {}

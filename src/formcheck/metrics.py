@@ -246,7 +246,7 @@ def _frontal(sc: _Scene, profile: Profile) -> dict[str, np.ndarray]:
     v["trunk_lean_side_deg"] = np.where(front, np.degrees(np.arctan2(lateral, -trunk[:, 1])), np.nan)
     v["pelvis_tilt_deg"] = np.where(front, np.degrees(np.arctan2(-hip_line[:, 1], np.abs(hip_line[:, 0]))), np.nan)
     # in hip-joint widths, as the profile's limits are: MediaPipe's hip points lie wider apart
-    v["stance_width_ratio"] = np.where(front, stance * profile["checks.stance.hip_landmark_spread_ratio"], np.nan)
+    v["stance_width_ratio"] = np.where(front, stance * profile["pose.hip_landmark_spread_ratio"], np.nan)
     hip_line_w = world[:, L.LEFT_HIP] - world[:, L.RIGHT_HIP]
     rotation = np.degrees(np.arctan2(np.sum(hip_line_w * sc.fwd_w, axis=-1), np.sum(hip_line_w * sc.left_w, axis=-1)))
     # relative to the body's long-run facing (fwd_w/left_w), so a camera-angle bias cancels out

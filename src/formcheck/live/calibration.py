@@ -94,7 +94,7 @@ def try_calibrate(image_lm: np.ndarray, t: np.ndarray, image_size: tuple[int, in
     shoulder_mid = g.midpoint(px[:, L.LEFT_SHOULDER], px[:, L.RIGHT_SHOULDER])
     idx = np.flatnonzero(span)
     with np.errstate(invalid="ignore", divide="ignore"):
-        spread = profile["checks.stance.hip_landmark_spread_ratio"]  # hip-joint widths, as the check reads them
+        spread = profile["pose.hip_landmark_spread_ratio"]  # hip-joint widths, as the check reads them
         stance = float(np.median(ankles / hips)) * spread
     return Calibration(first + int(idx[0]), first + int(idx[-1]), float(t[idx[0]]), float(t[idx[-1]]), leg,
                        float(np.median(hips)), stance,
