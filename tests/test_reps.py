@@ -250,30 +250,33 @@ def test_a_split_squat_bottom_with_the_back_foot_lost_stays_a_rep_of_its_set(tmp
     assert len(turned.reps) == 3 and [d.gate for d in turned.dips if d.rep is None] == ["in_the_sets_stance"]
 
 
-def _split_set(back_up: float, wobble_feet: bool = False) -> list:
+def _split_set(back_up: float, rest_s: float = 0.6, feet_moving: bool = False, turn_s: float = 0.7) -> list:
     """Stand (1.0), step back into a split stance (0.81, feet moving 0.3-0.6 s), two split-squat
-    reps from it (lows 0.71 and 0.59) with the hip back up to ``back_up`` between them, then a
-    step home. ``wobble_feet``: the feet keep moving through the first low (no stance to return
-    to, as at a lunge's bottom)."""
+    reps from it (lows 0.71 and 0.59) with the hip back up to ``back_up`` for ``rest_s`` between
+    them (``turn_s`` up to it and down from it), then a step home. ``feet_moving``: the feet
+    shift while the hip is back up."""
     t = np.arange(0.0, 7.0, 1 / 30)
-    ratio = np.interp(t, [0, 0.3, 0.6, 1.3, 2.0, 2.3, 3.0, 3.6, 4.3, 4.6, 5.3, 5.8, 6.1, 7],
+    top = [2.3 + turn_s, 2.3 + turn_s + rest_s]
+    ratio = np.interp(t, [0, 0.3, 0.6, 1.3, 2.0, 2.3, *top, top[1] + turn_s, 4.6, 5.3, 5.8, 6.1, 7],
                       [1.0, 1.0, 0.81, 0.81, 0.71, 0.71, back_up, back_up, 0.59, 0.59, 0.81, 0.81, 1.0, 1.0])
     ankles = np.zeros((len(t), 2, 2))
     ankles[:, 1, 0] = np.interp(t, [0, 0.3, 0.6, 5.8, 6.1, 7], [0, 0, -0.8, -0.8, 0, 0])  # the back foot
-    if wobble_feet:
-        ankles[:, 0, 1] = 0.05 * np.sin(2 * np.pi * 3 * t) * ((t > 0.6) & (t < 2.3))
+    if feet_moving:
+        ankles[:, 0, 1] = 0.05 * np.sin(2 * np.pi * 3 * t) * ((t > 2.5) & (t < 4.0))
     return _Tracker(ratio, ankles, t, load_profile(), np.zeros(len(t), bool)).dips()
 
 
 def test_a_split_squat_rep_starts_from_the_stance_it_came_back_to():
-    """Seed 4058: the first rep's hip came back from its low 0.709 to 0.808, in the split stance
-    the feet had held since stepping into it (0.81), a rise of 0.099 against the 0.10 a rise
-    between two lows needed. Back within the stand's slack of a settled stance at least half a
-    descent above the low, the two lows are two reps; without that stance (feet moving) or
-    short of it, one."""
+    """Seed 4058: the first rep's hip came back from its low 0.709 to rest at 0.808 in its split
+    stance, a rise of 0.099 against the 0.10 a rise between two lows needed, before a full
+    descent to 0.593. Half a descent on one side suffices, a full one on the other, where the hip
+    rested at the peak with the feet still (``reps.stand_hold_s``): the two lows are two reps. A
+    peak it turns at at once, or with the feet moving, is no stance; short of half a descent,
+    no rep either."""
     assert len(_split_set(back_up=0.805)) == 2
-    assert len(_split_set(back_up=0.805, wobble_feet=True)) == 1
-    assert len(_split_set(back_up=0.73)) == 1
+    assert len(_split_set(back_up=0.805, rest_s=0.0, turn_s=0.2)) == 1
+    assert len(_split_set(back_up=0.805, feet_moving=True)) == 1
+    assert len(_split_set(back_up=0.75)) == 1
 
 
 def test_a_rep_cut_off_after_its_bottom_was_seen_whole():

@@ -47,6 +47,31 @@ def _matched_offset(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.fmin(keep, swap)
 
 
+def _turns(r: np.ndarray, start: int, end: int, prominence: float) -> tuple[list[int], list[int]]:
+    """The lows and the peaks between them of ``r[start:end + 1]`` (NaN skipped), each turn at
+    least ``prominence`` from the one before: lows[k] precedes peaks[k], and a last low follows
+    the last peak."""
+    lows: list[int] = []
+    peaks: list[int] = []
+    low = high = -1
+    for i in range(start, end + 1):
+        if np.isnan(r[i]):
+            continue
+        if high < 0:  # looking for a low, then the rise out of it
+            low = i if low < 0 or r[i] < r[low] else low
+            if r[i] >= r[low] + prominence:
+                lows.append(low)
+                high = i
+        elif r[i] > r[high]:
+            high = i
+        elif r[i] <= r[high] - prominence:
+            peaks.append(high)
+            high, low = -1, i
+    if high >= 0 and len(lows) > len(peaks):
+        lows.pop()  # a rise the dip ends on is its return, not a peak between two lows
+    return lows, peaks
+
+
 def settled_speed(ankles: np.ndarray, t: np.ndarray, frames: int) -> np.ndarray:
     """(T,) how fast the faster foot moved over the last ``frames`` frames, leg lengths per second.
 
@@ -121,23 +146,19 @@ class _Tracker:
         run = self.ratio[j:entry]
         return float(np.nanmax(run)) if (entry - j) >= self.settle_frames and not np.isnan(run).all() else top
 
-    def _back_in_stance(self, valley: float, valley_at: int, peak: float, rise: float) -> bool:
-        """The hip rose from a low back into the split stance it had descended from: the feet
-        stood still from that stance through the low (``_settled_level``), the stance lies at
-        least half a descent above the low, and the hip came back within the stand's slack of
-        it. A split squat's rep can start from a stance a little under a full descent above
-        the previous low, where a lunge's wobble at its bottom has no stance to return to."""
-        level = self._settled_level(valley_at)
-        return bool(level >= valley + rise / 2 and peak >= level - (1.0 - self.stand))
-
-    def _settled_level(self, low: int) -> float:
-        """The highest hip of the stretch with the feet still that leads into the frame ``low``
-        (NaN if the feet moved into ``low`` itself)."""
-        j = low
-        while j > 0 and self.settled_speed[j - 1] <= self.rest_speed:
-            j -= 1
-        run = self.ratio[j:low + 1]
-        return float(np.nanmax(run)) if low > j and not np.isnan(run).all() else float("nan")
+    def _rests_at(self, peak: int) -> bool:
+        """The hip rested at frame ``peak``'s height with the feet still: within
+        ``reps.top_tolerance_ratio`` of it for ``reps.stand_hold_s``, as in a split squat's stance
+        between reps (a lunge's wobble at its bottom turns at once)."""
+        r, tolerance = self.steady_ratio, self.profile["reps.top_tolerance_ratio"]
+        with np.errstate(invalid="ignore"):
+            resting = (np.abs(r - r[peak]) <= tolerance) & (self.settled_speed <= self.rest_speed)
+        a = b = peak
+        while a > 0 and resting[a - 1]:
+            a -= 1
+        while b < len(r) - 1 and resting[b + 1]:
+            b += 1
+        return bool(resting[peak] and self.t[b] - self.t[a] >= self.hold_s)
 
     def _step_start(self, early: int, entry: int) -> int | None:
         """Where the last foot movement before the dip began (None if the feet stayed still).
@@ -244,22 +265,18 @@ class _Tracker:
         a rep boundary, placed at the highest point between them.
         """
         r, stance = self.steady_ratio, self.profile["reps.split_stance_ratio"]
+        lows, peaks = _turns(r, dip.start, dip.end, rise / 2)
         cuts: list[int] = []
-        valley, valley_at, peak = np.inf, -1, -1
-        for i in range(dip.start, dip.end + 1):
-            if np.isnan(r[i]):
-                continue
-            if peak < 0:
-                if r[i] < valley:
-                    valley, valley_at = r[i], i
-                if r[i] >= valley + rise / 2:
-                    peak = i
-            elif r[i] > r[peak]:
-                peak = i
-            elif r[i] <= r[peak] - rise:
-                if r[peak] >= valley + rise or self._back_in_stance(valley, valley_at, r[peak], rise):
-                    cuts.append(peak)
-                valley, valley_at, peak = r[i], i, -1
+        valley = np.inf
+        for k, peak in enumerate(peaks):
+            valley = min(valley, r[lows[k]])
+            higher = [q for q in peaks[k + 1:] if r[q] >= r[peak]]
+            after = slice(peak, (higher[0] if higher else dip.end) + 1)
+            up, down = r[peak] - valley, r[peak] - float(np.nanmin(r[after]))
+            if min(up, down) >= rise or (min(up, down) >= rise / 2 and max(up, down) >= rise
+                                         and r[peak] < self.stand and self._rests_at(peak)):
+                cuts.append(peak)
+                valley = np.inf
         if not cuts:
             return [dip]
         bounds = [dip.start, *cuts, dip.end]
