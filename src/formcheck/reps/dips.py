@@ -257,12 +257,15 @@ class _Tracker:
         return [piece for dip in out for piece in self._split_double(dip, depth)]
 
     def _split_double(self, dip: _Dip, rise: float) -> list[_Dip]:
-        """Split a dip that holds two descents: the hip rose by ``rise`` between two lows.
+        """Split a dip that holds two descents at the peak between them: the hip rose ``rise``
+        from the lowest point since the last cut and fell ``rise`` again after it, or did one of
+        the two by half of that where it rested at the peak below standing height
+        (``_rests_at``: a split stance between reps; a lunge's wobble at its bottom turns at
+        once, and a sag before standing up rests at standing height).
 
         Split squat reps return to the split stance, not to standing, and stepping into that
-        stance already lowers the hip; so the first rep of a set can run on into the next.
-        A rep has one low (a pause at the bottom is not a rise), so a rise between two lows is
-        a rep boundary, placed at the highest point between them.
+        stance already lowers the hip; so the first rep of a set can run on into the next, and a
+        shallow rep (back heel down, short of depth) starts from the stance a little above it.
         """
         r, stance = self.steady_ratio, self.profile["reps.split_stance_ratio"]
         lows, peaks = _turns(r, dip.start, dip.end, rise / 2)
