@@ -133,7 +133,7 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "pelvis_rotation_abs_deg": abs(g.nan_median(metrics["pelvis_rotation_deg"][bottom])),
         "step_length_ratio": _step_length(rep, metrics, window, profile),
         "stance_width_ratio": g.nan_median(metrics["stance_width_ratio"][_stance_frames(rep, metrics, profile)]),
-        "back_foot_across_midline_ratio": g.nan_median(np.where(metrics.view[window] == "front",
+        "back_foot_across_midline_ratio": g.nan_median(np.where(_back_foot_known(metrics, window, profile),
                                                            _across_midline(pixels, rep.start_frame, window,
                                                                            rep.variant == "forward"), np.nan)),
         "hip_height_ratio": g.nan_median(metrics["hip_height_ratio"][bottom]),
@@ -197,6 +197,17 @@ def _stance_frames(rep: Rep, metrics: FrameMetrics, profile: Profile) -> np.ndar
     if not len(level):
         return level  # never side by side (a split squat from its split stance): not measurable
     return level[t[level] >= t[level[-1]] - profile["reps.bottom_window_s"]]
+
+
+def _back_foot_known(metrics: FrameMetrics, window: slice, profile: Profile) -> np.ndarray:
+    """The frames of ``window`` seen from the front whose back foot is known: the toes' height gap
+    (``metrics.feet_split``) at least ``reps.min_front_split_ratio``, the split a front view needs
+    to call a dip a lunge. With the feet level in the image, which one is behind is a coin's toss:
+    MediaPipe puts a back foot hidden behind the front leg onto the front one (dev seed 4040: both
+    ankles at one height, the 'back' one read 0.8 hip widths across the midline)."""
+    with np.errstate(invalid="ignore"):
+        split = metrics.feet.feet_split[window] >= profile["reps.min_front_split_ratio"]
+    return (metrics.view[window] == "front") & split
 
 
 def _across_midline(pixels: np.ndarray, start: int, window: slice, forward: bool) -> np.ndarray:
