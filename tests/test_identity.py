@@ -267,9 +267,10 @@ def test_hips_on_the_wrong_sides_say_the_whole_body_was_mirrored():
     From behind the same order is right; agreeing hips never vote."""
     s = _legs(60)
     assert not _flags(s).any()  # continuity and the labels alone: as labelled
-    assert _flags(s, hips_apart_shins=0.2, mirrored_hips_weight=2.0).all()
-    assert not _flags(s, hips_apart_shins=0.2, mirrored_hips_weight=0.5).any()  # outvoted by the labels
-    away = np.ones(60, bool)
-    assert not swap_flags(s, _settings(hips_apart_shins=0.2, mirrored_hips_weight=2.0), away).any()
+    assert swap_flags(s, _settings(hips_apart_shins=0.2, mirrored_hips_weight=2.0), np.ones(60)).all()
+    assert not swap_flags(s, _settings(hips_apart_shins=0.2, mirrored_hips_weight=0.5), np.ones(60)).any()
+    hips = _settings(hips_apart_shins=0.2, mirrored_hips_weight=2.0)
+    assert not swap_flags(s, hips, -np.ones(60)).any()  # from behind
+    assert not swap_flags(s, hips, np.zeros(60)).any()  # from the side: the hips' order is chance
     right_way = replace(s, image=s.image[:, SWAPPED_ORDER])  # left leg on the image's right: agrees
-    assert not _flags(right_way, hips_apart_shins=0.2, mirrored_hips_weight=2.0).any()
+    assert not swap_flags(right_way, _settings(hips_apart_shins=0.2, mirrored_hips_weight=2.0), np.ones(60)).any()

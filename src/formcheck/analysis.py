@@ -27,7 +27,7 @@ from .raw_evidence import RawEvidence, raw_evidence
 from .reps import DipRecord
 from .series import Capture, PoseSeries
 from .smoothing import smooth_series
-from .view import facing_away
+from .view import body_yaw_deg, facing_away
 
 SCHEMA_VERSION = "formcheck-analysis/1"
 TARGET_REPS_PER_LEG = (12, 15)  # [article] 12-15 reps per leg
@@ -218,11 +218,18 @@ def _smoothed(series: PoseSeries, profile: Profile, zero_phase: bool) -> tuple[P
     (``raw_evidence.RawEvidence``). The relabelled series is never built (smoothing reads through the
     swap flags), so a long video holds at most two copies of its landmarks at once: the raw and
     the smoothed."""
-    away = facing_away(gated_points(series, profile["pose.min_visibility"])[1], series.t, profile)
-    swapped = swap_flags(series, IdentitySettings.of(profile), away)
+    swapped = swap_flags(series, IdentitySettings.of(profile), _facing(series, profile))
     raw = raw_evidence(series, swapped, profile["pose.min_visibility"], profile["pose.mirror_disagree_shins"])
     smoothed = smooth_series(series, zero_phase=zero_phase, relabel=swapped, **profile.section("smoothing"))
     return replace(smoothed, mirrored=None), raw  # the second opinion is spent: no third copy kept
+
+
+def _facing(series: PoseSeries, profile: Profile) -> np.ndarray:
+    """(T,) +1 where the raw series faces the camera from the front, -1 from behind, 0 elsewhere
+    (an oblique or side view): where the hips' order can say which leg is which (``identity``)."""
+    px, world = gated_points(series, profile["pose.min_visibility"])
+    front = body_yaw_deg(px, world, series.t, profile) <= profile["view.front_max_yaw_deg"]
+    return np.where(front, np.where(facing_away(world, series.t, profile), -1.0, 1.0), 0.0)
 
 
 def analyze_series(series: PoseSeries, exercise: str = "reverse-lunge",

@@ -51,7 +51,7 @@ class IdentitySettings:
                    profile["pose.mirrored_hips_weight"])
 
 
-def swap_flags(series: PoseSeries, settings: IdentitySettings, away: np.ndarray | None = None) -> np.ndarray:
+def swap_flags(series: PoseSeries, settings: IdentitySettings, facing: np.ndarray | None = None) -> np.ndarray:
     """(T,) bool: frames whose left and right legs are to be exchanged (``settings``' fields in
     the double-backquoted names below).
 
@@ -73,8 +73,9 @@ def swap_flags(series: PoseSeries, settings: IdentitySettings, away: np.ndarray 
     over a few frames, each frame a small step that continuity alone accepts. ``slide_s`` > 0
     charges such a slide as the jump it is (``_charge_slides``).
 
-    Hips on the wrong sides of the body are a third opinion (``_hips_say_exchanged``; ``away``:
-    (T,) bool, the frames where the person faces away from the camera, ``view.facing_away``),
+    Hips on the wrong sides of the body are a third opinion (``_hips_say_exchanged``; ``facing``:
+    (T,) +1 where the person faces the camera, -1 away from it, 0 where the view is not a front
+    or rear one: near the side the hips' order is chance; None: no such opinion),
     weighing ``mirrored_hips_weight`` times the price: at 2, as much as the model's own labels and
     a mirror pass together, which share the whole-body mistake; continuity decides between them.
     """
@@ -100,8 +101,8 @@ def swap_flags(series: PoseSeries, settings: IdentitySettings, away: np.ndarray 
         says_exchanged = _mirror_says_exchanged(series.mirrored[idx], lo, ro, size, scale, settings.undecided_shins)
         as_labelled = as_labelled + price * says_exchanged
         exchanged = exchanged + price * (1.0 - says_exchanged)
-    if settings.hips_apart_shins > 0:
-        says_exchanged = _hips_say_exchanged(series, idx, scale, settings.hips_apart_shins, away)
+    if settings.hips_apart_shins > 0 and facing is not None:
+        says_exchanged = _hips_say_exchanged(series, idx, scale, settings.hips_apart_shins, facing)
         weight = settings.mirrored_hips_weight * price
         as_labelled = as_labelled + weight * says_exchanged
         exchanged = exchanged + weight * (1.0 - says_exchanged)
@@ -196,7 +197,7 @@ def _mirror_says_exchanged(mirrored: np.ndarray, lo: np.ndarray, ro: np.ndarray,
 
 
 def _hips_say_exchanged(series: PoseSeries, idx: np.ndarray, scale: float, hips_apart_shins: float,
-                        away: np.ndarray | None) -> np.ndarray:
+                        facing: np.ndarray) -> np.ndarray:
     """(N,) 1 where the hips' order in the image says the pose model named the legs the other way
     round, 0.5 elsewhere (no opinion). Facing the camera, a person's left hip is on the image's
     right (facing away, on its left) whatever the legs do: a frame whose labelled left hip sits on
@@ -207,11 +208,10 @@ def _hips_say_exchanged(series: PoseSeries, idx: np.ndarray, scale: float, hips_
     knees and feet alone under hips it labels right (an oblique published clip, bench_0015)."""
     w = series.image_size[0]
     apart = (series.image[idx, L.LEFT_HIP, 0] - series.image[idx, L.RIGHT_HIP, 0]) * w / scale
-    # + : the labelled left hip lies where a left hip belongs
-    toward_right = apart if away is None else np.where(away[idx], -apart, apart)
+    toward_right = apart * facing[idx]  # + : the labelled left hip lies where a left hip belongs
     with np.errstate(invalid="ignore"):
         undecided = ~(np.abs(toward_right) >= hips_apart_shins)  # NaN: not seen
-    return np.where(undecided | (toward_right > 0), 0.5, 1.0)
+    return np.where(undecided | (toward_right >= 0), 0.5, 1.0)
 
 
 def _viterbi(keep: np.ndarray, cross: np.ndarray, cost0: np.ndarray, cost1: np.ndarray) -> np.ndarray:
