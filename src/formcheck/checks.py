@@ -120,15 +120,20 @@ def _severity(value: float, threshold: float, compare: str, major_factor: float)
     return "major" if excess > (major_factor - 1.0) * abs(threshold) else "minor"
 
 
+def _not_visible(check: Check, views: RepViews) -> str:
+    """Why ``views`` keep ``check`` from being judged."""
+    seen = views.as_seen()
+    article = "an" if seen[0] in "aeiou" else "a"
+    return f"not visible from {article} {seen} view (needs {' or '.join(check.views)})"
+
+
 def _unassessable_reason(check: Check, views: RepViews, values: dict[str, float], profile: Profile) -> str:
     """Why a check cannot be judged on this rep ("" when it can)."""
     value = values.get(check.value, math.nan)
     if check.unavailable:
         return check.unavailable
     if not views.show(check.views):
-        seen = views.as_seen()
-        article = "an" if seen[0] in "aeiou" else "a"
-        return f"not visible from {article} {seen} view (needs {' or '.join(check.views)})"
+        return _not_visible(check, views)
     if value is None or math.isnan(value):
         return "landmarks needed for it were not visible"
     if check.requires and check.requires.blocks(values, profile):
@@ -181,7 +186,7 @@ def _classified(check: Check, value: float, side: str, t: float, views: RepViews
                        check.classified)
     if not views.show(check.views):
         return Finding(check.code, check.family, "not_assessed", side, "", None, 0.0, check.compare, t,
-                       f"not visible from a {views.as_seen()} view", 0.0)
+                       _not_visible(check, views), 0.0)
     return Finding(check.code, check.family, "ok", side, "", None, 0.0, check.compare, t)
 
 

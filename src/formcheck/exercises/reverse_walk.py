@@ -83,14 +83,12 @@ class WalkResult:
         return counts
 
     def to_dict(self) -> dict:
-        def num(v):
-            return None if v is None or not math.isfinite(v) else round(float(v), 3)
-
         return {"direction": self.direction, "backward_steps": len(self.backward_steps),
                 "forward_steps": len(self.steps) - len(self.backward_steps),
                 "steps_per_foot": self.steps_per_foot(),
-                "values": {k: num(v) for k, v in self.values.items()},
-                "steps": [asdict(s) | {"t": round(s.t, 3), "length_ratio": num(s.length_ratio)} for s in self.steps],
+                "values": {k: _rounded(v) for k, v in self.values.items()},
+                "steps": [asdict(s) | {"t": round(s.t, 3), "length_ratio": _rounded(s.length_ratio)}
+                          for s in self.steps],
                 "stops": [{"t": round(a, 3), "seconds": round(b, 3)} for a, b in self.stops],
                 "turns": [round(t, 3) for t in self.turns]}
 
@@ -351,5 +349,6 @@ def assess(inputs: ExerciseInputs, profile: Profile) -> Assessment:
                       counted=[Counted(s.frame, s.foot) for s in walk.backward_steps])
 
 
-def _rounded(x: float, digits: int) -> float | None:
-    return round(x, digits) if math.isfinite(x) else None
+def _rounded(x: float | None, digits: int = 3) -> float | None:
+    """For the JSON: rounded, or None where nothing was measured (None, NaN, inf)."""
+    return None if x is None or not math.isfinite(x) else round(float(x), digits)
