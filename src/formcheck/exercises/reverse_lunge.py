@@ -135,7 +135,9 @@ def rep_values(rep: Rep, metrics: FrameMetrics, pixels: np.ndarray, profile: Pro
         "stance_width_ratio": g.nan_median(metrics["stance_width_ratio"][_stance_frames(rep, metrics, profile)]),
         "back_foot_across_midline_ratio": g.nan_median(np.where(_back_foot_known(metrics, window, profile),
                                                            _across_midline(pixels, rep.start_frame, window,
-                                                                           rep.variant == "forward"), np.nan)),
+                                                                           rep.variant == "forward",
+                                                                           profile["checks.step.lane_hip_widths"]),
+                                                           np.nan)),
         "hip_height_ratio": g.nan_median(metrics["hip_height_ratio"][bottom]),
         "stepped_forward": float(rep.variant == "forward"),  # the rep stage's decision (``reps.legs``)
     }
@@ -210,7 +212,7 @@ def _back_foot_known(metrics: FrameMetrics, window: slice, profile: Profile) -> 
     return (metrics.view[window] == "front") & split
 
 
-def _across_midline(pixels: np.ndarray, start: int, window: slice, forward: bool) -> np.ndarray:
+def _across_midline(pixels: np.ndarray, start: int, window: slice, forward: bool, lane_hip_widths: float) -> np.ndarray:
     """How far the back ankle sits past the body's midline, in hip widths (front view).
 
     0 = on the midline, negative = in its own lane (a hip-width stance is about -0.5), positive =
@@ -218,9 +220,14 @@ def _across_midline(pixels: np.ndarray, start: int, window: slice, forward: bool
     labels go wrong: the back ankle is the higher one in the image (further away), its own side
     is where it stood at the start: the start ankle the planted foot did not take when the
     back foot stepped (a reverse lunge: the front foot is planted), the one it took itself when
-    the front foot stepped (``forward``: the back foot is planted). ``pixels`` has hidden
-    landmarks NaN (``PoseSeries.seen_pixels``): a frame missing either ankle cannot say which
-    one is behind, and gives NaN.
+    the front foot stepped (``forward``: the back foot is planted). That needs the start's ankles
+    ``lane_hip_widths`` apart or more: from the front MediaPipe can put the ankles of feet
+    standing a hip width apart nearly on one spot (dev seeds 4025, 4083, 4115: clean reps read
+    0.4-0.7 across). Short of that, the own side is the other side of the midline from the front
+    foot in the same frame, where the front foot stands that far from the midline (at a deep
+    bottom the hips can move over it); else unknown (NaN). ``pixels`` has hidden landmarks NaN
+    (``PoseSeries.seen_pixels``): a frame missing either ankle cannot say which one is behind,
+    and gives NaN.
     """
     la, ra = pixels[:, Landmark.LEFT_ANKLE], pixels[:, Landmark.RIGHT_ANKLE]
     lh, rh = pixels[:, Landmark.LEFT_HIP], pixels[:, Landmark.RIGHT_HIP]
@@ -235,7 +242,11 @@ def _across_midline(pixels: np.ndarray, start: int, window: slice, forward: bool
         planted_took_left = np.linalg.norm(planted - feet0[0], axis=-1) <= np.linalg.norm(planted - feet0[1], axis=-1)
         back_took_left = planted_took_left == forward
         back_start = np.where(back_took_left[:, None], feet0[0], feet0[1])
-        own_side = np.sign(back_start[:, 0] - mid[start, 0])
+        from_start = np.sign(back_start[:, 0] - mid[start, 0])
+        front_off = (front[:, 0] - mid[window, 0]) / hip_w[window]
+        from_front = np.where(np.abs(front_off) >= lane_hip_widths, -np.sign(front_off), np.nan)
+        start_apart = abs(feet0[0, 0] - feet0[1, 0]) / hip_w[start] >= lane_hip_widths
+        own_side = from_start if start_apart else from_front
         across = -(back[:, 0] - mid[window, 0]) * own_side / hip_w[window]
     return np.where(np.isnan(la[window, 1]) | np.isnan(ra[window, 1]), np.nan, across)
 

@@ -146,19 +146,20 @@ class _Tracker:
         run = self.ratio[j:entry]
         return float(np.nanmax(run)) if (entry - j) >= self.settle_frames and not np.isnan(run).all() else top
 
-    def _rests_at(self, peak: int) -> bool:
-        """The hip rested at frame ``peak``'s height with the feet still: within
-        ``reps.top_tolerance_ratio`` of it for ``reps.stand_hold_s``, as in a split squat's stance
-        between reps (a lunge's wobble at its bottom turns at once)."""
-        r, tolerance = self.steady_ratio, self.profile["reps.top_tolerance_ratio"]
+    def _rests_at(self, peak: int, before: int, after: int) -> bool:
+        """The hip rested near frame ``peak``'s height with the feet still, somewhere between the
+        lows ``before`` and ``after``: within ``reps.top_tolerance_ratio`` of it for
+        ``reps.stand_hold_s``, as in a split squat's stance between reps (a lunge's wobble at its
+        bottom turns at once). Anywhere near the peak, not at it: the highest frame can be a
+        landmark glitch that also jolts the feet."""
+        r, tolerance = self.steady_ratio[before:after + 1], self.profile["reps.top_tolerance_ratio"]
         with np.errstate(invalid="ignore"):
-            resting = (np.abs(r - r[peak]) <= tolerance) & (self.settled_speed <= self.rest_speed)
-        a = b = peak
-        while a > 0 and resting[a - 1]:
-            a -= 1
-        while b < len(r) - 1 and resting[b + 1]:
-            b += 1
-        return bool(resting[peak] and self.t[b] - self.t[a] >= self.hold_s)
+            resting = (np.abs(r - self.steady_ratio[peak]) <= tolerance) \
+                & (self.settled_speed[before:after + 1] <= self.rest_speed)
+        frames = np.flatnonzero(resting)
+        runs = np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1)
+        t = self.t[before:after + 1]
+        return any(len(run) and t[run[-1]] - t[run[0]] >= self.hold_s for run in runs)
 
     def _step_start(self, early: int, entry: int) -> int | None:
         """Where the last foot movement before the dip began (None if the feet stayed still).
@@ -276,8 +277,9 @@ class _Tracker:
             higher = [q for q in peaks[k + 1:] if r[q] >= r[peak]]
             after = slice(peak, (higher[0] if higher else dip.end) + 1)
             up, down = r[peak] - valley, r[peak] - float(np.nanmin(r[after]))
+            next_low = peak + int(np.nanargmin(r[after]))
             if min(up, down) >= rise or (min(up, down) >= rise / 2 and max(up, down) >= rise
-                                         and r[peak] < self.stand and self._rests_at(peak)):
+                                         and r[peak] < self.stand and self._rests_at(peak, lows[k], next_low)):
                 cuts.append(peak)
                 valley = np.inf
         if not cuts:
