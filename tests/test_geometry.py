@@ -854,3 +854,18 @@ def test_knee_front_past_toes_nan_and_zero_shin():
     with no_warnings():
         assert np.isnan(g.knee_front_past_toes(a(NAN, 0.0), a(0.0, 0.0), a(1.0, 0.0), a(1.0, 0.0), 0.13))
         assert np.isnan(g.knee_front_past_toes(a(0.0, 0.0), a(0.0, 0.0), a(1.0, 0.0), a(1.0, 0.0), 0.13))
+
+
+def test_the_feet_split_keeps_the_view_most_frames_around_it_show():
+    """MediaPipe's yaw near the front/oblique boundary flickers across it for a second at a time;
+    the feet split keeps the front view's units through such a flicker (``feet.split_view``),
+    and changes them where the view changed for longer than half the window."""
+    from formcheck.feet import split_view
+
+    t = np.arange(0.0, 10.0, 0.1)
+    front = np.ones(len(t), bool)
+    front[(t >= 4.0) & (t < 5.0)] = False  # a one-second flicker
+    assert split_view(front, t, 2.0).all()
+    front[(t >= 4.0) & (t < 7.0)] = False  # three seconds seen obliquely
+    view = split_view(front, t, 2.0)
+    assert not view[(t >= 5.0) & (t < 6.0)].any() and view[t < 3.0].all() and view[t >= 8.0].all()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import geometry as g
+from .feet import FeetTrack, feet_split, floor_below_hips, heel_lift, held_feet, left_leg_behind, split_view
 from .knee_readings import KneeReadings, knee_flexion_from_lengths, standing_segments
 from .points import JOINTS, SIDES, L, gated_points
 from .profile import Profile
@@ -30,19 +31,6 @@ METRIC_NAMES = (
     "left_knee_valgus_deg", "right_knee_valgus_deg", "hip_height_ratio", "body_yaw_deg",
     "front_feet_split_ratio", "left_heel_lift_ratio", "right_heel_lift_ratio", "heel_lift_gap_ratio",
 )
-
-
-@dataclass(frozen=True)
-class FeetTrack:
-    """Where the feet are, frame by frame: the evidence rep segmentation and the step reading
-    use, kept apart from the reported values. Positions in leg lengths, floor-fixed in the image."""
-
-    forward_position: dict[str, np.ndarray]  # ankle position along travel, per side
-    ankle_image: dict[str, np.ndarray]  # (T, 2) ankle in the image
-    left_leg_behind: np.ndarray  # (T,) 1.0 the left leg is the back one, 0.0 the right, NaN unknown
-    raw_ankles: np.ndarray  # (T, 2, 2) unsmoothed left/right ankle in the image
-    toe_image: dict[str, np.ndarray]  # (T, 2) toe tip (foot index) in the image, held while hidden
-    feet_split: np.ndarray  # (T,) how split the feet are (see feet_split), glitch-filtered
 
 
 @dataclass(frozen=True)
@@ -263,7 +251,7 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: RawEvidence | Non
     if len(t) == 0:
         empty = np.empty(0)
         feet = FeetTrack({s: empty for s in SIDES}, {s: np.empty((0, 2)) for s in SIDES}, empty,
-                         np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES}, empty)
+                         np.empty((0, 2, 2)), {s: np.empty((0, 2)) for s in SIDES}, empty, np.empty(0, bool))
         return FrameMetrics(t, {name: empty for name in METRIC_NAMES}, np.empty(0, dtype=object), "", empty, feet,
                             KneeReadings(*({s: empty for s in SIDES} for _ in range(4))))
     sc = _scene(series, profile)
@@ -273,8 +261,8 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: RawEvidence | Non
     px = sc.px
     hip_mid = g.midpoint(px[:, L.LEFT_HIP], px[:, L.RIGHT_HIP])
     span = g.rolling_baseline(_body_scale(px, sc.front | sc.oblique), t, profile["reps.body_scale_window_s"], 50)
-    feet_px = _held_feet(px, t, profile["pose.hidden_foot_hold_s"])
-    height = (_floor_below_hips(feet_px) - hip_mid[:, 1]) / span
+    feet_px = held_feet(px, t, profile["pose.hidden_foot_hold_s"])
+    height = (floor_below_hips(feet_px) - hip_mid[:, 1]) / span
     # one scale for the whole clip: positions divided by a scale that changes over time would
     # drift while the feet stand still, and the image is only floor-fixed in pixels
     leg_px = np.full(len(t), g.nan_median(_leg_length(px, t, sc.window_s)))
@@ -282,7 +270,8 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: RawEvidence | Non
         v["hip_height_ratio"] = height / g.rolling_baseline(height, t, sc.window_s, 90)
         # seen from the front, a split stance shows as one toe higher in the frame (further away)
         toe_gap = np.abs(feet_px[:, L.LEFT_FOOT_INDEX, 1] - feet_px[:, L.RIGHT_FOOT_INDEX, 1]) / span
-        v["front_feet_split_ratio"] = np.where(sc.front, toe_gap, np.nan)
+        split_front = split_view(sc.front, t, profile["reps.split_view_window_s"])
+        v["front_feet_split_ratio"] = np.where(split_front, toe_gap, np.nan)
         ankle_image = {s: px[:, JOINTS[s][3]] / leg_px[:, None] for s in SIDES}
         toe_image = {s: feet_px[:, JOINTS[s][5]] / leg_px[:, None] for s in SIDES}
         for s in SIDES:
@@ -294,8 +283,9 @@ def compute_metrics(series: PoseSeries, profile: Profile, raw: RawEvidence | Non
     for values in v.values():  # a zero length divides to inf: no reading, not an endless one
         values[np.isinf(values)] = np.nan
     view = np.where(sc.side, "side", np.where(sc.front, "front", np.where(sc.oblique, "oblique", ""))).astype(object)
-    feet = FeetTrack(fwd_pos, ankle_image, _left_leg_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front),
-                     raw_ankles, toe_image, feet_split(v, toe_step, sc.front, t, profile["reps.glitch_median_s"]))
+    feet = FeetTrack(fwd_pos, ankle_image, left_leg_behind(feet_px, fwd_pos, sc.facing, sc.side, sc.front),
+                     raw_ankles, toe_image, feet_split(v, toe_step, split_front, t, profile["reps.glitch_median_s"]),
+                     split_front)
     return FrameMetrics(t, v, view, view_mode(view), sc.facing, feet,
                         _knee_readings(sc, raw.mirrored_knees_deg if raw is not None else None),
                         raw.runs_disagree if raw is not None else None, facing_away(sc.world, t, profile))
@@ -319,23 +309,6 @@ def _knee_readings(sc: _Scene, mirrored_deg: np.ndarray | None) -> KneeReadings:
         lengths[s] = np.where(sc.oblique, knee_flexion_from_lengths(sc.px, s, thigh, shin), np.nan)
         reach[s] = np.where(lateral, g.flexion_from_reach_deg(sc.px[:, hip], sc.px[:, ankle], thigh, shin), np.nan)
     return KneeReadings(world, lengths, reach, mirrored)
-
-
-def feet_split(values: dict[str, np.ndarray], toe_step: np.ndarray, front: np.ndarray, t: np.ndarray,
-               glitch_s: float) -> np.ndarray:
-    """(T,) how split the feet are: the toes' height gap from the front, elsewhere the step
-    along travel, at the ankles or at the toes (``toe_step``), whichever is longer (NaN if a
-    foot is unseen). Units differ by view; only comparisons within a view use it.
-
-    The toes are where the feet are on the floor. A short step can show at the toes alone: the
-    back foot lands on its ball, so its ankle rises forward over the planted toe, and MediaPipe
-    slides the front ankle back as the front shin tilts. On the benchmark a 0.19 leg-length
-    step read 0.03 at the ankles and 0.14 at the toes. A rolling median over ``glitch_s``
-    removes landmark glitches: a back foot misplaced for a few frames must not look like feet
-    side by side in the middle of a step. Computed once per clip: rep segmentation and the
-    stance check both read it."""
-    split = np.where(front, values["front_feet_split_ratio"], np.fmax(values["step_length_ratio"], toe_step))
-    return g.rolling_quantile(split, g.frames_for(glitch_s, t), 50)
 
 
 def _body_scale(px: np.ndarray, shoulders_facing: np.ndarray) -> np.ndarray:
@@ -371,71 +344,6 @@ def _leg_span(px: np.ndarray) -> np.ndarray:
     seg = {name: [g.distance(px[:, j[a]], px[:, j[b]]) for j in JOINTS.values()]
            for name, a, b in (("thigh", 1, 2), ("shin", 2, 3))}
     return np.fmax(*seg["thigh"]) + np.fmax(*seg["shin"])
-
-
-def heel_lift(px: np.ndarray, side: str) -> np.ndarray:
-    """(T,) how much higher a heel stands than its toe tip, in image pixels (y points down).
-
-    A lunge's back foot stands on its ball (the article: "land on the ball of your foot") and
-    the front one flat. Left minus right (``heel_lift_gap_ratio``) swings toward the back leg, so
-    from the side and obliquely it shows a step even where MediaPipe puts the feet of a short one
-    side by side; in a squat both feet stay flat."""
-    return px[:, JOINTS[side][5], 1] - px[:, JOINTS[side][4], 1]
-
-
-def _held_feet(px: np.ndarray, t: np.ndarray, hold_s: float) -> np.ndarray:
-    """``px`` with each unseen foot point held where it was last seen (for up to ``hold_s``).
-
-    The image is fixed to the floor and a hidden foot is almost always a planted one: from the
-    front the back foot disappears behind the front leg for the whole bottom of a rep.
-    """
-    held = px.copy()
-    for *_, a, h, toe in JOINTS.values():
-        for j in (a, h, toe):
-            held[:, j] = g.hold_last(px[:, j], t, hold_s)
-    return held
-
-
-def _floor_below_hips(px: np.ndarray) -> np.ndarray:
-    """(T,) image y of the floor under the hips: the mean of the two feet's lowest points.
-
-    In a split stance the hips sit about midway between the feet (thigh and shin are of a
-    length), so the mean is the floor beneath them from any view. The lower foot alone would
-    be wrong as soon as the camera looks along the step: a foot stepped toward the camera lands
-    lower in the frame and makes the hips look as high as standing. ``px`` holds hidden feet
-    (``_held_feet``): the front foot alone would read as standing height.
-    """
-    feet = [np.fmax(np.fmax(px[:, a, 1], px[:, h, 1]), px[:, toe, 1]) for *_, a, h, toe in JOINTS.values()]
-    return g.nan_mean(np.stack(feet))  # NaN where neither foot is seen
-
-
-def _left_leg_behind(px: np.ndarray, fwd_pos: dict[str, np.ndarray], facing: np.ndarray,
-                     side: np.ndarray, front: np.ndarray) -> np.ndarray:
-    """Which leg is the back one, from the evidence each view gives best.
-
-    Side: the ankles in the image, along the facing direction. Oblique: the ankles along travel
-    in the un-foreshortened image (``fwd_pos``). Front: two image heights, added in pixels. The
-    floor recedes upward, so the foot higher in the frame is further from the camera (world
-    depth from a monocular front view is too weak to order the feet); the toes are compared, not
-    the ankles, as a back foot on its ball lifts its ankle and a planted front foot does not.
-    And the back knee drops toward the floor while the front one stays near hip height, so it is
-    lower in the frame. A front knee caving in crosses in front of the back leg, and MediaPipe
-    then puts both feet on the front foot; the knees still show the order, and their larger gap
-    outvotes the feet's.
-    """
-    la, ra = px[:, L.LEFT_ANKLE], px[:, L.RIGHT_ANKLE]
-    lt, rt = px[:, L.LEFT_FOOT_INDEX, 1], px[:, L.RIGHT_FOOT_INDEX, 1]
-    toes = ~(np.isnan(lt) | np.isnan(rt))
-    knees_lower = px[:, L.LEFT_KNEE, 1] - px[:, L.RIGHT_KNEE, 1]
-    left_higher = np.where(toes, rt - lt, ra[:, 1] - la[:, 1])
-    depth_order = left_higher + np.nan_to_num(knees_lower)
-    with np.errstate(invalid="ignore"):
-        behind = np.where(side, (la[:, 0] - ra[:, 0]) * facing < 0,
-                          np.where(front, depth_order > 0, fwd_pos["left"] < fwd_pos["right"]))
-    ankles = ~(np.isnan(la).any(-1) | np.isnan(ra).any(-1))
-    world = ~(np.isnan(fwd_pos["left"]) | np.isnan(fwd_pos["right"]))
-    known = np.where(side, ankles, np.where(front, ~np.isnan(left_higher), world))
-    return np.where(known, behind.astype(float), np.nan)
 
 
 def _leg_length(points: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:

@@ -22,9 +22,14 @@ class _Candidate:
 
 
 def _split_level(metrics: FrameMetrics, band: np.ndarray, profile: Profile) -> float:
-    """The ``feet_split`` at which the feet count as split, in the units of the view ``band`` was
-    seen from: the toes' height gap from the front, the step along travel otherwise."""
-    return profile["reps.min_front_split_ratio" if _band_view(metrics, band) == "front" else "reps.min_step_ratio"]
+    """The ``feet_split`` at which the feet count as split, in its units over ``band``: the toes'
+    height gap from the front, the step along travel otherwise."""
+    return profile["reps.min_front_split_ratio" if _split_from_front(metrics, band) else "reps.min_step_ratio"]
+
+
+def _split_from_front(metrics: FrameMetrics, frames: np.ndarray) -> bool:
+    """Most of ``frames`` read the feet split as from the front (``feet.split_view``)."""
+    return bool(len(frames)) and bool(metrics.feet.split_front[frames].mean() > 0.5)
 
 
 def _band_view(metrics: FrameMetrics, band: np.ndarray) -> str:

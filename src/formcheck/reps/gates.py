@@ -9,7 +9,7 @@ import numpy as np
 from .. import geometry as g
 from ..metrics import FrameMetrics
 from ..profile import Profile
-from .common import _at_least, _band_view, _Candidate, _nan_max, _point_median, _split_level
+from .common import _at_least, _band_view, _Candidate, _nan_max, _point_median, _split_from_front, _split_level
 from .dips import Verdict, _Dip, _matched_offset
 
 
@@ -149,7 +149,7 @@ def _shape_gates(ctx: _GateInputs, dip: _Dip, band: np.ndarray, rest: slice,
     Knee flexion and step length are read from a side or pseudo-side image. From the front
     MediaPipe's depth reads a 90 deg knee as 20-60 and a jumping jack as a split stance, so there
     the split is the toes' height difference in the frame and the knee goes unjudged."""
-    if _band_view(ctx.metrics, band) == "front":
+    if _split_from_front(ctx.metrics, band):
         return [_front_split_gate(ctx.sep, dip, band, profile)], None
     knee = _knee_gate(ctx.front_knee, band, profile)
     split, heel_votes = _lateral_split_gate(ctx, band, rest, profile)
