@@ -297,7 +297,7 @@ def _in_the_sets_stance(candidates: list[_Candidate], groups: list[int], metrics
     groups, and the turned-away ones with their verdicts."""
     ratio = metrics["hip_height_ratio"]
     split_share, depth_share = profile["reps.set_split_share"], profile["reps.set_depth_share"]
-    lateral = [_band_view(metrics, c.band) != "front" for c in candidates]
+    lateral = [not _split_from_front(metrics, c.band) for c in candidates]  # the split in lateral units
     splits = [g.nan_median(metrics.feet.feet_split[c.band]) if side else float("nan")
               for c, side in zip(candidates, lateral, strict=True)]
     drops = [_nan_max(ratio[c.dip.start:c.bottom + 1]) - g.nan_median(ratio[c.band]) for c in candidates]
