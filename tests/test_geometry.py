@@ -869,3 +869,11 @@ def test_the_feet_split_keeps_the_view_most_frames_around_it_show():
     front[(t >= 4.0) & (t < 7.0)] = False  # three seconds seen obliquely
     view = split_view(front, t, 2.0)
     assert not view[(t >= 5.0) & (t < 6.0)].any() and view[t < 3.0].all() and view[t >= 8.0].all()
+
+
+def test_runs_lasting_keeps_the_runs_of_true_frames_spanning_long_enough():
+    t = np.arange(10) * 0.1
+    mask = np.array([1, 1, 1, 0, 1, 1, 0, 0, 1, 1], bool)
+    assert [r.tolist() for r in g.runs_lasting(mask, t, 0.05)] == [[0, 1, 2], [4, 5], [8, 9]]
+    assert [r.tolist() for r in g.runs_lasting(mask, t, 0.15)] == [[0, 1, 2]]
+    assert g.runs_lasting(np.zeros(0, bool), np.zeros(0), 0.1) == []

@@ -263,6 +263,14 @@ def nan_mean(values: np.ndarray, axis: int = 0) -> np.ndarray:
         return np.where(seen, values, 0.0).sum(axis=axis) / seen.sum(axis=axis)
 
 
+def runs_lasting(mask: np.ndarray, t: np.ndarray, min_s: float) -> list[np.ndarray]:
+    """The runs of consecutive True frames of ``mask`` (indices into it, in order) that span at
+    least ``min_s`` of ``t`` (the same length), from their first frame to their last."""
+    frames = np.flatnonzero(mask)
+    runs = np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1)
+    return [run for run in runs if len(run) and t[run[-1]] - t[run[0]] >= min_s]
+
+
 def hold_last(values: np.ndarray, t: np.ndarray, max_gap_s: float) -> np.ndarray:
     """Fill NaN gaps along axis 0 with the last seen value, for at most ``max_gap_s`` seconds.
 

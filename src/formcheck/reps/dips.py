@@ -156,10 +156,7 @@ class _Tracker:
         with np.errstate(invalid="ignore"):
             resting = (np.abs(r - self.steady_ratio[peak]) <= tolerance) \
                 & (self.settled_speed[before:after + 1] <= self.rest_speed)
-        frames = np.flatnonzero(resting)
-        runs = np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1)
-        t = self.t[before:after + 1]
-        return any(len(run) and t[run[-1]] - t[run[0]] >= self.hold_s for run in runs)
+        return bool(g.runs_lasting(resting, self.t[before:after + 1], self.hold_s))
 
     def _step_start(self, early: int, entry: int) -> int | None:
         """Where the last foot movement before the dip began (None if the feet stayed still).
@@ -276,8 +273,8 @@ class _Tracker:
             valley = min(valley, r[lows[k]])
             higher = [q for q in peaks[k + 1:] if r[q] >= r[peak]]
             after = slice(peak, (higher[0] if higher else dip.end) + 1)
-            up, down = r[peak] - valley, r[peak] - float(np.nanmin(r[after]))
             next_low = peak + int(np.nanargmin(r[after]))
+            up, down = r[peak] - valley, r[peak] - float(r[next_low])
             if min(up, down) >= rise or (min(up, down) >= rise / 2 and max(up, down) >= rise
                                          and r[peak] < self.stand and self._rests_at(peak, lows[k], next_low)):
                 cuts.append(peak)

@@ -58,10 +58,8 @@ def level_run(metrics: FrameMetrics, feet_split: np.ndarray, band: np.ndarray, r
     with np.errstate(invalid="ignore"):
         standing = ((feet_split[rest_from:band[0]] < level)
                     & (metrics["hip_height_ratio"][rest_from:band[0]] >= profile["reps.stand_ratio"]))
-    frames = rest_from + np.flatnonzero(standing)
-    runs = np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1)
-    long_enough = [r for r in runs if len(r) and metrics.t[r[-1]] - metrics.t[r[0]] >= profile["reps.settle_s"]]
-    return long_enough[-1] if long_enough else np.empty(0, dtype=int)
+    long_enough = g.runs_lasting(standing, metrics.t[rest_from:band[0]], profile["reps.settle_s"])
+    return rest_from + long_enough[-1] if long_enough else np.empty(0, dtype=int)
 
 
 def stand_view(metrics: FrameMetrics, rep: Rep, window_s: float) -> str:
