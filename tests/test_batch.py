@@ -48,7 +48,7 @@ def batch(tmp_path_factory):
     inputs = [str(folder), str(root / "missing.mp4")]
     out = root / "out"
     proc = cli("analyze", *inputs, "--out-dir", str(out), "--jobs", "2", "--model", "lite",
-               "--formats", "json,csv,html")
+               "--formats", "json,csv,html,trc,mot")
     return inputs, out, proc
 
 
@@ -64,11 +64,12 @@ def test_batch_writes_a_report_per_video_and_an_index(batch):
     assert index["summary"] == {"videos": 4, "ok": 2, "failed": 2}
     for e in entries[:2]:
         assert e["complete_reps"] >= 1 and sum(e["reps_per_leg"].values()) == e["complete_reps"]
-        assert set(e["reports"]) == {"json", "csv", "html"} and all((out / f).is_file() for f in e["reports"].values())
+        assert set(e["reports"]) == {"json", "csv", "html", "trc", "mot"}
+        assert all((out / f).is_file() for f in e["reports"].values())
     page = (out / "index.html").read_text()
     assert 'href="a_side.html"' in page and 'href="b_front.html"' in page and "error (exit 2)" in page
     assert sorted(p.name for p in out.iterdir()) == sorted(["index.json", "index.html"] + [
-        f"{n}.{x}" for n in ("a_side", "b_front") for x in ("json", "csv", "html")])  # no temp files left
+        f"{n}.{x}" for n in ("a_side", "b_front") for x in ("json", "csv", "html", "trc", "mot")])  # no temp files
     for n in range(1, 5):
         assert f"[{n}/4]" in proc.stderr
 
@@ -120,7 +121,8 @@ def test_ray_engine_gives_the_local_engines_reports(batch, tmp_path):
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (src, saved)))
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        index = run_batch(inputs, tmp_path, model="lite", formats=("json", "csv", "html"), jobs=2, engine="ray")
+        index = run_batch(inputs, tmp_path, model="lite", formats=("json", "csv", "html", "trc", "mot"), jobs=2,
+                          engine="ray")
     finally:
         ray.shutdown()
         os.environ.pop("PYTHONPATH") if saved is None else os.environ.update(PYTHONPATH=saved)

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import SHARED_VIDEOS
+from conftest import SHARED_VIDEOS, assert_valid_report
 
 CLIP = SHARED_VIDEOS / "reverse_lunge_band_34side.mp4"
 
@@ -106,6 +106,7 @@ def test_json_to_stdout_is_pure_json():
     proc = run("analyze", str(CLIP), "--model", "lite", "--json", "-")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
+    assert_valid_report(report, "the report on stdout")
     assert report["model"] == "pose_landmarker_lite.task" and isinstance(report["mirror_pass"], bool)
 
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from conftest import assert_valid_report
 from formcheck import geometry as g
 from formcheck.api import analyze_landmarks
 
@@ -67,4 +68,5 @@ def test_analysis_of_degenerate_skeletons_never_raises(landmarks, exercise):
         warnings.simplefilter("ignore")  # numpy may warn on empty slices; what matters is no exception
         result = analyze_landmarks(landmarks, t, (640, 480), exercise=exercise)
     json.dumps(result.to_dict(), allow_nan=False)  # strict JSON: no NaN or inf leaks into the report
+    assert_valid_report(result.to_dict(), f"the {exercise} report of a degenerate skeleton")
     assert all(r.rep.complete in (True, False) for r in result.reps)

@@ -104,8 +104,9 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 def outputs(tmp_path_factory):
     d = tmp_path_factory.mktemp("html")
     proc = cli("analyze", str(CLIP), "--json", str(d / "r.json"), "--html", str(d / "r.html"),
-               "--annotated", str(d / "a.mp4"), "-q")
+               "--annotated", str(d / "a.mp4"), "--trc", str(d / "m.trc"), "--mot", str(d / "j.mot"))
     assert proc.returncode == 0, proc.stderr
+    (d / "stderr.txt").write_text(proc.stderr)
     return d
 
 
@@ -222,3 +223,55 @@ def test_annotated_video_has_every_frame_with_the_overlay(outputs):
     bone = np.all(np.abs(img.astype(int) - np.array(BONE)) <= 40, axis=-1).sum()
     cue_green = ((img[..., 1] > 180) & (img[..., 0] < 130) & (img[..., 2] < 130)).sum()  # the cue's text
     assert bone > 300 and cue_green > 500
+
+
+def _video_state(browser, folder, name: str) -> dict:
+    """Open a page holding only ``<video src=name>`` and wait until Chromium has a frame to show."""
+    page_path = folder / f"{name}.html"
+    page_path.write_text(f'<!doctype html><video id="v" src="{name}" preload="auto" muted></video>')
+    page = browser.new_page()
+    page.goto(page_path.as_uri())
+    page.wait_for_function("document.getElementById('v').readyState >= 2 || document.getElementById('v').error",
+                           timeout=20000)
+    state = page.evaluate("(() => { const v = document.getElementById('v'); return {ready: v.readyState, "
+                          "duration: v.duration, width: v.videoWidth, error: v.error && v.error.code}; })()")
+    page.close()
+    return state
+
+
+def test_annotated_video_plays_in_chromium(outputs, browser):
+    import cv2
+
+    src = cv2.VideoCapture(str(CLIP))
+    duration = src.get(cv2.CAP_PROP_FRAME_COUNT) / src.get(cv2.CAP_PROP_FPS)
+    assert f"annotated video: {outputs / 'a.mp4'} (H.264 in MP4)" in (outputs / "stderr.txt").read_text()
+    state = _video_state(browser, outputs, "a.mp4")
+    assert state["error"] is None and state["ready"] >= 2
+    assert state["duration"] == pytest.approx(duration, abs=0.05) and state["width"] == src.get(3)
+
+
+def test_the_webm_fallback_plays_in_chromium(tmp_path, browser):
+    from formcheck.report.encode import VP9_WEBM, choose_encoding
+    from test_encode import NO_SUCH, write_clip
+
+    encoding, path = choose_encoding(tmp_path / "b.mp4", (NO_SUCH, VP9_WEBM))
+    write_clip(path, encoding, [i / 25 for i in range(50)])
+    state = _video_state(browser, tmp_path, path.name)
+    assert state["error"] is None and state["ready"] >= 2
+    assert state["duration"] == pytest.approx(2.0, abs=0.05) and state["width"] == 160
+
+
+def test_trc_and_mot_from_the_command_line_match_the_json(outputs):
+    from test_opensim_files import parse_mot, parse_trc
+
+    report = json.loads((outputs / "r.json").read_text())
+    frames = report["frames"]
+    trc, mot = parse_trc((outputs / "m.trc").read_text()), parse_mot((outputs / "j.mot").read_text())
+    assert trc["file"] == "m.trc" and len(trc["t"]) == len(frames["t"]) == len(mot["t"])
+    assert float(trc["header"]["DataRate"]) == pytest.approx(report["summary"]["fps"], abs=1e-3)
+    np.testing.assert_allclose(mot["t"], frames["t"], atol=1e-3)
+    for name in ("left_knee_flexion_deg", "right_knee_flexion_deg", "trunk_lean_forward_deg"):
+        column = np.array([np.nan if v is None else v for v in frames[name]], float)
+        np.testing.assert_allclose(mot["values"][:, mot["columns"].index(name)], column, atol=1e-3)
+    ankle = trc["xyz"][:, trc["names"].index("LAnkle")]
+    assert np.nanmedian(ankle[:, 1]) < -0.5  # Y up, hip-centred: the ankle is well below the hips

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import SAMPLES
+from conftest import SAMPLES, assert_valid_report
 from formcheck.api import analyze_video
 from formcheck.pose import estimate_video
 from formcheck.profile import load_profile
@@ -121,6 +121,7 @@ def test_by_default_the_mirror_pass_starts_once_the_person_is_seen_turned(name):
     window (the person stands turned from the first frame), and the reps per leg are right."""
     result = analyze_video(SAMPLES / f"{name}.mp4")
     d = result.to_dict(include_frames=False)
+    assert_valid_report(d)
     assert d["mirror_pass"] is True and 2.0 <= d["mirror_pass_from_s"] < 3.0
     assert result.series.capture.mirror_pass is True
     truth = json.loads((SAMPLES / f"{name}.json").read_text())
@@ -134,4 +135,5 @@ def test_a_front_view_never_starts_the_default_mirror_pass():
     """From the front the mirrored run changed nothing on the benchmark but one split-squat set it
     put on the wrong leg: the front sample pays nothing for it."""
     front = analyze_video(SAMPLES / "lunge_front_clean.mp4").to_dict(include_frames=False)
+    assert_valid_report(front)
     assert front["mirror_pass"] is False and front["mirror_pass_from_s"] is None

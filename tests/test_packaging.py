@@ -1,4 +1,4 @@
-"""A built wheel carries the model bundles and finds them without the source checkout."""
+"""A proper package: the wheel carries models, licence and type marker; version, ``-m`` and completion work."""
 
 from __future__ import annotations
 
@@ -20,7 +20,13 @@ def test_wheel_ships_models_and_loader_finds_them(tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         assert {"formcheck/models/pose_landmarker_full.task", "formcheck/models/pose_landmarker_lite.task",
-                "formcheck/models/manifest.json", "formcheck/profiles/default.toml"} <= names
+                "formcheck/models/manifest.json", "formcheck/profiles/default.toml", "formcheck/py.typed",
+                "formcheck/__main__.py", "formcheck/report/schemas/formcheck-analysis-1.schema.json"} <= names
+        info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
+        assert {f"{info}/licenses/LICENSE", f"{info}/licenses/models/NOTICE"} <= names
+        assert "Apache License" in zf.read(f"{info}/licenses/LICENSE").decode()
+        metadata = zf.read(f"{info}/METADATA").decode()
+        assert "License-Expression: Apache-2.0" in metadata and "Version: 0.2.0" in metadata
         zf.extractall(tmp_path / "site")
     code = ("import formcheck.models as m, sys; p = m.resolve_model('full'); "
             "assert str(p).startswith(sys.argv[1]), p; print(p)")
@@ -29,3 +35,53 @@ def test_wheel_ships_models_and_loader_finds_them(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "formcheck/models/pose_landmarker_full.task" in proc.stdout
+
+
+def formcheck(*args: str, env: dict | None = None, module: bool = False) -> subprocess.CompletedProcess:
+    """The installed console script (beside this Python), or ``python -m formcheck``."""
+    command = [sys.executable, "-m", "formcheck"] if module else [str(Path(sys.executable).parent / "formcheck")]
+    return subprocess.run([*command, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize("module", [False, True])
+def test_version_from_the_script_and_from_python_m(module):
+    import formcheck as package
+
+    proc = formcheck("--version", module=module)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"formcheck {package.__version__}" and package.__version__ == "0.2.0"
+
+
+def test_python_m_runs_the_same_commands():
+    proc = formcheck("analyze", "no-such-video.mp4", module=True)
+    assert proc.returncode == 2 and "no-such-video.mp4" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_shell_completion_completes_commands_and_installs(tmp_path):
+    import os
+
+    env = dict(os.environ, _FORMCHECK_COMPLETE="complete_bash", COMP_WORDS="formcheck an", COMP_CWORD="1")
+    assert formcheck(env=env).stdout.split() == ["analyze"]
+    env = dict(os.environ, _FORMCHECK_COMPLETE="complete_bash", COMP_WORDS="formcheck analyze --ann",
+               COMP_CWORD="2")
+    assert formcheck(env=env).stdout.split() == ["--annotated"]
+    home = dict(os.environ, HOME=str(tmp_path), SHELL="/bin/bash")
+    proc = formcheck("--install-completion", "bash", env=home)
+    assert proc.returncode == 0, proc.stderr
+    assert "formcheck" in (tmp_path / ".bashrc").read_text()
+    script = next((tmp_path / ".bash_completions").glob("formcheck*"))
+    assert "_FORMCHECK_COMPLETE=complete_bash" in script.read_text()
+
+
+def test_schema_command_prints_the_shipped_schema():
+    import json
+
+    from formcheck.report.schema import load_schema
+
+    proc = formcheck("schema")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == load_schema()
+    assert load_schema()["properties"]["schema_version"]["const"] == "formcheck-analysis/1"
+    assert json.loads(formcheck("schema", "batch").stdout) == load_schema("formcheck-batch/1")
+    proc = formcheck("schema", "nope")
+    assert proc.returncode == 2 and "unknown schema 'nope'" in proc.stderr and "Traceback" not in proc.stderr

@@ -65,3 +65,14 @@ def test_the_back_foots_own_lane_comes_from_the_start_or_else_from_the_front_foo
     assert _across_midline(_feet(101, 100, 110, 120), 0, slice(1, 2), False, lane) == [0.5]
     # ... unless the hips stand over the front foot as well
     assert np.isnan(_across_midline(_feet(101, 100, 90, 102), 0, slice(1, 2), False, lane)).all()
+
+
+def test_hips_on_one_spot_give_no_midline_reading_never_an_infinite_one():
+    """Degenerate landmarks (both hip points on one pixel: found by the fuzz test) have no hip
+    width to measure in: the reading is NaN (not assessed), not +-inf (a flag with no value)."""
+    from formcheck.exercises.reverse_lunge import _across_midline
+    from formcheck.series import Landmark as L
+
+    px = _feet(90, 110, 90, 110)
+    px[:, L.LEFT_HIP] = px[:, L.RIGHT_HIP] = (100.0, 100.0)
+    assert np.isnan(_across_midline(px, 0, slice(1, 2), False, 0.5)).all()

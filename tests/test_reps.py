@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from conftest import SAMPLES, exact_series
+from conftest import SAMPLES, assert_valid_report, exact_series
 from formcheck.analysis import analyze_series
 from formcheck.profile import load_profile
 from formcheck.reps import _Tracker
@@ -226,7 +226,9 @@ def test_explain_names_every_rep_and_the_json_keeps_it(variants):
         assert [v.gate for v in d.verdicts][-2:] == ["duration", "leg_and_variant"]
         assert all(v.passed for v in d.verdicts)
         assert d.verdicts[-1].detail.startswith(f"{r.rep.variant}, back leg ")
-    block = result.to_dict(include_frames=False)["explain"]
+    report = result.to_dict(include_frames=False)
+    assert_valid_report(report)
+    block = report["explain"]
     assert [b["rep"] for b in block if b["rep"] is not None] == [r.rep.index for r in result.reps]
     assert {"start_s", "bottom_s", "end_s", "outcome", "verdicts"} <= set(block[0])
 

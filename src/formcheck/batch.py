@@ -27,7 +27,7 @@ from .report.atomic import write_text_atomic
 
 INDEX_SCHEMA = "formcheck-batch/1"
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv"})
-FORMATS = ("json", "csv", "html")
+FORMATS = ("json", "csv", "html", "trc", "mot")
 ENGINES = ("local", "ray")
 # Exit code of a batch that ran to the end with some videos failed: distinct from 1 (formcheck
 # itself failed) so a script knows the index is complete and can read each video's own code there.
@@ -98,6 +98,13 @@ def analyze_one(task: VideoTask) -> tuple[dict, dict[str, str]]:
             from .report.html import render_html
 
             files[f"{task.name}.html"] = render_html(result.to_dict(), video=task.video)
+        if "trc" in task.formats or "mot" in task.formats:
+            from .report.opensim_files import mot_text, trc_text
+
+            if "trc" in task.formats:
+                files[f"{task.name}.trc"] = trc_text(result.series, f"{task.name}.trc")
+            if "mot" in task.formats:
+                files[f"{task.name}.mot"] = mot_text(result.metrics, f"{task.name}.mot")
         summary = result.summary()
         entry |= {"status": "ok", "exit_code": 0, "error": None, "warnings": list(result.warnings),
                   "view": result.view} | {k: summary[k] for k in SUMMARY_KEYS if k in summary}

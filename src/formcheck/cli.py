@@ -18,10 +18,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .console import err, out, print_explain, print_summary
+from .console import err, out, print_accuracy, print_explain, print_summary
 from .errors import CameraError, FormcheckError, InputError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(no_args_is_help=True,
                   help="formcheck: camera-based form coach for the reverse lunge.")
 
 
@@ -41,8 +41,19 @@ def _one_line_errors():
         _fail("interrupted", 130)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        out.print(f"formcheck {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print formcheck's version and exit."),
+) -> None:
     """Analyse reverse lunges from a video: reps per leg and what went wrong on each rep."""
 
 
@@ -58,7 +69,12 @@ def analyze(
     csv_path: str | None = typer.Option(None, "--csv", help="Write the per-rep CSV here ('-' = stdout)."),
     html_path: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
     annotated: Path | None = typer.Option(None, "--annotated", help="Write the video with the overlay drawn "
-                                          "(skeleton, angles, reps, cues) here (.mp4)."),
+                                          "(skeleton, angles, reps, cues) here: H.264 in MP4, or VP9 in WebM "
+                                          "(.webm, or where no H.264 encoder is installed)."),
+    trc_path: str | None = typer.Option(None, "--trc", help="Write the world landmarks as OpenSim TRC markers "
+                                        "(metres, Y up) here ('-' = stdout)."),
+    mot_path: str | None = typer.Option(None, "--mot", help="Write the joint angles (knees, hips, trunk; degrees) "
+                                        "as an OpenSim MOT table here ('-' = stdout)."),
     profile: Path | None = typer.Option(None, readable=False, help="Threshold profile TOML overriding the defaults."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
     explain: bool = typer.Option(False, "--explain", help="Also print every hip dip with its start, bottom and "
@@ -69,8 +85,8 @@ def analyze(
                              "chunks of it. A batch: videos analysed at a time."),
     out_dir: Path | None = typer.Option(None, "--out-dir", help="Batch mode: one report per video plus "
                                         "index.json in this folder (created if missing)."),
-    formats: str = typer.Option("json", help="Batch mode: reports per video, any of json,csv,html "
-                                "(html also writes index.html)."),
+    formats: str = typer.Option("json", help="Batch mode: reports per video, any of "
+                                "json,csv,html,trc,mot (html also writes index.html)."),
     engine: str = typer.Option("local", help="Batch mode: local (process pool) or ray (needs formcheck's "
                                "ray extra; RAY_ADDRESS joins an existing cluster)."),
     mirror_pass: bool | None = typer.Option(None, "--mirror-pass/--no-mirror-pass", show_default=False,
@@ -88,15 +104,15 @@ def analyze(
     from .report.json_report import write_json
 
     if out_dir is not None or len(videos) > 1:
-        if any((json_path, csv_path, html_path, annotated)):
-            _fail("in batch mode reports go to --out-dir: choose them with --formats json,csv,html", 2)
+        if any((json_path, csv_path, html_path, annotated, trc_path, mot_path)):
+            _fail("in batch mode reports go to --out-dir: choose them with --formats json,csv,html,trc,mot", 2)
         _analyze_batch(videos, out_dir, exercise, model, profile, formats, jobs, engine, quiet, mirror_pass)
         return
     if engine != "local":
         _fail("--engine applies to a batch: add --out-dir", 2)
     video = videos[0]
 
-    to_stdout = "-" in (json_path, csv_path)
+    to_stdout = "-" in (json_path, csv_path, trc_path, mot_path)
     show = not quiet and not to_stdout
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
@@ -116,6 +132,13 @@ def analyze(
             write_json(result, json_path)
         if csv_path:
             write_csv(result, csv_path)
+        if trc_path or mot_path:
+            from .report.opensim_files import write_mot, write_trc
+
+            if trc_path:
+                write_trc(result, trc_path)
+            if mot_path:
+                write_mot(result, mot_path)
         if html_path:
             from .report.html import write_html
 
@@ -128,8 +151,12 @@ def analyze(
                           TextColumn("{task.completed}/{task.total} frames"), console=err, transient=True,
                           disable=not show) as bar:
                 task = bar.add_task(annotated.name, total=None)
-                write_annotated(result, video, annotated, load_profile(profile),
-                                progress=lambda done, n: bar.update(task, completed=done, total=max(n, done) or None))
+                written, encoding = write_annotated(
+                    result, video, annotated, load_profile(profile),
+                    progress=lambda done, n: bar.update(task, completed=done, total=max(n, done) or None))
+            if not quiet:
+                err.print(f"annotated video: {escape(str(written))} ({encoding.label})", highlight=False,
+                          soft_wrap=True)
     except FormcheckError as exc:
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
@@ -290,6 +317,18 @@ def models() -> None:
             out.print(f"{variant:6s} missing  {exc}", highlight=False)
 
 
+@app.command()
+def schema(which: str = typer.Argument("analysis", help="analysis (a report: formcheck-analysis/1) or batch (a "
+                                       "batch's index.json: formcheck-batch/1).")) -> None:
+    """Print the JSON Schema (draft 2020-12) of the JSON report, or of a batch's index."""
+    from .report.schema import ANALYSIS_SCHEMA, BATCH_SCHEMA, schema_text
+
+    names = {"analysis": ANALYSIS_SCHEMA, "batch": BATCH_SCHEMA}
+    if which not in names:
+        _fail(f"unknown schema '{which}' (choose from: {', '.join(names)})", 2)
+    typer.echo(schema_text(names[which]), nl=False)
+
+
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks against ground truth.")
 app.add_typer(bench_app, name="bench")
 
@@ -322,7 +361,7 @@ def bench_accuracy(
                                profile=str(profile) if profile else None,
                                progress=lambda msg: status.update(f"benchmark: {msg}"))
         write_text_atomic(json_path, json.dumps(report, indent=1) + "\n")
-    if not _print_accuracy(report) and check:
+    if not print_accuracy(report) and check:
         raise typer.Exit(1)
 
 
@@ -398,29 +437,7 @@ def bench_table(reports: list[Path] = typer.Argument(..., help="JSON files writt
         report = merge_reports([json.loads(p.read_text()) for p in reports], first=first)
     except (OSError, ValueError, KeyError) as exc:
         _fail(f"cannot read the reports: {exc}", 2)
-    _print_accuracy(report)
-
-
-def _print_accuracy(report: dict) -> bool:
-    """Print the accuracy table and any missed targets; True when every model meets them."""
-    from .bench.table import missed_targets, table_rows
-
-    header, rows = table_rows(report)
-    clips = {m: (d["rendered"]["clips"], d["real"]["clips"]) for m, d in report["models"].items()}
-    sizes = ", ".join(f"{m}: {a} rendered + {b} real" for m, (a, b) in clips.items())
-    table = Table(title=f"formcheck accuracy ({sizes} clips)")
-    for col in header:
-        table.add_column(col)
-    for r in rows:
-        table.add_row(*r)
-    out.print(table)
-    ok = True
-    for m in report["models"]:
-        misses = missed_targets(report, m)
-        if misses:
-            ok = False
-            err.print(f"[yellow]{m} misses:[/] " + "; ".join(misses), highlight=False)
-    return ok
+    print_accuracy(report)
 
 
 def run() -> None:  # console-script entry point

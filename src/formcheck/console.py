@@ -1,4 +1,5 @@
-"""What the command line prints: the summary tables of an analysis and its dip-by-dip explanation.
+"""What the command line prints: the summary tables of an analysis, its dip-by-dip explanation and
+the accuracy benchmark's table.
 
 Kept apart from ``cli`` so the commands stay thin: they parse, call the library, and hand the
 result here.
@@ -107,3 +108,25 @@ def print_explain(result) -> None:
                           for v in d.verdicts)
         table.add_row(f"{d.start_s:.2f}", f"{d.bottom_s:.2f}", f"{d.end_s:.2f}", d.outcome, gates)
     (out if out.is_terminal else Console(width=160)).print(table)
+
+
+def print_accuracy(report: dict) -> bool:
+    """Print the accuracy table and any missed targets; True when every model meets them."""
+    from .bench.table import missed_targets, table_rows
+
+    header, rows = table_rows(report)
+    clips = {m: (d["rendered"]["clips"], d["real"]["clips"]) for m, d in report["models"].items()}
+    sizes = ", ".join(f"{m}: {a} rendered + {b} real" for m, (a, b) in clips.items())
+    table = Table(title=f"formcheck accuracy ({sizes} clips)")
+    for col in header:
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*r)
+    out.print(table)
+    ok = True
+    for m in report["models"]:
+        misses = missed_targets(report, m)
+        if misses:
+            ok = False
+            err.print(f"[yellow]{m} misses:[/] " + "; ".join(misses), highlight=False)
+    return ok

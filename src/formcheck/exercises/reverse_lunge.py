@@ -233,6 +233,7 @@ def _across_midline(pixels: np.ndarray, start: int, window: slice, forward: bool
     lh, rh = pixels[:, Landmark.LEFT_HIP], pixels[:, Landmark.RIGHT_HIP]
     mid = (lh + rh) / 2.0
     hip_w = np.linalg.norm(lh - rh, axis=-1)
+    hip_w[hip_w == 0] = np.nan  # hip points on one spot: no width to measure in (never an infinite ratio)
     with np.errstate(invalid="ignore", divide="ignore"):
         left_is_back = la[window, 1] < ra[window, 1]
         back = np.where(left_is_back[:, None], la[window], ra[window])

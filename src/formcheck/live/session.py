@@ -259,4 +259,4 @@ def _with_set_breaks(analysis: Analysis, breaks: list[float]) -> Analysis:
         number += 1 if (auto or manual) else 0
         out.append(replace(r, rep=replace(r.rep, set=number)))
         prev = r
-    return replace(analysis, reps=out)
+    return replace(analysis, assessment=replace(analysis.assessment, reps=out))

@@ -2,7 +2,8 @@
 
 It draws the live overlay (``overlay.draw_hud``) from the finished analysis, and its cues come
 from the live cue policy run over the reps in time order, so a viewer sees what live mode would
-have said. Written to a temp file beside the target and renamed: never a half-written video.
+have said. Encoded to play anywhere (``encode``: H.264 in MP4, else VP9 in WebM). Written to a
+temp file beside the target and renamed: never a half-written video.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import cv2
-
 from ..analysis import Analysis
 from ..errors import InputError
 from ..feedback import DEPTH_CODES, CuePolicy
@@ -21,9 +20,9 @@ from ..overlay import HudState, draw_hud
 from ..profile import Profile
 from ..sources import probe, read_frames
 from .atomic import usual_permissions
+from .encode import Encoding, VideoEncoder, choose_encoding
 
 TICK_S = 0.1
-FOURCC = "mp4v"  # MPEG-4 Part 2: in every OpenCV build (H.264 encoders are not bundled with the wheels)
 
 
 def cue_timeline(analysis: Analysis, profile: Profile) -> list[tuple[float, str]]:
@@ -54,30 +53,34 @@ def cue_timeline(analysis: Analysis, profile: Profile) -> list[tuple[float, str]
 
 
 def write_annotated(analysis: Analysis, video: str | os.PathLike, out_path: str | os.PathLike, profile: Profile,
-                    progress: Callable[[int, int], None] | None = None) -> None:
-    """Draw the overlay on every frame of ``video`` (the clip ``analysis`` came from) into ``out_path``."""
+                    progress: Callable[[int, int], None] | None = None) -> tuple[Path, Encoding]:
+    """Draw the overlay on every frame of ``video`` (the clip ``analysis`` came from) into ``out_path``.
+
+    Returns the file written (its suffix follows the encoding, see ``choose_encoding``) and the encoding.
+    """
     info = probe(video)
-    target = Path(out_path)
+    encoding, target = choose_encoding(Path(out_path))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"cannot write {target}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix or ".mp4", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=folder)
     os.close(fd)
-    writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*FOURCC), info.fps or 30.0, (info.width, info.height))
+    encoder = None
     try:
-        if not writer.isOpened():
-            raise InputError(f"cannot write a video to {target} (OpenCV has no {FOURCC} encoder for it)")
-        _draw_all(analysis, video, writer, profile, progress, info.frame_count)
-        writer.release()
+        encoder = VideoEncoder(Path(tmp), encoding, info.fps)
+        _draw_all(analysis, video, encoder, profile, progress, info.frame_count)
+        encoder.close()
         usual_permissions(tmp)
         os.replace(tmp, target)
     except BaseException:
-        writer.release()
+        if encoder is not None:
+            encoder.abort()
         Path(tmp).unlink(missing_ok=True)
         raise
+    return target, encoding
 
 
-def _draw_all(analysis: Analysis, video, writer, profile: Profile, progress, expected: int) -> None:
+def _draw_all(analysis: Analysis, video, encoder: VideoEncoder, profile: Profile, progress, expected: int) -> None:
     m, series = analysis.metrics, analysis.series
     cues = cue_timeline(analysis, profile)
     hud = HudState(calibrated=True, unit=analysis.unit)
@@ -93,7 +96,7 @@ def _draw_all(analysis: Analysis, video, writer, profile: Profile, progress, exp
         hud.set_number = started[-1] if started else 1
         hud.knees_deg = {s: float(m[f"{s}_knee_flexion_deg"][i]) for s in ("left", "right")}
         hud.cue = next((text for ct, text in reversed(cues) if ct <= t < ct + display_s), "")
-        writer.write(draw_hud(frame.image, series.image[i], hud, min_vis))
+        encoder.write(draw_hud(frame.image, series.image[i], hud, min_vis), frame.t)
         if progress is not None:
             progress(i + 1, expected)
 
