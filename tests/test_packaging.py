@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from formcheck.report.schema import SCHEMA_FILES, load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,7 +24,9 @@ def test_wheel_ships_models_and_loader_finds_them(tmp_path):
         names = set(zf.namelist())
         assert {"formcheck/models/pose_landmarker_full.task", "formcheck/models/pose_landmarker_lite.task",
                 "formcheck/models/manifest.json", "formcheck/profiles/default.toml", "formcheck/py.typed",
-                "formcheck/__main__.py", "formcheck/report/schemas/formcheck-analysis-1.schema.json"} <= names
+                "formcheck/__main__.py"} <= names
+        for version, filename in SCHEMA_FILES.items():  # the schemas ship as they are in the source
+            assert json.loads(zf.read(f"formcheck/report/schemas/{filename}")) == load_schema(version)
         info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
         assert {f"{info}/licenses/LICENSE", f"{info}/licenses/models/NOTICE"} <= names
         assert "Apache License" in zf.read(f"{info}/licenses/LICENSE").decode()
@@ -74,10 +79,6 @@ def test_shell_completion_completes_commands_and_installs(tmp_path):
 
 
 def test_schema_command_prints_the_shipped_schema():
-    import json
-
-    from formcheck.report.schema import load_schema
-
     proc = formcheck("schema")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == load_schema()

@@ -339,20 +339,3 @@ def test_load_schema_from_the_installed_package(tmp_path):
     assert proc.returncode == 0, proc.stderr
     with pytest.raises(ValueError, match="unknown schema"):
         load_schema("formcheck-analysis/0")
-
-
-@pytest.mark.slow
-def test_the_wheel_ships_the_schemas(tmp_path):
-    import zipfile
-
-    from conftest import ROOT
-
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True)
-    wheel = next(tmp_path.glob("formcheck-*.whl"))
-    with zipfile.ZipFile(wheel) as zf:
-        names = set(zf.namelist())
-        for filename in SCHEMA_FILES.values():
-            assert f"formcheck/report/schemas/{filename}" in names
-            assert json.loads(zf.read(f"formcheck/report/schemas/{filename}")) == load_schema(
-                next(k for k, v in SCHEMA_FILES.items() if v == filename))
