@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from formcheck.bench.dataset import shared_videos_dir
+
+# The progress history (formcheck.history) is on by default and lives in the user's data folder:
+# the suite must never write there. FORMCHECK_HOME points it at a temp folder from the moment this
+# file is imported, before any test module is (some copy os.environ at import, for the processes
+# they start), and every process a test starts inherits it. ``history_home`` keeps it so.
+HISTORY_HOME = Path(tempfile.mkdtemp(prefix="formcheck-home-"))
+atexit.register(shutil.rmtree, HISTORY_HOME, ignore_errors=True)  # also when a script imports this file
+os.environ["FORMCHECK_HOME"] = str(HISTORY_HOME)
+os.environ["FORMCHECK_HISTORY"] = "1"  # recorded, whatever the environment the suite was started from says
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_VIDEOS = shared_videos_dir()  # $FORMCHECK_SHARED_VIDEOS, else ../shared/videos
@@ -19,6 +32,23 @@ SLOW_FIXTURES = frozenset({
     "analyses", "analyses_walk", "report", "heel_clip", "batch", "side_lunges", "away_and_back", "walker",
     "portrait_lunges", "exposed", "outputs", "browser", "crossing_knee", "headless_session", "xvfb", "clip_series",
     "front_series", "rendered", "fuzz_source"})
+
+
+@pytest.fixture(autouse=True, scope="session")
+def history_home():
+    """The suite's progress history: a temp folder, never the user's (``FORMCHECK_HOME``, set in
+    ``os.environ`` so every subprocess inherits it); removed at the end of the session."""
+    os.environ["FORMCHECK_HOME"] = str(HISTORY_HOME)
+    yield HISTORY_HOME
+    shutil.rmtree(HISTORY_HOME, ignore_errors=True)
+
+
+@pytest.fixture
+def own_history(tmp_path, monkeypatch) -> Path:
+    """This test's own progress history folder (``FORMCHECK_HOME``; not created yet)."""
+    folder = tmp_path / "home"
+    monkeypatch.setenv("FORMCHECK_HOME", str(folder))
+    return folder
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

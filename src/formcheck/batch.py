@@ -1,7 +1,8 @@
 """Many videos: one report per video plus an index, on a local process pool or on Ray.
 
 The unit of work is ``analyze_one``: a pure function of one ``VideoTask`` (video path, exercise,
-model, profile, formats) that returns the index entry and the rendered report texts, and writes
+model, profile, formats) that returns the index entry, the rendered report texts and the report
+dict (for the caller's progress history, recorded in this process as each video finishes), and writes
 nothing. The driver writes every file (atomically) and the index, so an engine only has to map
 ``analyze_one`` over the tasks: the local pool and Ray produce the same reports by construction,
 and a Ray cluster needs no shared output folder, only access to the videos.
@@ -77,9 +78,10 @@ def report_names(videos: list[Path]) -> list[str]:
     return names
 
 
-def analyze_one(task: VideoTask) -> tuple[dict, dict[str, str]]:
-    """Analyse one video: (index entry, {file name: report text}). Writes nothing; never raises a
-    FormcheckError (it becomes the entry's error), so a batch survives any single video."""
+def analyze_one(task: VideoTask) -> tuple[dict, dict[str, str], dict | None]:
+    """Analyse one video: (index entry, {file name: report text}, the report without its per-frame
+    table or None if it failed). Writes nothing; never raises a FormcheckError (it becomes the
+    entry's error), so a batch survives any single video."""
     from .api import analyze_video
     from .report.csv_report import to_csv
     from .report.json_report import to_json
@@ -87,6 +89,7 @@ def analyze_one(task: VideoTask) -> tuple[dict, dict[str, str]]:
     start = time.perf_counter()
     entry: dict = {"video": task.video, "name": task.name}
     files: dict[str, str] = {}
+    report = None
     try:
         result = analyze_video(task.video, exercise=task.exercise, model=task.model, profile=task.profile,
                                streams=task.streams, mirror_pass=task.mirror_pass)
@@ -106,6 +109,7 @@ def analyze_one(task: VideoTask) -> tuple[dict, dict[str, str]]:
             if "mot" in task.formats:
                 files[f"{task.name}.mot"] = mot_text(result.metrics, f"{task.name}.mot")
         summary = result.summary()
+        report = result.to_dict(include_frames=False)
         entry |= {"status": "ok", "exit_code": 0, "error": None, "warnings": list(result.warnings),
                   "view": result.view} | {k: summary[k] for k in SUMMARY_KEYS if k in summary}
     except FormcheckError as exc:
@@ -114,10 +118,10 @@ def analyze_one(task: VideoTask) -> tuple[dict, dict[str, str]]:
         entry |= {"status": "error", "exit_code": 1, "error": f"{type(exc).__name__}: {exc}"}
     entry["reports"] = {name.rsplit(".", 1)[1]: name for name in files}
     entry["seconds"] = round(time.perf_counter() - start, 2)
-    return entry, files
+    return entry, files, report
 
 
-Outcome = tuple[int, dict, dict[str, str]]  # (task position, entry, files)
+Outcome = tuple[int, dict, dict[str, str], dict | None]  # (task position, entry, files, report)
 
 
 def _run_local(tasks: list[VideoTask], jobs: int) -> Iterator[Outcome]:
@@ -165,9 +169,11 @@ def _package_path() -> str:
 def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *, exercise: str = "reverse-lunge",
               model: str = "full", profile: str | os.PathLike | None = None, formats: Iterable[str] = ("json",),
               jobs: int = 1, engine: str = "local", mirror_pass: bool | None = None,
-              on_done: Callable[[dict, int, int], None] | None = None) -> dict:
+              on_done: Callable[[dict, int, int], None] | None = None,
+              on_report: Callable[[dict, dict], object] | None = None) -> dict:
     """Analyse every video, write its reports and ``index.json`` (and ``index.html`` with html) into
-    ``out_dir``; return the index. ``on_done(entry, finished, total)`` after each video.
+    ``out_dir``; return the index. ``on_done(entry, finished, total)`` after each video;
+    ``on_report(entry, report)`` after each one analysed, in this process (the progress history).
 
     With ``jobs`` > 1 the local engine's pool spawns processes, which re-import the calling script:
     call this from under ``if __name__ == "__main__":`` (the ``formcheck`` command does).
@@ -198,10 +204,12 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
     entries: list[dict | None] = [None] * len(tasks)
     start = time.perf_counter()
     runner = _run_ray if engine == "ray" else _run_local
-    for finished, (i, entry, files) in enumerate(runner(tasks, max(1, jobs)), 1):
+    for finished, (i, entry, files, report) in enumerate(runner(tasks, max(1, jobs)), 1):
         for name, text in files.items():
             write_text_atomic(out / name, text)
         entries[i] = entry
+        if on_report is not None and report is not None:
+            on_report(entry, report)
         if on_done is not None:
             on_done(entry, finished, len(tasks))
     failed = sum(e["status"] != "ok" for e in entries)

@@ -1,6 +1,6 @@
 """Exceptions with a one-line message each; the CLI maps them to exit codes.
 
-Nothing below ``cli.py`` prints or exits: stages raise these, and the CLI turns them into one
+Nothing below the ``cli`` package prints or exits: stages raise these, and the CLI turns them into one
 line on stderr and the documented exit code.
 """
 

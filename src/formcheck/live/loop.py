@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
@@ -37,6 +38,7 @@ class LiveStats:
     frames_processed: int = 0
     frames_captured: int = 0
     frames_dropped: int = 0
+    started_at: float | None = None  # wall clock (epoch seconds) when the session started: its key in the history
     wall_s: float = 0.0
     frame_latencies_s: list[float] = field(default_factory=list)  # capture -> overlay drawn (or session updated)
 
@@ -111,6 +113,7 @@ def run_live(source: LiveSource, profile: Profile, model: str = "full", exercise
         min_vis = profile["pose.min_visibility"]
         no_pose = np.full((NUM_LANDMARKS, 4), np.nan)  # while paused the frame is shown without a skeleton
         started = time.monotonic()
+        stats.started_at = time.time()
         source.start()
         try:
             while True:
@@ -170,7 +173,9 @@ def run_live(source: LiveSource, profile: Profile, model: str = "full", exercise
 def session_extra(outcome: LiveOutcome) -> dict:
     """The live-only part of a saved session: calibration, reps as counted live, cues said, speed."""
     session, stats = outcome.session, outcome.stats
-    return {"live": {
+    started = {} if stats.started_at is None else {
+        "started_at": datetime.fromtimestamp(stats.started_at).astimezone().isoformat(timespec="seconds")}
+    return {"live": started | {
         "ended": outcome.reason,
         "calibration": session.calibration.to_dict() if session.calibration else None,
         "reps_counted_live": [r.__dict__ for r in session.reps],

@@ -1,13 +1,15 @@
 """Time-series plots as inline SVG: no plotting library, no fonts or scripts to fetch, prints sharp.
 
 One function, ``line_plot``: lines (NaN breaks a line), shaded bands (reps), vertical markers
-(the bottom of each rep) and dashed horizontal thresholds, with labelled axes and a legend.
+(the bottom of each rep) and dashed horizontal thresholds, with labelled axes and a legend. The
+time axis is in seconds unless the caller labels it and places its ticks (the progress page's dates).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -60,11 +62,13 @@ def _polylines(t: np.ndarray, v: np.ndarray, x, y) -> list[str]:
 def line_plot(title: str, t: np.ndarray, lines: list[Line], y_label: str, bands: list[Band] = (),
               markers: list[float] = (), thresholds: list[Threshold] = (), width: int = 900,
               height: int = 240, empty_note: str = "not measurable from this view",
-              y_range: tuple[float, float] | None = None) -> str:
+              y_range: tuple[float, float] | None = None, x_label: str = "time (s)",
+              x_ticks: Sequence[tuple[float, str]] | None = None, x_range: tuple[float, float] | None = None) -> str:
     """An SVG element (string). ``t`` in seconds; every line's values share it.
 
     ``y_range`` fixes the value axis; lines are clipped to it (a landmark glitch's spike would
-    otherwise flatten everything else).
+    otherwise flatten everything else). ``x_range``, ``x_ticks`` ((value, label) pairs) and
+    ``x_label`` replace the time axis's own span, numbered ticks and label (another unit on it).
     """
     left, right, top, bottom = 52, 12, 26, 34
     pw, ph = width - left - right, height - top - bottom
@@ -77,7 +81,7 @@ def line_plot(title: str, t: np.ndarray, lines: list[Line], y_label: str, bands:
         lo, hi = lo - 1.0, hi + 1.0
     pad = (hi - lo) * 0.08
     lo, hi = (lo - pad, hi + pad) if y_range is None else y_range
-    t0, t1 = (float(t[0]), float(t[-1])) if len(t) > 1 else (0.0, 1.0)
+    t0, t1 = x_range or ((float(t[0]), float(t[-1])) if len(t) > 1 else (0.0, 1.0))
     t1 = t1 if t1 > t0 else t0 + 1.0
 
     def x(v: float) -> float:
@@ -100,11 +104,12 @@ def line_plot(title: str, t: np.ndarray, lines: list[Line], y_label: str, bands:
         v = k * step
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eee"/>'
                    f'<text x="{left - 6}" y="{y(v) + 4:.1f}" class="tick" text-anchor="end">{v:g}</text>')
-    tstep = _nice_step(t1 - t0, 10)
-    for k in range(math.ceil(t0 / tstep), math.floor(t1 / tstep) + 1):
-        v = k * tstep
-        out.append(f'<text x="{x(v):.1f}" y="{top + ph + 14}" class="tick" text-anchor="middle">{v:g}</text>')
-    out.append(f'<text x="{left + pw / 2}" y="{height - 4}" class="tick" text-anchor="middle">time (s)</text>'
+    if x_ticks is None:
+        tstep = _nice_step(t1 - t0, 10)
+        x_ticks = [(k * tstep, f"{k * tstep:g}") for k in range(math.ceil(t0 / tstep), math.floor(t1 / tstep) + 1)]
+    for v, label in x_ticks:
+        out.append(f'<text x="{x(v):.1f}" y="{top + ph + 14}" class="tick" text-anchor="middle">{escape(label)}</text>')
+    out.append(f'<text x="{left + pw / 2}" y="{height - 4}" class="tick" text-anchor="middle">{escape(x_label)}</text>'
                f'<text x="12" y="{top + ph / 2}" class="tick" text-anchor="middle" '
                f'transform="rotate(-90 12 {top + ph / 2})">{escape(y_label)}</text>')
     for m in markers:

@@ -9,41 +9,28 @@ some videos failed (the index holds each one's code), 130 Ctrl-C.
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from .console import err, out, print_accuracy, print_explain, print_summary
-from .errors import CameraError, FormcheckError, InputError
+from ..console import err, out, print_explain, print_summary
+from ..errors import CameraError, FormcheckError, InputError
+from .bench import bench_app
+from .common import fail, one_line_errors, warn
+from .history import history_app, record_session, recording
 
 app = typer.Typer(no_args_is_help=True,
                   help="formcheck: camera-based form coach for the reverse lunge.")
-
-
-def _fail(message: str, code: int) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _one_line_errors():
-    """A FormcheckError becomes its one line and exit code; Ctrl-C exits 130."""
-    try:
-        yield
-    except FormcheckError as exc:
-        _fail(str(exc), exc.exit_code)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
+app.add_typer(bench_app, name="bench")
+app.add_typer(history_app, name="history")
+HISTORY_HELP = "Record the session in the local progress history (formcheck history); FORMCHECK_HISTORY=0: never."
 
 
 def _print_version(value: bool) -> None:
     if value:
-        from . import __version__
+        from .. import __version__
 
         out.print(f"formcheck {__version__}", highlight=False)
         raise typer.Exit()
@@ -94,22 +81,23 @@ def analyze(
                                             "opinion on which leg is left (twice the inference; one pose "
                                             "stream). Default: from when the person is seen from the side "
                                             "or at an angle, where it helps. --mirror-pass: from the first frame."),
+    history: bool = typer.Option(True, "--history/--no-history", help=HISTORY_HELP),
 ) -> None:
     """Analyse a recorded set: progress bar, then reps per leg, sets and mistakes per rep.
 
     With --out-dir or several videos: a batch, one report per video plus an index; exit 8 if any failed.
     """
-    from .api import analyze_video
-    from .report.csv_report import write_csv
-    from .report.json_report import write_json
+    from ..api import analyze_video
+    from ..report.csv_report import write_csv
+    from ..report.json_report import write_json
 
     if out_dir is not None or len(videos) > 1:
         if any((json_path, csv_path, html_path, annotated, trc_path, mot_path)):
-            _fail("in batch mode reports go to --out-dir: choose them with --formats json,csv,html,trc,mot", 2)
-        _analyze_batch(videos, out_dir, exercise, model, profile, formats, jobs, engine, quiet, mirror_pass)
+            fail("in batch mode reports go to --out-dir: choose them with --formats json,csv,html,trc,mot", 2)
+        _analyze_batch(videos, out_dir, exercise, model, profile, formats, jobs, engine, quiet, mirror_pass, history)
         return
     if engine != "local":
-        _fail("--engine applies to a batch: add --out-dir", 2)
+        fail("--engine applies to a batch: add --out-dir", 2)
     video = videos[0]
 
     to_stdout = "-" in (json_path, csv_path, trc_path, mot_path)
@@ -133,19 +121,19 @@ def analyze(
         if csv_path:
             write_csv(result, csv_path)
         if trc_path or mot_path:
-            from .report.opensim_files import write_mot, write_trc
+            from ..report.opensim_files import write_mot, write_trc
 
             if trc_path:
                 write_trc(result, trc_path)
             if mot_path:
                 write_mot(result, mot_path)
         if html_path:
-            from .report.html import write_html
+            from ..report.html import write_html
 
             write_html(result.to_dict(), html_path, video=video)
         if annotated:
-            from .profile import load_profile
-            from .report.video import write_annotated
+            from ..profile import load_profile
+            from ..report.video import write_annotated
 
             with Progress(TextColumn("[bold]drawing[/] {task.description}"), BarColumn(),
                           TextColumn("{task.completed}/{task.total} frames"), console=err, transient=True,
@@ -158,11 +146,12 @@ def analyze(
                 err.print(f"annotated video: {escape(str(written))} ({encoding.label})", highlight=False,
                           soft_wrap=True)
     except FormcheckError as exc:
-        _fail(str(exc), exc.exit_code)
+        fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        fail("interrupted", 130)
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    record_session(result.to_dict(include_frames=False), history, video=video)
     if show:
         print_summary(result)
     if explain and not to_stdout:
@@ -170,16 +159,17 @@ def analyze(
 
 
 def _analyze_batch(videos: list[Path], out_dir: Path | None, exercise: str, model: str, profile: Path | None,
-                   formats: str, jobs: int, engine: str, quiet: bool, mirror_pass: bool | None) -> None:
-    """Batch mode of ``analyze``: a line per finished video on stderr, the index's path at the end."""
-    from .batch import BATCH_FAILED_EXIT, FORMATS, run_batch
+                   formats: str, jobs: int, engine: str, quiet: bool, mirror_pass: bool | None, history: bool) -> None:
+    """Batch mode of ``analyze``: a line per finished video on stderr, the index's path at the end; each
+    video's session recorded in the history here, as it finishes."""
+    from ..batch import BATCH_FAILED_EXIT, FORMATS, run_batch
 
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     unknown = sorted(set(wanted) - set(FORMATS))
     if out_dir is None:
-        _fail("several videos need --out-dir (one report per video plus index.json go there)", 2)
+        fail("several videos need --out-dir (one report per video plus index.json go there)", 2)
     if unknown:
-        _fail(f"unknown report format {', '.join(unknown)} (choose from: {', '.join(FORMATS)})", 2)
+        fail(f"unknown report format {', '.join(unknown)} (choose from: {', '.join(FORMATS)})", 2)
 
     def done(entry: dict, finished: int, total: int) -> None:
         if quiet:
@@ -196,9 +186,17 @@ def _analyze_batch(videos: list[Path], out_dir: Path | None, exercise: str, mode
         err.print(f"\\[{finished}/{total}] {escape(name)}: {line} ({entry['seconds']:.1f} s)", highlight=False,
                   soft_wrap=True)
 
-    with _one_line_errors():
-        index = run_batch(videos, out_dir, exercise=exercise, model=model, profile=profile, formats=wanted,
-                          jobs=jobs, engine=engine, mirror_pass=mirror_pass, on_done=done)
+    recorder = recording(history)
+    on_report = None if recorder is None else (lambda entry, report: recorder.record(report, entry["video"]))
+    try:
+        with one_line_errors():
+            index = run_batch(videos, out_dir, exercise=exercise, model=model, profile=profile, formats=wanted,
+                              jobs=jobs, engine=engine, mirror_pass=mirror_pass, on_done=done, on_report=on_report)
+    finally:
+        if recorder is not None:
+            recorder.close()
+            for line in recorder.warnings:
+                warn(line)
     s = index["summary"]
     out.print(f"wrote {out_dir / 'index.json'}: {s['ok']} of {s['videos']} videos analysed"
               + (f", {s['failed']} failed" if s["failed"] else ""), highlight=False, soft_wrap=True)
@@ -218,20 +216,21 @@ def live(
     save: Path | None = typer.Option(None, help="Session report (JSON, same schema as analyze). "
                                      "Default: formcheck-session-DATE-TIME.json"),
     profile: Path | None = typer.Option(None, readable=False, help="Threshold profile TOML overriding the defaults."),
+    history: bool = typer.Option(True, "--history/--no-history", help=HISTORY_HELP),
 ) -> None:
     """Live coaching: skeleton, reps per leg, one cue at a time on screen and spoken; the session is saved."""
     import signal
     import threading
     import time
 
-    from .exercises import EXERCISES
-    from .live.capture import CameraSource, ReplaySource
-    from .live.loop import require_display, run_live, session_extra
-    from .live.voice import Voice
-    from .models import resolve_model
-    from .pose import INFERENCE_MAX_SIDE
-    from .profile import load_profile
-    from .report.json_report import write_json
+    from ..exercises import EXERCISES
+    from ..live.capture import CameraSource, ReplaySource
+    from ..live.loop import require_display, run_live, session_extra
+    from ..live.voice import Voice
+    from ..models import resolve_model
+    from ..pose import INFERENCE_MAX_SIDE
+    from ..profile import load_profile
+    from ..report.json_report import write_json
 
     save = save or Path(time.strftime("formcheck-session-%Y%m%d-%H%M%S.json"))
     speaker = None
@@ -260,9 +259,11 @@ def live(
         outcome = run_live(src, prof, model=model, exercise=exercise, window=window, voice=speaker, stop=stop)
         for signum in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C or kill must not interrupt the save
             signal.signal(signum, signal.SIG_IGN)
-        write_json(outcome.analysis, save, extra=session_extra(outcome))
+        extra = session_extra(outcome)
+        write_json(outcome.analysis, save, extra=extra)
+        record_session(outcome.analysis.to_dict(include_frames=False) | extra, history)
     except FormcheckError as exc:
-        _fail(str(exc), exc.exit_code)
+        fail(str(exc), exc.exit_code)
     finally:
         if speaker is not None:
             speaker.close()
@@ -287,7 +288,7 @@ def report(
     """Render a saved analysis or live session as a self-contained HTML page."""
     import json
 
-    from .report.html import write_html
+    from ..report.html import write_html
 
     try:
         data = json.loads(session.read_text(encoding="utf-8"))
@@ -295,20 +296,20 @@ def report(
             raise InputError(f"{session} is not a formcheck report (no formcheck-analysis schema_version)")
         write_html(data, html_path, video=video)
     except FileNotFoundError:
-        _fail(f"no such file: {session}", 2)
+        fail(f"no such file: {session}", 2)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        _fail(f"cannot read {session}: {exc}", 2)
+        fail(f"cannot read {session}: {exc}", 2)
     except (KeyError, TypeError, IndexError) as exc:
-        _fail(f"{session} is not a complete formcheck report (missing {exc})", 2)
+        fail(f"{session} is not a complete formcheck report (missing {exc})", 2)
     except FormcheckError as exc:
-        _fail(str(exc), exc.exit_code)
+        fail(str(exc), exc.exit_code)
     out.print(f"wrote {html_path}", highlight=False)
 
 
 @app.command()
 def models() -> None:
     """List the pose models and whether each is installed and verified."""
-    from .models import VARIANTS, resolve_model
+    from ..models import VARIANTS, resolve_model
 
     for variant in VARIANTS:
         try:
@@ -321,123 +322,12 @@ def models() -> None:
 def schema(which: str = typer.Argument("analysis", help="analysis (a report: formcheck-analysis/1) or batch (a "
                                        "batch's index.json: formcheck-batch/1).")) -> None:
     """Print the JSON Schema (draft 2020-12) of the JSON report, or of a batch's index."""
-    from .report.schema import ANALYSIS_SCHEMA, BATCH_SCHEMA, schema_text
+    from ..report.schema import ANALYSIS_SCHEMA, BATCH_SCHEMA, schema_text
 
     names = {"analysis": ANALYSIS_SCHEMA, "batch": BATCH_SCHEMA}
     if which not in names:
-        _fail(f"unknown schema '{which}' (choose from: {', '.join(names)})", 2)
+        fail(f"unknown schema '{which}' (choose from: {', '.join(names)})", 2)
     typer.echo(schema_text(names[which]), nl=False)
-
-
-bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks against ground truth.")
-app.add_typer(bench_app, name="bench")
-
-
-@bench_app.command("accuracy")
-def bench_accuracy(
-    models: str = typer.Option("lite,full", help="Comma-separated pose models to compare (heavy: build it first, "
-                               "python models/build_models.py --variant heavy). Each as analyze runs it, the "
-                               "mirror pass once the person is seen from the side or at an angle; full+mirror: "
-                               "with it from the first frame; full-mirror: without it."),
-    clips: int = typer.Option(96, help="Rendered clips (seeds first-seed .. first-seed+clips-1)."),
-    first_seed: int = typer.Option(0, help="First seed of the rendered set."),
-    real: bool = typer.Option(True, help="Also score the labelled real clips in ../shared/videos."),
-    json_path: str = typer.Option("bench_accuracy.json", "--json", help="Write the full results here."),
-    cache: Path = typer.Option(Path(".bench"), help="Folder for rendered clips and cached pose series."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Recompute every pose series (published numbers)."),
-    profile: Path | None = typer.Option(None, readable=False, help="Threshold profile TOML overriding the defaults."),
-    check: bool = typer.Option(False, help="Exit 1 when a model misses an issue-3 target."),
-) -> None:
-    """Rep counting and mistake detection scored on rendered and real clips, one table per run."""
-    import json
-
-    from .bench.accuracy import run_benchmark
-    from .report.atomic import write_text_atomic
-
-    names = [m.strip() for m in models.split(",") if m.strip()]
-    with _one_line_errors(), err.status("benchmark") as status:
-        report = run_benchmark(names, range(first_seed, first_seed + clips), real=real,
-                               render_dir=cache / "renders", pose_cache=None if no_cache else cache / "poses",
-                               profile=str(profile) if profile else None,
-                               progress=lambda msg: status.update(f"benchmark: {msg}"))
-        write_text_atomic(json_path, json.dumps(report, indent=1) + "\n")
-    if not print_accuracy(report) and check:
-        raise typer.Exit(1)
-
-
-@bench_app.command("real")
-def bench_real(
-    model: str = typer.Option("full", help="Pose model, run as analyze runs it."),
-    json_path: str = typer.Option("bench_real.json", "--json", help="Write the full results here."),
-    cache: Path = typer.Option(Path(".bench"), help="Folder for cached pose series."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Recompute every pose series."),
-    profile: Path | None = typer.Option(None, readable=False, help="Threshold profile TOML overriding the defaults."),
-) -> None:
-    """Every clip of ../shared/videos/real-labels.json scored rep by rep: the first judge."""
-    import json
-
-    from .bench.real import run_real_benchmark, table_rows
-    from .report.atomic import write_text_atomic
-
-    with _one_line_errors(), err.status("real benchmark") as status:
-        report = run_real_benchmark(model, pose_cache=None if no_cache else cache / "poses",
-                                    profile=str(profile) if profile else None,
-                                    progress=lambda name: status.update(f"real benchmark: {name}"))
-        write_text_atomic(json_path, json.dumps(report, indent=1) + "\n")
-    header, rows = table_rows(report)
-    table = Table(title=f"formcheck on real footage ({model})")
-    for col in header:
-        table.add_column(col)
-    for r in rows:
-        table.add_row(*r)
-    (out if out.is_terminal else Console(width=160)).print(table)  # a pipe or a log gets every column
-
-
-@bench_app.command("walk")
-def bench_walk(
-    clips: int = typer.Option(24, help="Rendered walks (seeds first-seed .. first-seed+clips-1)."),
-    first_seed: int = typer.Option(0, help="First seed."),
-    model: str = typer.Option("full", help="Pose model."),
-    json_path: str = typer.Option("bench_walk.json", "--json", help="Write the full results here."),
-    cache: Path = typer.Option(Path(".bench"), help="Folder for rendered walks and cached pose series."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Recompute every pose series."),
-) -> None:
-    """Walking backwards: steps, direction and the walk checks scored on rendered walks."""
-    import json
-
-    from .bench.walking import run_walk_benchmark
-    from .report.atomic import write_text_atomic
-
-    with _one_line_errors(), err.status("walk benchmark") as status:
-        report = run_walk_benchmark(range(first_seed, first_seed + clips), cache, model, not no_cache,
-                                    progress=lambda name: status.update(f"walk benchmark: {name}"))
-        write_text_atomic(json_path, json.dumps(report, indent=1) + "\n")
-    s = report["summary"]
-    out.print(f"{s['clips']} walks ({model}): direction right {s['direction_ok']}/{s['clips']}, steps exact "
-              f"{s['steps_exact']}/{s['clips']}, within one {s['steps_within_one']}/{s['clips']}, step MAE "
-              f"{s['step_mae']}; clean walks flagged {s['clean_walks_flagged']}/{s['clean_walks']}", highlight=False)
-    table = Table()
-    for col in ("code", "TP", "FP", "FN", "F1", "positives not assessed"):
-        table.add_column(col)
-    for code, c in s["codes"].items():
-        table.add_row(code, str(c["tp"]), str(c["fp"]), str(c["fn"]), "-" if c["f1"] is None else f"{c['f1']:.2f}",
-                      str(c["not_assessed_positives"]))
-    out.print(table)
-
-
-@bench_app.command("table")
-def bench_table(reports: list[Path] = typer.Argument(..., help="JSON files written by `bench accuracy`."),
-                first: int | None = typer.Option(None, help="Score only each model's first N rendered clips.")) -> None:
-    """One table from several accuracy runs (e.g. one model per run, run in parallel)."""
-    import json
-
-    from .bench.accuracy import merge_reports
-
-    try:
-        report = merge_reports([json.loads(p.read_text()) for p in reports], first=first)
-    except (OSError, ValueError, KeyError) as exc:
-        _fail(f"cannot read the reports: {exc}", 2)
-    print_accuracy(report)
 
 
 def run() -> None:  # console-script entry point
