@@ -153,17 +153,9 @@ class HistoryStore:
         self.close()
 
     def _write(self, work):
-        """Run ``work(conn)`` in one write transaction: taken at once (BEGIN IMMEDIATE), so a busy
-        database makes it wait for the busy timeout instead of failing halfway."""
+        """``work(conn)`` in one write transaction (``_in_transaction``); a damaged file raises _Damaged."""
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                result = work(self.conn)
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
-            return result
+            return _in_transaction(self.conn, work)
         except sqlite3.Error as exc:
             if _damaged(exc):
                 raise _Damaged() from exc
@@ -217,8 +209,7 @@ class HistoryStore:
         try:
             self._write(work)
         except _Damaged:
-            raise HistoryError(f"the history database {self.path} is damaged: it is moved aside the next time "
-                               "formcheck records a session") from None
+            raise HistoryError(_damaged_until_next_record(self.path)) from None
         return found[0]
 
     def sessions(self, since: str | None = None, exercise: str | None = None,
@@ -249,11 +240,30 @@ class HistoryStore:
                 findings.setdefault(row[0], []).append(FindingRow(*row[1:]))
         except sqlite3.Error as exc:
             if _damaged(exc):
-                raise HistoryError(f"the history database {self.path} is damaged ({exc}): it is moved aside the "
-                                   "next time formcheck records a session") from None
+                raise HistoryError(_damaged_until_next_record(self.path, exc)) from None
             raise HistoryError(explain(exc, self.path)) from None
         return [SessionRecord(SessionRow(*row[1:]), tuple(reps.get(row[0], ())), tuple(findings.get(row[0], ())),
                               id=row[0]) for row in rows]
+
+
+def _in_transaction(conn: sqlite3.Connection, work):
+    """``work(conn)`` in one write transaction taken at once (BEGIN IMMEDIATE): a busy database
+    makes it wait for the busy timeout instead of failing halfway; anything raised rolls it back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+def _damaged_until_next_record(path: Path, exc: sqlite3.Error | None = None) -> str:
+    """The line for a damaged file found while reading or deleting: only recording moves it aside."""
+    detail = f" ({exc})" if exc is not None else ""
+    return (f"the history database {path} is damaged{detail}: it is moved aside the next time formcheck records "
+            "a session")
 
 
 def _connect(path: Path, priority: dict[str, float] | None) -> sqlite3.Connection:
@@ -273,13 +283,7 @@ def _connect(path: Path, priority: dict[str, float] | None) -> sqlite3.Connectio
                 from .origin import cue_priority
 
                 priority = cue_priority()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                found = migrate(conn, priority)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+            found = _in_transaction(conn, lambda c: migrate(c, priority))
             if found < VERSION:
                 log.info("history database %s: migrated from version %d to %d", path, found, VERSION)
         return conn

@@ -40,6 +40,7 @@ OPENH264_MP4 = Encoding("libopenh264", "h264", "mp4", ".mp4", "H.264 in MP4", ()
 VP9_WEBM = Encoding("libvpx-vp9", "vp9", "webm", ".webm", "VP9 in WebM",
                     (("deadline", "realtime"), ("cpu-used", "8"), ("row-mt", "1"), ("crf", "32"), ("b", "0")))
 PREFERENCE = (H264_MP4, OPENH264_MP4, VP9_WEBM)
+_SUFFIXES = {"mp4": {".mp4", ".m4v", ".mov"}, "webm": {".webm"}}  # the file names each container answers to
 TIME_BASE = Fraction(1, 90000)  # the usual video clock: frame times from the source kept to 11 us
 
 
@@ -66,8 +67,6 @@ def choose_encoding(target: Path, candidates: tuple[Encoding, ...] = PREFERENCE)
             return encoding, path
     raise RuntimeError("no H.264 or VP9 encoder in this FFmpeg build")
 
-
-_SUFFIXES = {"mp4": {".mp4", ".m4v", ".mov"}, "webm": {".webm"}}
 
 
 class VideoEncoder:
