@@ -1,14 +1,14 @@
 """Peak memory against video length: `formcheck analyze --json` on a 1- and a 10-minute video.
 
     python benchmarks/memory.py [--video sample_videos/lunge_side_clean.mp4] [--minutes 1,10]
-                                [--model full] [--mirror-pass] [--json out.json]
+                                [--model full] [--mirror one|default|always] [--json out.json]
 
 The long videos are the sample played forward and backward (so the motion stays continuous at
 the seams), written once into .bench/memory/. Each analysis runs as its own child process, and
 its peak RSS comes from the kernel (``os.wait4``), so nothing of one run leaks into another.
-Issue 7's target: the 10-minute peak within 1.2x of the 1-minute one. One inference
-(``--no-mirror-pass``) unless ``--mirror-pass`` is given: by default ``analyze`` starts the mirror
-pass once this side view has been seen for 2 s, so ``--mirror-pass`` is what it then costs.
+Issue 7's target: the 10-minute peak within 1.2x of the 1-minute one. ``--mirror`` says how the
+mirror pass runs: ``default`` as ``analyze`` runs it (from 2 s on in this side view: the memory a
+user sees), ``one`` never (``--no-mirror-pass``, one inference), ``always`` from the first frame.
 """
 
 from __future__ import annotations
@@ -59,10 +59,13 @@ def _write_loop(video: Path, minutes: float) -> None:
     tmp.rename(out)
 
 
-def peak_rss_mb(video: Path, model: str, report: Path, mirror_pass: bool = False) -> tuple[float, float, int]:
+MIRROR_FLAGS = {"one": ["--no-mirror-pass"], "default": [], "always": ["--mirror-pass"]}
+
+
+def peak_rss_mb(video: Path, model: str, report: Path, mirror: str = "default") -> tuple[float, float, int]:
     """(peak RSS in MB, wall seconds, exit code) of one `formcheck analyze` child process."""
     cmd = [sys.executable, "-m", "formcheck.cli", "analyze", str(video), "-q", "--model", model, "--json", str(report),
-           "--mirror-pass" if mirror_pass else "--no-mirror-pass"]
+           "--no-history", *MIRROR_FLAGS[mirror]]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -75,7 +78,8 @@ def main() -> None:
     parser.add_argument("--video", type=Path, default=ROOT / "sample_videos" / "lunge_side_clean.mp4")
     parser.add_argument("--minutes", default="1,10")
     parser.add_argument("--model", default="full")
-    parser.add_argument("--mirror-pass", action="store_true", help="analyse with --mirror-pass")
+    parser.add_argument("--mirror", choices=sorted(MIRROR_FLAGS), default="default",
+                        help="the mirror pass as analyze runs it (default), never (one) or from the first frame")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--write-loop", nargs=2, metavar=("VIDEO", "MINUTES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -85,7 +89,7 @@ def main() -> None:
     rows = []
     for minutes in (float(m) for m in args.minutes.split(",")):
         video = looped_video(args.video, minutes)
-        rss, wall, code = peak_rss_mb(video, args.model, CACHE / f"{video.stem}.json", args.mirror_pass)
+        rss, wall, code = peak_rss_mb(video, args.model, CACHE / f"{video.stem}.json", args.mirror)
         frames = len(json.loads((CACHE / f"{video.stem}.json").read_text())["frames"]["t"]) if code == 0 else 0
         rows.append({"minutes": minutes, "frames": frames, "peak_rss_mb": round(rss), "wall_s": round(wall, 1),
                      "exit": code})
@@ -93,7 +97,7 @@ def main() -> None:
     if len(rows) > 1:
         print(f"ratio longest/shortest: {rows[-1]['peak_rss_mb'] / rows[0]['peak_rss_mb']:.2f} (target <= 1.2)")
     if args.json:
-        args.json.write_text(json.dumps({"model": args.model, "mirror_pass": args.mirror_pass, "rows": rows},
+        args.json.write_text(json.dumps({"model": args.model, "mirror": args.mirror, "rows": rows},
                                         indent=1) + "\n")
 
 

@@ -791,6 +791,16 @@ def test_nan_median_ignores_unseen_values_and_is_silent_without_any():
         assert math.isnan(g.nan_median(a(NAN, NAN))) and math.isnan(g.nan_median(np.empty(0)))
 
 
+def test_nan_median_of_an_even_count_is_the_mean_of_the_middle_pair():
+    # seen 4, 1, 3, 2 (and a row of NaN): sorted 1, 2, 3, 4 -> (2 + 3) / 2; a 2-D array counts every value
+    assert g.nan_median(np.array([[4.0, NAN, 1.0], [3.0, 2.0, NAN]])) == 2.5
+    assert g.nan_median(a(7.0)) == 7.0
+    with no_warnings():
+        assert g.nan_median(a(1.5e308, 1.7e308)) == 1.6e308  # averaged halves: no overflow to inf
+        assert math.isnan(g.nan_median(a(-np.inf, np.inf)))  # no middle between -inf and inf
+        assert g.nan_median(a(1.0, np.inf, np.inf)) == np.inf
+
+
 def test_frames_for_a_duration():
     t = np.arange(10) / 30.0  # 30 fps
     assert g.frames_for(0.2, t) == 6  # 0.2 s x 30
@@ -877,3 +887,24 @@ def test_runs_lasting_keeps_the_runs_of_true_frames_spanning_long_enough():
     assert [r.tolist() for r in g.runs_lasting(mask, t, 0.05)] == [[0, 1, 2], [4, 5], [8, 9]]
     assert [r.tolist() for r in g.runs_lasting(mask, t, 0.15)] == [[0, 1, 2]]
     assert g.runs_lasting(np.zeros(0, bool), np.zeros(0), 0.1) == []
+
+
+# --------------------------------------------------------------------------- interpolate_between
+
+
+def test_interpolate_between_is_linear_in_time_and_exact_at_measurements():
+    # measured at 0, 0.1 and 0.3 s: 0, 3 and 9 (and a second column 10, 10, NaN). Read at 0.05 s:
+    # halfway, 1.5 / 10; at 0.2: halfway from 3 to 9, 6; at 0.25: three quarters, 7.5;
+    # at 0.1 exactly 3 (and 10, although the next is NaN); before 0 and after 0.3: nothing
+    values = np.array([[0.0, 10.0], [3.0, 10.0], [9.0, NAN]])
+    out = g.interpolate_between(values, a(0.0, 0.1, 0.3), a(-0.1, 0.0, 0.05, 0.1, 0.2, 0.25, 0.3, 0.4))
+    np.testing.assert_allclose(out[:, 0], [NAN, 0.0, 1.5, 3.0, 6.0, 7.5, 9.0, NAN])
+    np.testing.assert_allclose(out[:, 1], [NAN, 10.0, 10.0, 10.0, NAN, NAN, NAN, NAN])
+
+
+def test_interpolate_between_keeps_float32_and_trailing_axes():
+    values = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    out = g.interpolate_between(values, a(1.0, 2.0), a(1.0, 1.25, 2.0))
+    assert out.dtype == np.float32 and out.shape == (3, 3, 4)
+    np.testing.assert_allclose(out[1], 0.75 * values[0] + 0.25 * values[1])
+    assert np.isnan(g.interpolate_between(values[:0], a(), a(0.5))).all()

@@ -71,6 +71,25 @@ def test_stitch_drops_the_warmup_and_refuses_chunks_that_do_not_meet():
         stitch([a, _series(t[7:] + 0.01)], chunks)
 
 
+def test_stitch_joins_each_chunks_mirror_pass_and_says_when_the_first_reached_the_kept_frames():
+    """Chunk 0 ran no mirror pass, chunk 1 started its own 0.1 s into its warm-up (0.8 s): the
+    stitched series has its rows from frame 10 on, NaN before, and says the pass ran from 1.0 s,
+    its first kept frame."""
+    from dataclasses import replace
+
+    chunks = plan_chunks(20, 10.0, 2, warmup_s=0.3, min_chunk_s=0.5, start_s=0.0)
+    t = np.arange(20) / 10.0
+    a, b = _series(t[:10]), _series(t[7:])
+    mirrored = np.random.default_rng(1).random((13, 33, 4)).astype(np.float32)
+    b = replace(b, mirrored=mirrored, capture=replace(b.capture, mirror_pass_from_s=0.8))
+    joined = stitch([a, b], chunks)
+    assert joined.mirrored.shape == joined.image.shape
+    assert np.isnan(joined.mirrored[:10]).all() and np.array_equal(joined.mirrored[10:], mirrored[3:])
+    assert joined.capture.mirror_pass_from_s == 1.0
+    plain = stitch([_series(t[:10]), _series(t[7:])], chunks)
+    assert plain.mirrored is None and not plain.capture.mirror_pass
+
+
 def _rep_digest(result):
     return [(r.rep.leg, r.rep.variant, r.rep.complete, sorted((f.code, f.side) for f in r.mistakes),
              [(f.code, f.status) for f in r.findings]) for r in result.reps]
@@ -82,6 +101,7 @@ def test_two_streams_give_the_single_streams_reps_and_findings(analyses):
     single = analyses(CLIP, "full")
     two = analyze_video(CLIP, model="full", streams=2)
     assert two.series.capture.streams == 2 and two.series.capture.warmup_frames == 30
+    assert two.series.capture.mirror_pass and single.series.capture.mirror_pass  # a side view: each chunk runs one
     assert np.array_equal(two.series.t, single.series.t)  # every frame once: none lost, none twice
     # what the pose stage measures besides landmarks is joined like the frames
     assert np.allclose(two.series.capture.luma, single.series.capture.luma, atol=0.5)
@@ -99,8 +119,9 @@ def test_two_streams_give_the_single_streams_reps_and_findings(analyses):
             v2 = r2.values[key]
             assert np.isnan(v1) == np.isnan(v2), key
             if key == "back_knee_flexion_deg":
-                # more streams run no mirror pass (``api.analyze_video``), whose reading a side-on
-                # back knee takes where larger (``knee_readings.back_knee_deg``): never below it
+                # the second chunk's mirror pass starts once its own 2 s watch (1 s of warm-up)
+                # reads the body turned, and a side-on back knee takes the mirror's reading where
+                # larger (``knee_readings.back_knee_deg``): before it started, never above the single stream
                 assert np.isnan(v1) or v2 <= v1 + tol, key
             else:
                 assert np.isnan(v1) or abs(v2 - v1) <= tol, key

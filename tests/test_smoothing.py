@@ -150,6 +150,22 @@ def test_non_increasing_time_restarts():
     assert f(np.array(20.0), 0.5) == 20.0  # time went backward
 
 
+def test_many_frames_at_once_equal_the_same_frames_one_by_one():
+    """``run`` carries the filter's state from call to call as single frames do: a noisy path with
+    a gap and a NaN filtered in three uneven blocks equals it filtered frame by frame, bit for bit."""
+    rng = np.random.default_rng(7)
+    t = np.concatenate([np.arange(40) / 30.0, 2.0 + np.arange(30) / 30.0])  # a 0.7 s gap resets it
+    x = np.cumsum(rng.normal(size=(70, 3, 2)), axis=0)
+    x[50, 1] = NAN
+    one = lowpass(beta=0.05, max_gap_s=0.3)
+    by_frame = np.array([one(x[i], float(t[i])) for i in range(70)])
+    blocks = lowpass(beta=0.05, max_gap_s=0.3)
+    at_once = np.concatenate([blocks.run(x[a:b], t[a:b]) for a, b in ((0, 1), (1, 45), (45, 70))])
+    assert np.array_equal(by_frame, at_once, equal_nan=True)
+    assert np.array_equal(at_once[40], x[40])  # after the gap: the measurement itself
+    assert np.isnan(at_once[50, 1]).all() and np.array_equal(at_once[51, 1], x[51, 1])  # NaN, then a restart
+
+
 def test_reset_forgets_state():
     f = lowpass()
     f(np.array(0.0), 0.0)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import Analysis, analyze_series
-from .errors import InputError, NoPersonError, NotAnalyzableError
+from .errors import NoPersonError, NotAnalyzableError
 from .models import resolve_model
 from .pose import ProgressCallback, estimate_video
 from .profile import Profile, load_profile
@@ -31,9 +31,10 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     noise (each chunk's tracker starts afresh, so the landmarks are not bit-identical).
 
     ``mirror_pass`` also runs the pose model on the mirrored frames, a second opinion on which leg
-    is left (``pose.MirrorPass``): twice the inference, in one stream. None (the default) starts it
-    once the person is seen from the side or at an angle (``view_watch``), and not at all with ``streams`` > 1;
-    True runs it from the first frame, False never.
+    is left (``pose.MirrorPass``), on one frame per ``pose.mirror_every_s`` (a third more inference at
+    30 fps). None (the default) starts it once the person is seen from the side or at an angle
+    (``view_watch``; with ``streams`` > 1, in each chunk as its own frames show it); True runs it
+    from the first frame, False never.
 
     >>> result = analyze_video("sample_videos/lunge_side_clean.mp4")   # doctest: +SKIP
     >>> len(result.complete_reps)
@@ -44,8 +45,6 @@ def analyze_video(path: str | os.PathLike, exercise: str = "reverse-lunge", mode
     """
     prof = load_profile(profile)  # a bad profile or model fails before minutes of inference
     resolve_model(model)
-    if mirror_pass is True and streams > 1:
-        raise InputError("the mirror pass runs in one pose stream: analyse with one job (--jobs 1)")
     # the pose series goes straight into the analysis, which frees it once smoothed: no name here
     # keeps a long video's raw landmarks alive (memory stays flat with video length)
     result = analyze_series(_with_exposure(_pose_series(path, model, progress, streams, mirror_pass, prof), prof),
@@ -71,7 +70,8 @@ def _pose_series(path: str | os.PathLike, model: str, progress: ProgressCallback
     if streams > 1:
         from .parallel import estimate_video_parallel
 
-        return estimate_video_parallel(str(Path(path)), model=model, progress=progress, streams=streams)
+        return estimate_video_parallel(str(Path(path)), model=model, progress=progress, streams=streams,
+                                       mirror_pass=mirror_pass)
     return estimate_video(str(Path(path)), model=model, progress=progress, mirror_pass=mirror_pass,
                           profile=profile)
 

@@ -196,9 +196,7 @@ def run_batch(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *
     except OSError as exc:
         raise InputError(f"cannot create the output folder {out}: {exc.strerror}") from None
     # fewer videos than jobs: the spare processes split the videos' pose stages (parallel.py)
-    # (a mirror pass asked for runs in one stream: its second landmarker already keeps a spare core
-    # busy; the default one gives way to the streams)
-    streams = max(1, jobs // len(videos)) if engine == "local" and mirror_pass is not True else 1
+    streams = max(1, jobs // len(videos)) if engine == "local" else 1
     tasks = [VideoTask(str(v), name, exercise, model, str(profile) if profile else None, formats or ("json",), streams,
                        mirror_pass) for v, name in zip(videos, report_names(videos), strict=True)]
     entries: list[dict | None] = [None] * len(tasks)

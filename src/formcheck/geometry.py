@@ -1,4 +1,5 @@
-"""Vectorised geometry on landmark arrays: pure numpy, no OpenCV, no MediaPipe, no I/O.
+"""Vectorised geometry on landmark arrays: pure numpy (the rolling quantile's loop in ``kernels``),
+no OpenCV, no MediaPipe, no I/O.
 
 Every function takes arrays whose last axis is the coordinate (2 or 3) and broadcasts over any
 leading axes (frames, landmarks). NaN in, NaN out: a missing landmark never becomes a number.
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
+
 UP_IMAGE = np.array([0.0, -1.0])  # image y grows downward, so "up" is -y
-QUANTILE_BLOCK_VALUES = 1 << 18  # rolling quantiles sort at most this many values at a time (~2 MB: bounded memory)
 
 
 def norm(v: np.ndarray) -> np.ndarray:
@@ -191,46 +193,24 @@ def rolling_baseline(values: np.ndarray, t: np.ndarray, window_s: float, q: floa
     its own level)."""
     if len(t) < 2:
         return rolling_quantile(values, 1, q)
-    fps = 1.0 / np.median(np.diff(t))
+    fps = 1.0 / nan_median(np.diff(t))
     return rolling_quantile(values, max(1, int(round(window_s * fps))), q)
 
 
 def rolling_quantile(values: np.ndarray, window: int, q: float) -> np.ndarray:
-    """Centred rolling ``q``-th percentile over axis 0, ignoring NaN (window clipped at the ends).
+    """Centred rolling ``q``-th percentile over axis 0, ignoring NaN (window clipped at the ends;
+    NaN where a window holds no value), read like ``numpy.nanpercentile``'s linear method.
 
-    Vectorised: each window is sorted (NaN sorts last) and read at its own valid count, so the
-    cost is one sort of a (T, window) array instead of a Python call per frame.
+    Each column's windows go through ``kernels.rolling_quantile_columns`` (compiled in live mode).
     """
     if not 0.0 <= q <= 100.0:
         raise ValueError(f"q must be a percentile in [0, 100], got {q}")
     values = np.asarray(values, float)
-    n = len(values)
-    if n == 0 or window <= 1:
+    if len(values) == 0 or window <= 1:
         return values.copy()
-    half = window // 2
-    pad = [(half, window - 1 - half)] + [(0, 0)] * (values.ndim - 1)
-    padded = np.pad(values, pad, constant_values=np.nan)
-    out = np.empty(values.shape)
-    # in blocks of rows: the sorted (rows, window) array of a 10-minute video at once was most of
-    # the analysis' memory (peak RSS grew 2.2x from a 1- to a 10-minute clip)
-    rows = max(1, QUANTILE_BLOCK_VALUES // (window * max(1, values[0].size)))
-    for start in range(0, n, rows):
-        stop = min(n, start + rows)
-        block = padded[start: stop + window - 1]
-        windows = np.sort(np.lib.stride_tricks.sliding_window_view(block, window, axis=0), axis=-1)
-        count = np.sum(~np.isnan(windows), axis=-1)
-        pos = (q / 100.0) * np.maximum(count - 1, 0)
-        lo = np.floor(pos).astype(int)
-        hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
-        frac = pos - lo
-        low = np.take_along_axis(windows, lo[..., None], axis=-1)[..., 0]
-        high = np.take_along_axis(windows, hi[..., None], axis=-1)[..., 0]
-        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, or a span past the float range
-            between = np.where(high == low, low, low + frac * (high - low))
-            huge = ~np.isfinite(between) & np.isfinite(low) & np.isfinite(high)
-            between = np.where(huge, low * (1 - frac) + high * frac, between)
-        out[start:stop] = np.where(count > 0, between, np.nan)
-    return out
+    columns = np.ascontiguousarray(values.reshape(len(values), -1))
+    out = kernels.rolling_quantile_columns(columns, int(window), float(q), np.empty_like(columns))
+    return out.reshape(values.shape)
 
 
 def frames_for(duration_s: float, t: np.ndarray, minimum: int = 1) -> int:
@@ -238,21 +218,30 @@ def frames_for(duration_s: float, t: np.ndarray, minimum: int = 1) -> int:
     least ``minimum``; ``minimum`` for fewer than two frames, which have no interval."""
     if len(t) < 2:
         return minimum
-    return max(minimum, int(round(duration_s / float(np.median(np.diff(t))))))
+    return max(minimum, int(round(duration_s / nan_median(np.diff(t)))))
 
 
 def nan_median(values: np.ndarray) -> float:
-    """Median of the seen (non-NaN) values; NaN, without a warning, when there are none."""
-    values = np.asarray(values, float)
-    if not values.size or np.isnan(values).all():
+    """Median of the seen (non-NaN) values; NaN, without a warning, when there are none.
+
+    ``numpy.median``'s arithmetic (the middle value, or the mean of the middle pair) read from one
+    partition: the analysis takes a few dozen medians of short arrays per live window, where
+    ``numpy.nanmedian``'s checks and masked arrays cost 3-5 times the work itself.
+    """
+    seen = np.asarray(values, float).ravel()
+    seen = seen[~np.isnan(seen)]
+    n = seen.size
+    if n == 0:
         return float("nan")
+    k = n // 2
+    if n % 2:
+        return float(np.partition(seen, k)[k])
+    low, high = np.partition(seen, (k - 1, k))[k - 1: k + 1]
     with np.errstate(over="ignore", invalid="ignore"):  # the middle pair inf and -inf has no median: NaN
-        median = float(np.nanmedian(values))
-    if not np.isfinite(median) and np.isfinite(values[~np.isnan(values)]).all():
-        # two middle values near the float limit overflow when averaged: halve them first
-        middle = np.sort(values[~np.isnan(values)])[(values.size - np.isnan(values).sum() - 1) // 2:][:2]
-        median = float(middle[0] / 2 + middle[-1] / 2)
-    return median
+        median = (low + high) / 2.0
+    if not np.isfinite(median) and np.isfinite(low) and np.isfinite(high):
+        median = low / 2.0 + high / 2.0  # two middle values near the float limit overflow when averaged
+    return float(median)
 
 
 def nan_mean(values: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -283,3 +272,28 @@ def hold_last(values: np.ndarray, t: np.ndarray, max_gap_s: float) -> np.ndarray
     last = np.maximum.accumulate(np.where(seen, np.arange(len(values)), -1))
     fill = (last >= 0) & (t - t[np.maximum(last, 0)] <= max_gap_s)
     return np.where(fill.reshape((-1,) + (1,) * (values.ndim - 1)), values[np.maximum(last, 0)], np.nan)
+
+
+def interpolate_between(values: np.ndarray, at: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """(len(t), ...) ``values`` (N, ...) measured at the increasing times ``at``, read at the
+    times ``t``: linear in time between the two measurements around each, exact at a measured
+    time, NaN before the first and after the last (nothing is extrapolated) and wherever one of
+    the two measurements is NaN.
+
+    For a quantity measured on some frames only (the mirror pass), read on all of them.
+    """
+    values, at, t = np.asarray(values), np.asarray(at, float), np.asarray(t, float)
+    out = np.full((len(t),) + values.shape[1:], np.nan, values.dtype if values.dtype.kind == "f" else float)
+    if len(at) == 0 or len(t) == 0:
+        return out
+    lo = np.searchsorted(at, t, side="right") - 1  # the last measurement at or before each time
+    inside = (lo >= 0) & (t <= at[-1])
+    lo = np.clip(lo, 0, len(at) - 1)
+    hi = np.minimum(lo + 1, len(at) - 1)
+    span = at[hi] - at[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.where(span > 0, (t - at[lo]) / np.where(span > 0, span, 1.0), 0.0)
+    w = w.reshape((-1,) + (1,) * (values.ndim - 1))
+    between = np.where(w == 0, values[lo], values[lo] * (1 - w) + values[hi] * w)  # at a measurement: exactly it
+    out[inside] = between[inside]
+    return out

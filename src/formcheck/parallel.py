@@ -99,12 +99,14 @@ def plan_chunks(frame_count: int, fps: float, streams: int, warmup_s: float = WA
 
 
 def estimate_chunk(path: str, chunk: Chunk, model: str, max_side: int = INFERENCE_MAX_SIDE,
-                   progress: ProgressCallback | None = None) -> PoseSeries:
-    """The pose series of one chunk, warm-up included (``stitch`` drops it)."""
+                   progress: ProgressCallback | None = None, mirror_pass: bool | None = None) -> PoseSeries:
+    """The pose series of one chunk, warm-up included (``stitch`` drops it). ``mirror_pass`` as in
+    ``pose.estimate_frames``, within the chunk: None starts it once the chunk's own frames show
+    a turned body (warm-up included)."""
     info = probe(path)
     frames = read_frames(path, max_side=max_side, start=chunk.start, stop=chunk.stop)
     return estimate_frames(frames, (info.width, info.height), model=model, source=str(path),
-                           progress=progress, expected=info.frame_count, mirror_pass=False)
+                           progress=progress, expected=info.frame_count, mirror_pass=mirror_pass)
 
 
 def stitch(parts: list[PoseSeries], chunks: list[Chunk]) -> PoseSeries:
@@ -120,9 +122,26 @@ def stitch(parts: list[PoseSeries], chunks: list[Chunk]) -> PoseSeries:
         kept.append(part.slice(chunk.warmup, len(part)))
     first = parts[0]
     capture = replace(first.capture, **_stitched_capture(parts, [0] + [c.warmup for c in chunks[1:]]),
-                      streams=len(parts), warmup_frames=sum(c.warmup for c in chunks))
+                      streams=len(parts), warmup_frames=sum(c.warmup for c in chunks),
+                      mirror_pass_from_s=_mirror_from_s(kept))
     return PoseSeries(np.concatenate([p.image for p in kept]), np.concatenate([p.world for p in kept]),
-                      np.concatenate([p.t for p in kept]), first.image_size, first.source, capture)
+                      np.concatenate([p.t for p in kept]), first.image_size, first.source, capture,
+                      _stitched_mirror(kept))
+
+
+def _stitched_mirror(kept: list[PoseSeries]) -> np.ndarray | None:
+    """The chunks' mirror-pass landmarks joined like the frames, NaN where a chunk's pass had not
+    started (or did not run); None when none ran."""
+    if all(p.mirrored is None for p in kept):
+        return None
+    return np.concatenate([p.mirrored if p.mirrored is not None else
+                           np.full(p.image.shape, np.nan, np.float32) for p in kept])
+
+
+def _mirror_from_s(kept: list[PoseSeries]) -> float | None:
+    """When the first chunk's mirror pass that ran reaches the kept frames (None: none ran)."""
+    starts = [max(p.capture.mirror_pass_from_s, float(p.t[0])) for p in kept if p.capture.mirror_pass]
+    return min(starts) if starts else None
 
 
 def _stitched_capture(parts: list[PoseSeries], warmups: list[int]) -> dict:
@@ -150,10 +169,11 @@ def _worker_main() -> None:
         pickle.dump(message, channel, protocol=pickle.HIGHEST_PROTOCOL)
         channel.flush()
 
-    path, chunk, model, max_side = pickle.load(sys.stdin.buffer)
+    path, chunk, model, max_side, mirror_pass = pickle.load(sys.stdin.buffer)
     try:
         series = estimate_chunk(path, chunk, model, max_side,
-                                lambda done, _n: send("progress", done) if done % PROGRESS_EVERY == 0 else None)
+                                lambda done, _n: send("progress", done) if done % PROGRESS_EVERY == 0 else None,
+                                mirror_pass)
         send("done", series)
     except KeyboardInterrupt:
         pass
@@ -164,7 +184,7 @@ def _worker_main() -> None:
 class _Workers:
     """Chunks 1.. in worker processes; their progress and results arrive on one queue."""
 
-    def __init__(self, path: str, chunks: list[Chunk], model: str, max_side: int) -> None:
+    def __init__(self, path: str, chunks: list[Chunk], model: str, max_side: int, mirror_pass: bool | None) -> None:
         self.inbox: queue_mod.Queue = queue_mod.Queue()
         self.done = {c.index: 0 for c in chunks}
         self.series: dict[int, PoseSeries] = {}
@@ -175,7 +195,7 @@ class _Workers:
                 proc = subprocess.Popen([sys.executable, "-m", "formcheck.parallel"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, env=env)
                 self.procs[c.index] = proc
-                pickle.dump((path, c, model, max_side), proc.stdin)
+                pickle.dump((path, c, model, max_side, mirror_pass), proc.stdin)
                 proc.stdin.close()
                 threading.Thread(target=self._read, args=(c.index, proc), daemon=True).start()
         except BaseException:
@@ -227,15 +247,17 @@ class _Workers:
 
 
 def estimate_video_parallel(path: str, model: str = "full", progress: ProgressCallback | None = None,
-                            streams: int = 2, max_side: int = INFERENCE_MAX_SIDE) -> PoseSeries:
-    """``pose.estimate_video`` over ``streams`` processes; the same frames, stitched (see module doc)."""
+                            streams: int = 2, max_side: int = INFERENCE_MAX_SIDE,
+                            mirror_pass: bool | None = None) -> PoseSeries:
+    """``pose.estimate_video`` over ``streams`` processes; the same frames, stitched (see module
+    doc). Each chunk runs its own mirror pass (``mirror_pass`` as in ``pose.estimate_frames``)."""
     info = probe(path)
     chunks = plan_chunks(info.frame_count, info.fps, streams)
     if len(chunks) == 1:
-        return estimate_video(path, model=model, progress=progress, max_side=max_side, mirror_pass=False)
+        return estimate_video(path, model=model, progress=progress, max_side=max_side, mirror_pass=mirror_pass)
     # frames to infer, warm-ups included; progress is reported in the video's frames
     work = sum((c.stop if c.stop is not None else info.frame_count) - c.start for c in chunks)
-    workers = _Workers(str(Path(path)), chunks[1:], model, max_side)
+    workers = _Workers(str(Path(path)), chunks[1:], model, max_side, mirror_pass)
     try:
         def report(done0: int = -1) -> None:
             if done0 >= 0:
@@ -248,7 +270,7 @@ def estimate_video_parallel(path: str, model: str = "full", progress: ProgressCa
             report(done)
 
         workers.done[0] = 0
-        first = estimate_chunk(path, chunks[0], model, max_side, first_chunk_progress)
+        first = estimate_chunk(path, chunks[0], model, max_side, first_chunk_progress, mirror_pass)
         workers.wait(report)
         parts = [first] + [workers.series[c.index] for c in chunks[1:]]
     finally:
@@ -256,7 +278,7 @@ def estimate_video_parallel(path: str, model: str = "full", progress: ProgressCa
     try:
         return stitch(parts, chunks)
     except StitchError:
-        return estimate_video(path, model=model, progress=progress, max_side=max_side, mirror_pass=False)
+        return estimate_video(path, model=model, progress=progress, max_side=max_side, mirror_pass=mirror_pass)
 
 
 if __name__ == "__main__":

@@ -17,12 +17,13 @@ from dataclasses import replace
 
 import numpy as np
 
+from . import geometry as g
 from .errors import ModelError
 from .models import resolve_model
 from .profile import Profile, load_profile
 from .series import NUM_LANDMARKS, Capture, PoseSeries, mirrored_back
 from .sources import Frame, probe, read_frames
-from .view_watch import TurnedWatch
+from .view_watch import Every, TurnedWatch
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ logging: warnings and up only
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -201,11 +202,10 @@ class PeopleCounter:
     """
 
     def __init__(self, every_s: float, model: str = "lite") -> None:
-        self.every_s = every_s
         self.times: list[float] = []
         self.counts: list[int] = []
         self.failed = ""
-        self._due = -np.inf
+        self._sample = Every(every_s)
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         try:
@@ -218,8 +218,7 @@ class PeopleCounter:
 
     def offer(self, frame: Frame) -> None:
         """Called with every frame; the frames due for a count are queued."""
-        if frame.t >= self._due and not self.failed:
-            self._due = frame.t + self.every_s
+        if not self.failed and self._sample.due(frame.t):
             self._queue.put(frame)
 
     def _run(self) -> None:
@@ -323,10 +322,20 @@ class MirrorPass:
     It runs on a thread of its own, beside the main landmarker, on the core a single stream
     leaves partly idle; a short queue holds the frames it has not reached yet, so memory stays
     flat and a slower mirror run slows the main loop rather than piling frames up.
+
+    It reads one frame every ``pose.mirror_every_s`` (the landmarker tracking at that rate), and
+    the frames between get its landmarks interpolated in time (``geometry.interpolate_between``):
+    a leg's place changes little in a tenth of a second, and a third of the inference makes the
+    second opinion nearly free (issue 31: the same reps, legs and findings on the real clips and on
+    217 of 219 rendered ones; ``docs/models.md``).
     """
 
     def __init__(self, model: str = "full", profile: Profile | None = None, queue_frames: int = 4) -> None:
+        profile = profile or load_profile()
         self._estimator = PoseEstimator(model, profile)  # a bad model fails here, in the caller's thread
+        self._sample = Every(profile["pose.mirror_every_s"])
+        self._times: list[float] = []  # every frame offered
+        self._read_times: list[float] = []  # the frames the mirrored landmarker reads
         self._queue: queue.Queue = queue.Queue(maxsize=queue_frames)
         self._rows: list[np.ndarray] = []
         self._error: BaseException | None = None
@@ -334,7 +343,12 @@ class MirrorPass:
         self._thread.start()
 
     def offer(self, frame: Frame) -> None:
-        """Queue the next frame (in time order); waits while the queue is full."""
+        """Take the next frame (in time order); one due to be read is queued (waiting while the
+        queue is full)."""
+        self._times.append(frame.t)
+        if not self._sample.due(frame.t):
+            return
+        self._read_times.append(frame.t)
         while self._error is None:
             try:
                 self._queue.put(frame, timeout=0.1)
@@ -354,11 +368,13 @@ class MirrorPass:
                 pass
 
     def close(self) -> np.ndarray:
-        """(T, 33, 4) float32 landmarks of every offered frame, once the thread has caught up."""
+        """(T, 33, 4) float32 landmarks of every offered frame (interpolated between the frames
+        read), once the thread has caught up."""
         self._stop()
         if self._error is not None:
             raise ModelError(f"the mirror pass failed: {self._error}")
-        return np.array(self._rows, np.float32).reshape(-1, NUM_LANDMARKS, 4)
+        rows = np.array(self._rows, np.float32).reshape(-1, NUM_LANDMARKS, 4)
+        return g.interpolate_between(rows, np.array(self._read_times), np.array(self._times))
 
     def _stop(self) -> None:
         """End the thread after the queued frames, and let go of the landmarker (idempotent)."""
@@ -393,11 +409,11 @@ def estimate_video(path: str, model: str = "full", progress: ProgressCallback | 
 
 
 def estimate_mirrored(path: str, model: str = "full", max_side: int = INFERENCE_MAX_SIDE,
-                      start_frame: int = 0) -> np.ndarray:
+                      start_frame: int = 0, profile: Profile | None = None) -> np.ndarray:
     """(T - start_frame, 33, 4) the mirror pass alone over a video file from its ``start_frame``:
     what ``estimate_video`` adds as ``mirrored`` (from the frame where it started), for a series
     computed without it (the benchmark's cache)."""
-    with MirrorPass(model) as mirror:
+    with MirrorPass(model, profile) as mirror:
         for k, frame in enumerate(read_frames(path, max_side=max_side)):
             if k >= start_frame:
                 mirror.offer(frame)

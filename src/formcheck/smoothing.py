@@ -2,18 +2,19 @@
 
 MediaPipe's landmarks jitter by a few pixels at rest and lag when filtered hard. The One-Euro
 filter (Casiez et al. 2012) adapts its cut-off to speed: heavy smoothing when still, light when
-moving. Offline we average a forward and a backward pass, which cancels the filter's lag
-(zero phase); live mode uses the causal forward pass only. NaN frames reset the filter: a gap
-longer than ``max_gap_s`` is never bridged with made-up positions.
+moving. We average a forward and a backward pass, which cancels the filter's lag (zero phase),
+over a whole video and over each window live mode analyses; ``zero_phase=False`` gives the causal
+forward pass alone. NaN frames reset the filter: a gap longer than ``max_gap_s`` is never bridged
+with made-up positions.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from . import kernels
 from .identity import SWAPPED_ORDER
 from .series import NUM_LANDMARKS, PoseSeries
 
@@ -21,17 +22,10 @@ SMOOTH_BLOCK_FRAMES = 512  # frames prepared (scaled, relabelled) per vectorised
 _SWAPPED_BOTH = np.concatenate([SWAPPED_ORDER, SWAPPED_ORDER + NUM_LANDMARKS])  # image rows, then world rows
 
 
-def _alpha(cutoff_hz: float, dt: float) -> float:
-    """Smoothing factor of a first-order low-pass with cut-off ``cutoff_hz`` at step ``dt``."""
-    r = 2.0 * math.pi * cutoff_hz * dt
-    return r / (r + 1.0)
-
-
 class OneEuroFilter:
-    """Causal One-Euro filter over arrays of any shape (one call per frame).
-
-    Written as few whole-array operations per frame as the filter allows (about 15): the frame
-    loop is the whole cost of smoothing, and it must stay far below pose inference's.
+    """Causal One-Euro filter over arrays of any shape, frame after frame: ``filt(x, t)`` for one
+    frame, ``filt.run(frames, times)`` for many at once (``kernels.one_euro_steps``: about 10 us a
+    frame as numpy operations, under one compiled, as live mode runs it).
     """
 
     def __init__(self, min_cutoff_hz: float, beta: float, d_cutoff_hz: float, max_gap_s: float) -> None:
@@ -40,31 +34,25 @@ class OneEuroFilter:
         self.reset()
 
     def reset(self) -> None:
-        self._x: np.ndarray | None = None
-        self._dx: np.ndarray | None = None
-        self._t: float | None = None
+        self._x = np.empty(0)  # the last estimate and speed per value, and the last frame's time
+        self._dx = np.empty(0)
+        self._t = np.full(1, np.nan)  # NaN: no frame yet
 
     def __call__(self, x: np.ndarray, t: float) -> np.ndarray:
         x = np.asarray(x, float)
-        if self._x is None or self._t is None or t - self._t > self.max_gap_s or t <= self._t:
-            self._x, self._dx, self._t = x.copy(), np.zeros_like(x), t
-            return x.copy()
-        dt = t - self._t
-        prev, d_prev = self._x, self._dx
-        missing = np.isnan(prev)
-        if missing.any():  # a landmark that was missing restarts, at rest, from its new value
-            prev = np.where(missing, x, prev)
-            d_prev = np.where(missing, 0.0, d_prev)
-        step = x - prev
-        dx_hat = d_prev + _alpha(self.d_cutoff_hz, dt) * (step / dt - d_prev)
-        r = np.abs(dx_hat)
-        r *= self.beta
-        r += self.min_cutoff_hz
-        r *= 2.0 * math.pi * dt  # alpha = r / (r + 1) at the speed-adapted cut-off
-        step *= r / (r + 1.0)
-        x_hat = prev + step  # exact for a constant input
-        self._x, self._dx, self._t = x_hat, dx_hat, t
-        return x_hat
+        return self.run(x[None], np.array([t], float))[0]
+
+    def run(self, frames: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """(N, ...) the filtered ``frames`` (N, ...) at times ``t`` (N,), after the frames before."""
+        frames = np.asarray(frames, float)
+        flat = np.ascontiguousarray(frames.reshape(len(frames), -1))
+        if self._x.shape != flat.shape[1:]:  # the first frames, or values of another shape: start afresh
+            self._x, self._dx = np.empty(flat.shape[1]), np.zeros(flat.shape[1])
+            self._t[0] = np.nan
+        out = np.empty_like(flat)
+        kernels.one_euro_steps(flat, np.ascontiguousarray(t, float), float(self.min_cutoff_hz), float(self.beta),
+                               float(self.d_cutoff_hz), float(self.max_gap_s), self._x, self._dx, self._t, out)
+        return out.reshape(frames.shape)
 
 
 def _one_pass(read: Callable[[int, int], np.ndarray], t: np.ndarray, params: dict,
@@ -72,14 +60,14 @@ def _one_pass(read: Callable[[int, int], np.ndarray], t: np.ndarray, params: dic
     """One causal pass of the filter over frames ``read(start, stop)`` gives, a block of
     ``SMOOTH_BLOCK_FRAMES`` at a time: ``(start, stop, filtered block)``. The backward pass runs
     on negated times, which increase with the same steps."""
-    n, filt, sign = len(t), OneEuroFilter(**params), -1.0 if backward else 1.0
+    n, filt = len(t), OneEuroFilter(**params)
     blocks = [(start, min(n, start + SMOOTH_BLOCK_FRAMES)) for start in range(0, n, SMOOTH_BLOCK_FRAMES)]
     for start, stop in reversed(blocks) if backward else blocks:
         x = read(start, stop)
-        out = np.empty_like(x)
-        for j in range(len(x) - 1, -1, -1) if backward else range(len(x)):
-            out[j] = filt(x[j], sign * float(t[start + j]))
-        yield start, stop, out
+        if backward:
+            yield start, stop, filt.run(x[::-1], -t[start:stop][::-1])[::-1]
+        else:
+            yield start, stop, filt.run(x, t[start:stop])
 
 
 def _zero_phase(read: Callable[[int, int], np.ndarray], t: np.ndarray, params: dict, zero_phase: bool,

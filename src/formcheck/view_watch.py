@@ -23,6 +23,22 @@ from .view import classify_view, frame_yaw_deg
 TIME_TOLERANCE_S = 1e-6  # frame times are floats: a sample interval's worth of them may add up a hair short
 
 
+class Every:
+    """Which frames, fed in time order, fall due when one is wanted every ``period_s`` seconds:
+    the first one, then each at least ``period_s`` after the last one due (to within
+    ``TIME_TOLERANCE_S``, so that every 3rd frame at 30 fps is due every 0.1 s)."""
+
+    def __init__(self, period_s: float) -> None:
+        self.period_s = period_s
+        self._next = -np.inf
+
+    def due(self, t: float) -> bool:
+        if t < self._next - TIME_TOLERANCE_S:
+            return False
+        self._next = t + self.period_s
+        return True
+
+
 class TurnedWatch:
     """Says when the median body yaw (``view.frame_yaw_deg``) of the last
     ``pose.mirror_watch_s`` seconds first reads other than a front view (``[view]``): an oblique
@@ -37,19 +53,17 @@ class TurnedWatch:
         self._size = image_size
         self._profile = profile
         self._window_s = profile["pose.mirror_watch_s"]
-        self._sample_s = profile["view.yaw_sample_s"]
+        self._sample = Every(profile["view.yaw_sample_s"])
         self._times: deque[float] = deque()
         self._yaws: deque[float] = deque()
         self._first_t: float | None = None
-        self._last_t = -np.inf
 
     def seen_turned(self, image: np.ndarray, world: np.ndarray, t: float) -> bool:
         """Feed one frame's (33, 4) image and (33, 3) world landmarks (NaN: nobody); True once the
         window is full and its median yaw reads oblique or side. Frames closer than
         ``view.yaw_sample_s`` to the last one read are skipped (False)."""
-        if t - self._last_t < self._sample_s - TIME_TOLERANCE_S:
+        if not self._sample.due(t):
             return False
-        self._last_t = t
         frame = PoseSeries(image[None], world[None], np.array([t]), self._size)
         px, world_points = gated_points(frame, self._profile["pose.min_visibility"])
         self._times.append(t)

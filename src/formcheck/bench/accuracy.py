@@ -48,8 +48,9 @@ def pose_series(clip: BenchClip, model: str, cache_dir: Path | None,
     series, seconds = _plain_series(clip, base_model(model), cache_dir)
     if model.endswith(NO_MIRROR_SUFFIX):
         return series, seconds
-    start = 0 if model.endswith(MIRROR_SUFFIX) else first_turned_frame(series, profile or load_profile())
-    rows, more = (None, 0.0) if start is None else _mirror_pass(clip, base_model(model), cache_dir, start)
+    profile = profile or load_profile()
+    start = 0 if model.endswith(MIRROR_SUFFIX) else first_turned_frame(series, profile)
+    rows, more = (None, 0.0) if start is None else _mirror_pass(clip, base_model(model), cache_dir, start, profile)
     return with_mirror_pass(series, rows, start or 0), seconds + more
 
 
@@ -68,14 +69,16 @@ def _plain_series(clip: BenchClip, model: str, cache_dir: Path | None) -> tuple[
     return series, seconds
 
 
-def _mirror_pass(clip: BenchClip, model: str, cache_dir: Path | None, start: int) -> tuple[np.ndarray, float]:
-    """The clip's mirror-pass landmarks from frame ``start`` on, and the seconds spent on them
-    (0 when cached)."""
-    path = _cache_path(clip, model, cache_dir, ".mirror" if start == 0 else f".mirror{start}")
+def _mirror_pass(clip: BenchClip, model: str, cache_dir: Path | None, start: int,
+                 profile: Profile) -> tuple[np.ndarray, float]:
+    """The clip's mirror-pass landmarks from frame ``start`` on, read every ``pose.mirror_every_s``
+    as ``analyze`` reads them, and the seconds spent on them (0 when cached)."""
+    every_ms = round(1000 * profile["pose.mirror_every_s"])
+    path = _cache_path(clip, model, cache_dir, f".mirror{start or ''}.every{every_ms}ms")
     if path is not None and path.is_file():
         return np.load(path)["mirrored"], 0.0
     t0 = time.perf_counter()
-    mirrored = estimate_mirrored(str(clip.video), model=model, start_frame=start)
+    mirrored = estimate_mirrored(str(clip.video), model=model, start_frame=start, profile=profile)
     seconds = time.perf_counter() - t0
     _save(path, mirrored=mirrored)
     return mirrored, seconds

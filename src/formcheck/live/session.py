@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .. import geometry as g
+from .. import kernels
 from ..analysis import Analysis, RepResult, analyze_series
 from ..exercises.reverse_walk import Step
 from ..feedback import Cue, CuePolicy
@@ -100,6 +101,10 @@ class LiveSession:
         self._ready: list[CueEvent] = []
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="formcheck-analysis")
         self._job: Future | None = None
+        # the analysis' loops compiled (half a window's analysis time: the cue comes sooner), loaded
+        # now, before the camera's frames flow: beside the frame loop the load held the interpreter
+        # long enough to drop frames, and in the first analysis its cue would carry the delay
+        kernels.use_compiled()
         self._next_run_t = -math.inf
         self._bottom_cued_after = -math.inf
         self._bottom_said: set[str] = set()
