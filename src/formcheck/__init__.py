@@ -6,7 +6,7 @@
 {'left': 3, 'right': 3, 'unknown': 0}
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 from .api import analyze_landmarks, analyze_video  # noqa: E402
 
